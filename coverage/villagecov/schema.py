@@ -1,0 +1,392 @@
+"""Canonical tables of the store: columns, kinds, enums, vintage keys.
+
+Both storage backends derive their layout from :data:`TABLES`; every frame that goes in or comes
+out of a store is normalised by :func:`normalize` so that the GeoPackage and PostGIS backends
+return identical frames.
+
+Geometry is always EPSG:4326 (lon/lat degrees). Dates are ISO strings ``YYYY-MM-DD``;
+timestamps are timezone-aware UTC ``datetime64``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+ColumnKind = Literal["str", "int", "float", "bool", "date", "datetime"]
+GeometryType = Literal["Point", "MultiPolygon", "Geometry"]
+
+STORAGE_CRS = "EPSG:4326"
+METRIC_CRS = "EPSG:32648"  # UTM zone 48N: areas (m²) and distances (m)
+
+# MCC 452 (Viet Nam) network codes -> operator id used everywhere in the store.
+MNC_OPERATORS: dict[int, str] = {
+    1: "mobifone",
+    2: "vinaphone",
+    4: "viettel",
+    5: "vietnamobile",
+    7: "gmobile",
+}
+OPERATORS: dict[str, str] = {
+    "mobifone": "MobiFone",
+    "vinaphone": "VinaPhone (VNPT)",
+    "viettel": "Viettel",
+    "vietnamobile": "Vietnamobile",
+    "gmobile": "Gmobile",
+    "fpt": "FPT Telecom",
+    "sctv": "SCTV",
+    "vnpost": "VNPost (Bưu điện Việt Nam)",
+    "province": "Tỉnh / xã (public)",
+}
+ANY_OPERATOR = "ANY"
+MOBILE_OPERATORS = ("mobifone", "vinaphone", "viettel", "vietnamobile", "gmobile")
+TECHNOLOGIES = ("2G", "3G", "4G", "5G")
+EVIDENCE = ("declared", "modelled", "measured")
+SITE_KINDS = (
+    "mobile_tower",
+    "post_office",
+    "commune_radio",
+    "fm_transmitter",
+    "dtt_transmitter",
+    "fibre_pop",
+)
+SERVICES = ("fixed_broadband", "radio", "tv", "press", "post")
+STATUSES = ("covered", "partial", "none")
+LEVELS = ("province", "district", "commune", "village")
+BOUNDARY_VERSIONS = ("2019", "2025-01", "2025-07")
+ROLES = ("admin", "operator", "surveyor")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One canonical table.
+
+    ``vintage_key``: the columns that identify one stream of submissions; a read "as of D"
+    keeps, per vintage key, only the rows of the latest ``as_of`` at or before D. Empty for
+    tables that are not vintaged.
+    """
+
+    name: str
+    columns: dict[str, ColumnKind]
+    geometry: GeometryType | None = None
+    key: tuple[str, ...] = ()
+    vintage_key: tuple[str, ...] | None = None
+    indexes: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    description: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        cols = list(self.columns)
+        return cols + ["geometry"] if self.geometry else cols
+
+
+_PROV = {"source": "str", "as_of": "date", "sha256": "str"}
+
+
+def _t(name: str, columns: dict[str, ColumnKind], **kw: object) -> Table:
+    return Table(name=name, columns=columns, **kw)  # type: ignore[arg-type]
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        _t(
+            "admin_units",
+            {
+                "code": "str",
+                "level": "str",
+                "name": "str",
+                "name_ascii": "str",
+                "unit_type": "str",
+                "parent_code": "str",
+                "version": "str",
+                "population": "int",
+                "area_km2": "float",
+                **_PROV,
+            },
+            geometry="MultiPolygon",
+            key=("version", "code"),
+            indexes=(("version", "level"),),
+            description="Province, districts and communes per boundary version (real data).",
+        ),
+        _t(
+            "crosswalk",
+            {
+                "from_version": "str",
+                "from_code": "str",
+                "to_version": "str",
+                "to_code": "str",
+                "level": "str",
+                "weight": "float",
+                "inferred": "bool",
+                **_PROV,
+            },
+            key=("from_version", "from_code", "to_version"),
+            description="Unit mapping between boundary versions (whole-unit merges: weight 1).",
+        ),
+        _t(
+            "places",
+            {
+                "place_id": "str",
+                "name": "str",
+                "place_kind": "str",
+                "commune_code": "str",
+                "population": "int",
+                **_PROV,
+            },
+            geometry="Point",
+            key=("place_id",),
+            description="District seats and other reference places.",
+        ),
+        _t(
+            "villages",
+            {
+                "village_id": "str",
+                "name": "str",
+                "commune_code": "str",
+                "boundary_version": "str",
+                "population": "int",
+                "households": "int",
+                "remote": "bool",
+                "remote_official": "bool",
+                "remote_reasons": "str",
+                "derived": "bool",
+                "synthetic": "bool",
+                **_PROV,
+            },
+            geometry="MultiPolygon",
+            key=("village_id", "as_of"),
+            vintage_key=("village_id",),
+            indexes=(("commune_code",),),
+        ),
+        _t(
+            "sites",
+            {
+                "site_id": "str",
+                "kind": "str",
+                "operator": "str",
+                "technologies": "str",  # comma-separated, e.g. "2G,4G"
+                "height_m": "float",
+                "eirp_dbm": "float",
+                "in_service_from": "date",
+                "in_service_to": "date",
+                "n_cells": "int",
+                "synthetic": "bool",
+                **_PROV,
+            },
+            geometry="Point",
+            key=("site_id", "as_of"),
+            vintage_key=("site_id",),
+            indexes=(("operator",), ("kind",)),
+        ),
+        _t(
+            "coverage",
+            {
+                "coverage_id": "str",
+                "operator": "str",
+                "technology": "str",
+                "evidence": "str",
+                "raster_path": "str",  # COG in the archive for raster evidence, else null
+                "value_kind": "str",  # polygon | signal_dbm | class
+                "synthetic": "bool",
+                **_PROV,
+            },
+            geometry="MultiPolygon",
+            key=("coverage_id",),
+            vintage_key=("operator", "technology", "evidence"),
+            indexes=(("operator", "technology", "as_of"),),
+        ),
+        _t(
+            "measurements",
+            {
+                "measurement_id": "str",
+                "kind": "str",  # drive_test | crowd | ookla_tile
+                "time": "datetime",
+                "operator": "str",
+                "technology": "str",
+                "rsrp_dbm": "float",
+                "rsrq_db": "float",
+                "sinr_db": "float",
+                "dl_mbps": "float",
+                "ul_mbps": "float",
+                "latency_ms": "float",
+                "tests": "int",
+                "devices": "int",
+                "synthetic": "bool",
+                **_PROV,
+            },
+            geometry="Geometry",
+            key=("measurement_id",),
+            indexes=(("operator", "technology"),),
+        ),
+        _t(
+            "services",
+            {
+                "village_id": "str",
+                "service": "str",
+                "available": "bool",
+                "synthetic": "bool",
+                **_PROV,
+            },
+            key=("village_id", "service", "as_of"),
+            vintage_key=("village_id", "service"),
+        ),
+        _t(
+            "village_coverage",
+            {
+                "village_id": "str",
+                "operator": "str",
+                "technology": "str",
+                "evidence": "str",
+                "as_of": "date",
+                "covered_area_share": "float",
+                "covered_pop_share": "float",
+                "best_signal_dbm": "float",
+                "status": "str",
+                "run_id": "str",
+            },
+            key=("village_id", "operator", "technology", "evidence", "as_of"),
+            indexes=(("as_of", "technology"),),
+        ),
+        _t(
+            "indicators",
+            {
+                "indicator": "str",
+                "level": "str",
+                "unit_code": "str",
+                "unit_name": "str",
+                "boundary_version": "str",
+                "as_of": "date",
+                "value": "float",
+                "numerator": "float",
+                "denominator": "float",
+                "baseline": "float",
+                "target": "float",
+                "run_id": "str",
+            },
+            key=("indicator", "level", "unit_code", "boundary_version", "as_of"),
+            indexes=(("indicator", "level", "boundary_version"),),
+        ),
+        _t(
+            "submissions",
+            {
+                "sha256": "str",
+                "kind": "str",
+                "filename": "str",
+                "archive_path": "str",
+                "options": "str",  # JSON
+                "received_at": "datetime",
+                "rows_accepted": "int",
+                "rows_rejected": "int",
+                "quarantine_path": "str",
+                "status": "str",
+            },
+            key=("sha256", "kind", "options"),
+            description="One row per ingested file: the audit trail of inputs.",
+        ),
+        _t(
+            "runs",
+            {
+                "run_id": "str",
+                "kind": "str",
+                "started_at": "datetime",
+                "finished_at": "datetime",
+                "inputs_hash": "str",
+                "details": "str",  # JSON
+            },
+            key=("run_id",),
+        ),
+        _t(
+            "api_keys",
+            {
+                "key_id": "str",
+                "key_hash": "str",
+                "role": "str",
+                "operator": "str",
+                "communes": "str",  # comma-separated commune codes
+                "label": "str",
+                "created_at": "datetime",
+                "revoked": "bool",
+            },
+            key=("key_id",),
+        ),
+    ]
+}
+
+
+def table(name: str) -> Table:
+    """The :class:`Table` called ``name``; :class:`KeyError` with the known names otherwise."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}") from None
+
+
+def _to_date_str(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.strftime("%Y-%m-%d")
+    else:
+        parsed = pd.to_datetime(s.astype("object").where(s.notna(), None), errors="raise")
+        out = parsed.dt.strftime("%Y-%m-%d") if hasattr(parsed, "dt") else parsed
+    values = [None if pd.isna(v) else str(v) for v in out]
+    return pd.Series(values, index=s.index, dtype="object")
+
+
+def normalize(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
+    """Return ``frame`` with exactly the table's columns, in order, with canonical dtypes.
+
+    Missing columns become nulls; unknown columns are dropped; the geometry column (if any) is
+    named ``geometry`` and the CRS is EPSG:4326.
+    """
+    import geopandas as gpd
+
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for col, kind in spec.columns.items():
+        s = frame[col].reset_index(drop=True) if col in frame.columns else pd.Series([None] * len(frame))
+        if kind == "str":
+            s = s.astype("object").where(s.notna(), None)
+            s = s.map(lambda v: v if v is None else str(v))
+        elif kind == "int":
+            s = pd.to_numeric(s, errors="raise").round().astype("Int64")
+        elif kind == "float":
+            s = pd.to_numeric(s, errors="raise").astype("float64")
+        elif kind == "bool":
+            s = s.astype("object").where(s.notna(), None)
+            s = s.map(lambda v: None if v is None else bool(v)).astype("boolean")
+        elif kind == "date":
+            s = _to_date_str(s) if len(s) else s.astype("object")
+        elif kind == "datetime":
+            s = pd.to_datetime(s, utc=True, errors="raise").astype("datetime64[us, UTC]")
+        out[col] = s.values if kind != "int" and kind != "bool" else s.array
+    if spec.geometry:
+        if isinstance(frame, gpd.GeoDataFrame) and frame.geometry is not None:
+            geom = frame.geometry
+            if geom.crs is not None and not geom.crs.equals("EPSG:4326"):
+                geom = geom.to_crs(STORAGE_CRS)
+            values = geom.reset_index(drop=True).values
+        else:
+            values = gpd.GeoSeries([None] * len(frame), crs=STORAGE_CRS).values
+        out = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(values, crs=STORAGE_CRS), crs=STORAGE_CRS)
+        if spec.geometry == "MultiPolygon":
+            out["geometry"] = _as_multipolygon(out.geometry)
+    for col, kind in spec.columns.items():
+        if kind == "str":
+            out[col] = out[col].astype("object")
+    return out
+
+
+def _as_multipolygon(geoms: "pd.Series") -> "pd.Series":
+    import shapely
+
+    arr = np.asarray(geoms.values, dtype=object)
+    types = shapely.get_type_id(arr)
+    single = types == 3  # Polygon
+    if single.any():
+        arr = arr.copy()
+        arr[single] = [shapely.MultiPolygon([g]) for g in arr[single]]
+    import geopandas as gpd
+
+    return gpd.GeoSeries(arr, crs=STORAGE_CRS, index=geoms.index)

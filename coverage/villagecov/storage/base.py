@@ -1,0 +1,140 @@
+"""The one storage interface. Backends override only what differs (reading, writing, DDL).
+
+Reads return frames normalised by :func:`villagecov.schema.normalize`, so the GeoPackage and
+PostGIS backends give identical results. Writes happen inside :meth:`Store.transaction`: every
+change in the ``with`` block is applied at once or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from villagecov.schema import TABLES, Table, normalize, table
+
+Where = Mapping[str, Any]  # column -> value (equality) or list/tuple/set of values (IN)
+BBox = tuple[float, float, float, float]  # minx, miny, maxx, maxy in EPSG:4326
+
+
+class Transaction(ABC):
+    """Changes applied together when the ``with`` block of :meth:`Store.transaction` ends."""
+
+    @abstractmethod
+    def append(self, name: str, frame: pd.DataFrame) -> int:
+        """Append rows of ``frame`` (normalised to the table) and return how many."""
+
+    @abstractmethod
+    def delete(self, name: str, where: Where) -> int:
+        """Delete rows matching ``where`` (an empty mapping is refused) and return how many."""
+
+
+class Store(ABC):
+    """A villagecov store: a GeoPackage file or a PostGIS database."""
+
+    kind: str = ""
+    url: str = ""
+
+    @abstractmethod
+    def initialize(self) -> None:
+        """Create or migrate the schema. Idempotent."""
+
+    @abstractmethod
+    def transaction(self) -> Any:
+        """Context manager yielding a :class:`Transaction`; all or nothing."""
+
+    @abstractmethod
+    def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:
+        """Rows of ``spec`` matching ``where`` and intersecting ``bbox``, any dtypes."""
+
+    @abstractmethod
+    def info(self) -> dict[str, str]:
+        """Backend, location and library versions (for ``villagecov doctor``)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    # -- shared behaviour -------------------------------------------------------------------
+
+    def read(
+        self,
+        name: str,
+        *,
+        where: Where | None = None,
+        bbox: BBox | None = None,
+        as_of: str | None = None,
+    ) -> pd.DataFrame:
+        """Rows of table ``name``, normalised, sorted by its key.
+
+        ``as_of`` (ISO date) applies the vintage rule: per vintage key, only the rows of the
+        latest ``as_of`` at or before that date.
+        """
+        spec = table(name)
+        frame = normalize(self._read(spec, where, bbox), spec)
+        if as_of is not None and "as_of" in spec.columns:
+            frame = latest_vintage(frame, spec, as_of)
+        return sort_by_key(frame, spec)
+
+    def count(self, name: str, where: Where | None = None) -> int:
+        return len(self._read(table(name), where, None))
+
+    def vintages(self, name: str, where: Where | None = None) -> list[str]:
+        """Distinct ``as_of`` dates of a table, oldest first."""
+        frame = self.read(name, where=where)
+        return sorted(v for v in frame["as_of"].dropna().unique())
+
+    def has_submission(self, sha256: str, kind: str, options: str) -> bool:
+        return self.count("submissions", {"sha256": sha256, "kind": kind, "options": options}) > 0
+
+    def digest(self) -> str:
+        """sha256 over every table's normalised content: equal digests = equal stores."""
+        h = hashlib.sha256()
+        for name in TABLES:
+            frame = self.read(name)
+            if "geometry" in frame.columns:
+                wkb = frame.geometry.to_wkb(hex=True)
+                frame = pd.DataFrame(frame.drop(columns="geometry")).assign(wkb=wkb)
+            h.update(name.encode())
+            h.update(frame.to_csv(index=False).encode("utf-8"))
+        return h.hexdigest()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def latest_vintage(frame: pd.DataFrame, spec: Table, as_of: str) -> pd.DataFrame:
+    """Keep rows with ``as_of`` ≤ the date and, per vintage key, only the latest vintage."""
+    frame = frame[frame["as_of"].notna() & (frame["as_of"] <= as_of)]
+    if not spec.vintage_key or frame.empty:
+        return frame
+    keys = list(spec.vintage_key)
+    latest = frame.groupby(keys, dropna=False)["as_of"].transform("max")
+    return frame[frame["as_of"] == latest]
+
+
+def sort_by_key(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
+    keys = [k for k in spec.key if k in frame.columns]
+    if keys and len(frame):
+        frame = frame.sort_values(keys, kind="stable", na_position="first")
+    return frame.reset_index(drop=True)
+
+
+def where_values(where: Where | None) -> Iterator[tuple[str, list[Any]]]:
+    """Iterate ``where`` as (column, list of accepted values); validates column names later."""
+    for col, value in (where or {}).items():
+        if isinstance(value, list | tuple | set | frozenset):
+            yield col, list(value)
+        else:
+            yield col, [value]
+
+
+def check_columns(spec: Table, columns: Sequence[str]) -> None:
+    for col in columns:
+        if col not in spec.columns:
+            raise KeyError(f"table {spec.name} has no column {col!r}")

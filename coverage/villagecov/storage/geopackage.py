@@ -1,0 +1,186 @@
+"""The embedded default store: one GeoPackage file (opens in QGIS as it is).
+
+Atomicity: a transaction writes into a copy of the file and replaces the original with
+``os.replace`` only when every change succeeded, so a failure or a ``kill -9`` half-way leaves
+the store exactly as before. Writers are serialised by an ``fcntl`` lock on a side file; readers
+never block (they keep reading the file they opened).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from villagecov.errors import StoreError
+from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
+from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
+
+_TMP_SUFFIX = ".writing.gpkg"
+
+
+def _sql_literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def where_sql(spec: Table, where: Where | None) -> str | None:
+    """SQLite WHERE clause for an equality/IN mapping (values quoted, columns checked)."""
+    clauses = []
+    for col, values in where_values(where):
+        check_columns(spec, [col])
+        non_null = [v for v in values if v is not None]
+        parts = []
+        if non_null:
+            parts.append(f'"{col}" IN ({", ".join(_sql_literal(v) for v in non_null)})')
+        if len(non_null) < len(values):
+            parts.append(f'"{col}" IS NULL')
+        clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
+    return " AND ".join(clauses) if clauses else None
+
+
+def _empty_frame(spec: Table) -> pd.DataFrame:
+    return normalize(pd.DataFrame(), spec)
+
+
+class GeoPackageTransaction(Transaction):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, name: str, frame: pd.DataFrame) -> int:
+        spec = table(name)
+        rows = normalize(frame, spec)
+        if rows.empty:
+            return 0
+        kwargs = {"geometry_type": spec.geometry} if spec.geometry else {}
+        if spec.geometry == "Geometry":
+            kwargs = {"geometry_type": "Unknown"}
+        pyogrio.write_dataframe(rows, self.path, layer=name, append=True, driver="GPKG", **kwargs)
+        return len(rows)
+
+    def delete(self, name: str, where: Where) -> int:
+        spec = table(name)
+        clause = where_sql(spec, where)
+        if not clause:
+            raise ValueError("delete needs a non-empty where")
+        con = sqlite3.connect(self.path)
+        try:
+            cur = con.execute(f'DELETE FROM "{name}" WHERE {clause}')
+            con.commit()
+            return cur.rowcount
+        finally:
+            con.close()
+
+
+class GeoPackageStore(Store):
+    kind = "geopackage"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.url = str(self.path)
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def initialize(self) -> None:
+        existing = set(self._layers())
+        missing = [name for name in TABLES if name not in existing]
+        if not missing:
+            return
+        with self.transaction() as tx:
+            assert isinstance(tx, GeoPackageTransaction)
+            for name in missing:
+                spec = TABLES[name]
+                kwargs: dict[str, object] = {}
+                if spec.geometry:
+                    kwargs["geometry_type"] = "Unknown" if spec.geometry == "Geometry" else spec.geometry
+                pyogrio.write_dataframe(_empty_frame(spec), tx.path, layer=name, driver="GPKG", **kwargs)
+            con = sqlite3.connect(tx.path)
+            try:
+                for name in missing:
+                    for cols in TABLES[name].indexes:
+                        quoted = ", ".join(f'"{c}"' for c in cols)
+                        con.execute(
+                            f'CREATE INDEX IF NOT EXISTS "ix_{name}_{"_".join(cols)}" ON "{name}" ({quoted})'
+                        )
+                con.commit()
+            finally:
+                con.close()
+
+    def _layers(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        return [str(n) for n, _ in pyogrio.list_layers(self.path)]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self._writer_lock():
+            tmp = self.path.with_name(self.path.name + _TMP_SUFFIX)
+            if tmp.exists():  # left behind by a writer that was killed
+                tmp.unlink()
+            if self.path.exists():
+                shutil.copy2(self.path, tmp)
+            try:
+                yield GeoPackageTransaction(tmp)
+                with open(tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+
+    def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:
+        if not self.path.exists():
+            raise StoreError(f"store {self.path} does not exist; run `villagecov ingest boundaries` first")
+        kwargs: dict[str, object] = {"layer": spec.name, "where": where_sql(spec, where)}
+        if bbox is not None:
+            kwargs["bbox"] = tuple(bbox)
+        try:
+            frame = pyogrio.read_dataframe(self.path, read_geometry=bool(spec.geometry), **kwargs)
+        except pyogrio.errors.DataLayerError as exc:
+            raise StoreError(f"store {self.path} has no table {spec.name}: run `villagecov doctor`") from exc
+        if spec.geometry and not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
+        return frame
+
+    def count(self, name: str, where: Where | None = None) -> int:
+        spec = table(name)
+        clause = where_sql(spec, where)
+        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            sql = f'SELECT COUNT(*) FROM "{name}"' + (f" WHERE {clause}" if clause else "")
+            return int(con.execute(sql).fetchone()[0])
+        finally:
+            con.close()
+
+    def info(self) -> dict[str, str]:
+        return {
+            "backend": "GeoPackage (embedded)",
+            "location": str(self.path),
+            "size_bytes": str(self.path.stat().st_size if self.path.exists() else 0),
+            "sqlite": sqlite3.sqlite_version,
+        }

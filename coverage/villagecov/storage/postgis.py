@@ -1,0 +1,204 @@
+"""PostGIS store through SQLAlchemy 2 + GeoAlchemy2. Schema versioned by Alembic migrations.
+
+Every transaction is one database transaction. Bulk inserts use ``COPY`` with hex EWKB
+geometries, on the same connection and so inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from geoalchemy2 import Geometry
+from sqlalchemy.engine import Connection, Engine
+
+from villagecov.errors import StoreError, StoreUnavailable
+from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
+from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
+
+_SA_TYPES = {
+    "str": sa.Text,
+    "int": sa.BigInteger,
+    "float": lambda: sa.Float(precision=53),
+    "bool": sa.Boolean,
+    "date": sa.Date,
+    "datetime": lambda: sa.DateTime(timezone=True),
+}
+
+
+def build_metadata() -> sa.MetaData:
+    """SQLAlchemy tables for every canonical table (GiST index on each geometry)."""
+    metadata = sa.MetaData()
+    for spec in TABLES.values():
+        cols: list[sa.Column] = [sa.Column("fid", sa.BigInteger, sa.Identity(), primary_key=True)]
+        cols += [sa.Column(name, _SA_TYPES[kind]()) for name, kind in spec.columns.items()]
+        if spec.geometry:
+            gtype = "GEOMETRY" if spec.geometry == "Geometry" else spec.geometry.upper()
+            cols.append(sa.Column("geometry", Geometry(gtype, srid=4326, spatial_index=True)))
+        t = sa.Table(spec.name, metadata, *cols)
+        for idx_cols in spec.indexes:
+            sa.Index(f"ix_{spec.name}_{'_'.join(idx_cols)}", *[t.c[c] for c in idx_cols])
+    return metadata
+
+
+METADATA = build_metadata()
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _copy_value(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class PostGISTransaction(Transaction):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def append(self, name: str, frame: pd.DataFrame) -> int:
+        spec = table(name)
+        rows = normalize(frame, spec)
+        if rows.empty:
+            return 0
+        columns = list(spec.columns)
+        data = {c: rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns}
+        if spec.geometry:
+            geoms = np.asarray(rows.geometry.values, dtype=object)
+            srid_geoms = shapely.set_srid(geoms, 4326)
+            wkb = shapely.to_wkb(srid_geoms, hex=True, include_srid=True)
+            data["geometry"] = [None if g is None else w for g, w in zip(geoms, wkb, strict=True)]
+            columns = columns + ["geometry"]
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        raw = self.conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
+            for i in range(len(rows)):
+                copy.write_row([_copy_value(data[c][i]) for c in columns])
+        return len(rows)
+
+    def delete(self, name: str, where: Where) -> int:
+        if not where:
+            raise ValueError("delete needs a non-empty where")
+        t = METADATA.tables[name]
+        result = self.conn.execute(sa.delete(t).where(_where_clause(t, table(name), where)))
+        return int(result.rowcount or 0)
+
+
+def _where_clause(t: sa.Table, spec: Table, where: Where | None) -> sa.ColumnElement[bool]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    for col, values in where_values(where):
+        check_columns(spec, [col])
+        non_null = [v for v in values if v is not None]
+        parts: list[sa.ColumnElement[bool]] = []
+        if non_null:
+            parts.append(t.c[col].in_(non_null))
+        if len(non_null) < len(values):
+            parts.append(t.c[col].is_(None))
+        clauses.append(sa.or_(*parts) if parts else sa.false())
+    return sa.and_(sa.true(), *clauses)
+
+
+class PostGISStore(Store):
+    kind = "postgis"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = sa.create_engine(self.url, pool_pre_ping=True)
+        return self._engine
+
+    def _connect(self) -> Connection:
+        try:
+            return self.engine.connect()
+        except sa.exc.OperationalError as exc:
+            host = self.engine.url.render_as_string(hide_password=True)
+            raise StoreUnavailable(f"cannot connect to PostGIS store {host}") from exc
+
+    def initialize(self) -> None:
+        """Bring the database to the newest Alembic revision (creates the PostGIS extension)."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self._connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            conn.commit()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self._connect() as conn, conn.begin():
+            yield PostGISTransaction(conn)
+
+    def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:
+        t = METADATA.tables[spec.name]
+        cols: list[sa.ColumnElement[object]] = [t.c[c] for c in spec.columns]
+        if spec.geometry:
+            cols.append(sa.func.ST_AsBinary(t.c.geometry).label("geometry"))
+        query = sa.select(*cols).where(_where_clause(t, spec, where))
+        if bbox is not None and spec.geometry:
+            envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
+            query = query.where(t.c.geometry.op("&&")(envelope)).where(
+                sa.func.ST_Intersects(t.c.geometry, envelope)
+            )
+        with self._connect() as conn:
+            try:
+                result = conn.execute(query)
+            except sa.exc.ProgrammingError as exc:
+                raise StoreError(f"PostGIS store has no table {spec.name}: run `villagecov doctor`") from exc
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        if spec.geometry:
+            wkb = frame["geometry"].map(lambda b: None if b is None else bytes(b)).to_numpy(dtype=object)
+            frame = gpd.GeoDataFrame(
+                frame.drop(columns="geometry"), geometry=shapely.from_wkb(wkb), crs=STORAGE_CRS
+            )
+        return frame
+
+    def count(self, name: str, where: Where | None = None) -> int:
+        spec = table(name)
+        t = METADATA.tables[name]
+        with self._connect() as conn:
+            q = sa.select(sa.func.count()).select_from(t).where(_where_clause(t, spec, where))
+            return int(conn.execute(q).scalar_one())
+
+    def info(self) -> dict[str, str]:
+        with self._connect() as conn:
+            pg = conn.execute(sa.text("SELECT version()")).scalar_one()
+            postgis = conn.execute(sa.text("SELECT postgis_full_version()")).scalar_one()
+            try:
+                rev = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+            except sa.exc.ProgrammingError:
+                rev = "(not migrated)"
+        return {
+            "backend": "PostGIS (GeoAlchemy2)",
+            "location": self.engine.url.render_as_string(hide_password=True),
+            "postgresql": str(pg),
+            "postgis_full_version": str(postgis),
+            "schema_revision": str(rev),
+        }
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def explain(store: PostGISStore, sql: str) -> str:
+    """EXPLAIN output as one string (used by tests to check that indexes are used)."""
+    with store._connect() as conn:
+        return json.dumps([r[0] for r in conn.execute(sa.text("EXPLAIN " + sql))])

@@ -378,7 +378,7 @@ def normalize(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
     return out
 
 
-def _as_multipolygon(geoms: "pd.Series") -> "pd.Series":
+def _as_multipolygon(geoms: pd.Series) -> pd.Series:
     import shapely
 
     arr = np.asarray(geoms.values, dtype=object)

@@ -360,7 +360,7 @@ def normalize(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
             s = _to_date_str(s) if len(s) else s.astype("object")
         elif kind == "datetime":
             s = pd.to_datetime(s, utc=True, errors="raise").astype("datetime64[us, UTC]")
-        out[col] = s.values if kind != "int" and kind != "bool" else s.array
+        out[col] = s.array if kind in ("int", "bool", "datetime") else s.to_numpy()
     if spec.geometry:
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry is not None:
             geom = frame.geometry

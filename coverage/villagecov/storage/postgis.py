@@ -7,6 +7,7 @@ geometries, on the same connection and so inside the same transaction.
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,7 +99,7 @@ def _where_clause(t: sa.Table, spec: Table, where: Where | None) -> sa.ColumnEle
     clauses: list[sa.ColumnElement[bool]] = []
     for col, values in where_values(where):
         check_columns(spec, [col])
-        non_null = [v for v in values if v is not None]
+        non_null = [_bind_value(spec.columns[col], v) for v in values if v is not None]
         parts: list[sa.ColumnElement[bool]] = []
         if non_null:
             parts.append(t.c[col].in_(non_null))
@@ -106,6 +107,15 @@ def _where_clause(t: sa.Table, spec: Table, where: Where | None) -> sa.ColumnEle
             parts.append(t.c[col].is_(None))
         clauses.append(sa.or_(*parts) if parts else sa.false())
     return sa.and_(sa.true(), *clauses)
+
+
+def _bind_value(kind: str, value: object) -> object:
+    """Filter values as the driver expects them (ISO strings → date/timestamp)."""
+    if kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if kind == "datetime" and isinstance(value, str):
+        return pd.Timestamp(value).to_pydatetime()
+    return value
 
 
 class PostGISStore(Store):

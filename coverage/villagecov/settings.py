@@ -39,12 +39,43 @@ class Settings(BaseSettings):
     # Remoteness rules (used when no official flag is given).
     remote_distance_km: float = 25.0
     remote_elevation_m: float = 400.0
+    # Commune codes (GSO, 2019 boundaries) on the national border or officially mountainous:
+    # every village in them is remote. Empty by default: the province's decisions fill them.
+    remote_border_communes: list[str] = Field(default_factory=list)
+    remote_mountainous_communes: list[str] = Field(default_factory=list)
+
+    # Village coverage engine (villagecov.compute).
+    compute_tile_m: float = 4000.0  # coverage is cut into square tiles of this side (m, EPSG:32648)
+    compute_threads: int = 2
+    population_raster: Path | None = Field(default=None, description="population per cell GeoTIFF")
+    terrain_raster: Path | None = Field(default=None, description="elevation (m) GeoTIFF for remoteness")
+    # Evidence that counts for the indicators; contradicted declared coverage does not count.
+    indicator_evidence: list[str] = Field(default_factory=lambda: ["declared", "modelled"])
+    # FCC-challenge-like rule: declared coverage of an operator/technology in a village is
+    # contradicted when at least `contradiction_min_tests` measurements inside it exist and at
+    # least `contradiction_fail_share` of them fail the signal threshold (or, without a signal
+    # value, the download speed `measured_min_dl_mbps`).
+    contradiction_min_tests: int = 5
+    contradiction_fail_share: float = 0.5
+    measured_min_dl_mbps: float = 5.0
+    measurement_window_days: int = 730  # measurements older than this before a vintage are ignored
+    indicator_targets: dict[str, float] = Field(
+        default_factory=dict, description="per-indicator target overriding the defaults"
+    )
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost", "http://127.0.0.1"])
     items_limit_default: int = 100
     items_limit_max: int = 10000
+    # Vector tiles: extent/buffer in tile units; simplification tolerance in tile units at each
+    # zoom (1 unit = tile width / extent); a tile keeps at most tile_max_features per layer.
+    tile_extent: int = 4096
+    tile_buffer: int = 64
+    tile_simplify: float = 1.0
+    tile_max_features: int = 20000
+    tiles_max_age_s: int = 300  # Cache-Control max-age of tiles
+    items_max_age_s: int = 60  # Cache-Control max-age of items and other published JSON
 
     def threshold_dbm(self, technology: str) -> float:
         """Signal threshold in dBm for ``technology`` (2G/3G/4G/5G)."""

@@ -7,9 +7,9 @@ geometries, on the same connection and so inside the same transaction.
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT
 
@@ -21,10 +22,12 @@ def test_coverage_py_is_not_shadowed_and_villagecov_imports() -> None:
     assert not (PROJECT_ROOT / "coverage" / "__init__.py").exists()
 
 
-def test_villagecov_runs_under_coverage_py() -> None:
+def test_villagecov_runs_under_coverage_py(tmp_path: Path) -> None:
+    data_file = tmp_path / ".coverage"
     out = subprocess.run(
-        [sys.executable, "-m", "coverage", "run", "--data-file=/dev/null", "-m", "villagecov.cli", "--help"],
+        [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}", "-m", "villagecov.cli", "--help"],
         capture_output=True, text=True, cwd=PROJECT_ROOT,
     )
     assert out.returncode == 0, out.stderr
     assert "ingest" in out.stdout
+    assert data_file.exists()  # coverage.py really measured the run

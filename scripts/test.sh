@@ -24,7 +24,7 @@ if [ -z "${VILLAGECOV_TEST_POSTGIS_URL:-}" ]; then
   fi
 fi
 
-.venv/bin/ruff check coverage api maps tests benchmarks scripts
+.venv/bin/ruff check .
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

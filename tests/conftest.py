@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from villagecov.settings import PROJECT_ROOT, Settings
 from villagecov.storage import Store, open_store
 

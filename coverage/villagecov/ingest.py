@@ -1,0 +1,191 @@
+"""Ingest one input file: archive → duplicate check → parse → quarantine → one transaction.
+
+The raw file is copied content-addressed to ``archive_dir/<sha256[:2]>/<sha256>/<name>`` before
+anything reads it. Rejected rows are written beside it as ``quarantine-<kind>-<options hash>.csv``
+and ``.json``. Accepted rows and the ``submissions`` row are appended in one store transaction,
+so a failure or ``kill -9`` at any point leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from villagecov.errors import DuplicateSubmission, InputError
+from villagecov.settings import Settings
+from villagecov.sources.common import IngestOptions, Parsed, ReadContext, Rejects
+from villagecov.storage import Store
+
+KINDS = ("villages", "sites", "coverage", "measurements", "services")
+RASTER_SUFFIXES = (".tif", ".tiff", ".geotiff")
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did (all paths absolute)."""
+
+    kind: str
+    file: str
+    sha256: str
+    archive_path: Path
+    accepted: dict[str, int]
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    quarantine_path: Path | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(self.accepted.values())
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def archive(settings: Settings, path: Path, sha: str) -> Path:
+    """Copy ``path`` to the content-addressed archive (atomic rename); return the archived path."""
+    folder = Path(settings.archive_dir) / sha[:2] / sha
+    target = folder / path.name
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{path.name}.{os.getpid()}.part"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def _check_size(settings: Settings, path: Path) -> None:
+    if not path.exists() or not path.is_file():
+        raise InputError("no such file", file=str(path))
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty file", file=path.name)
+    limit = settings.max_upload_mb * 2**20
+    if size > limit:
+        raise InputError(
+            f"file is {size / 2**20:.0f} MB, larger than the limit of {settings.max_upload_mb} MB", file=path.name
+        )
+
+
+def _reference(store: Store, kind: str, options: IngestOptions, file: str) -> tuple[object, gpd.GeoDataFrame, set[str] | None]:
+    province = store.read("admin_units", where={"level": "province", "version": "2019"})
+    if province.empty:
+        raise InputError("the store has no boundaries: run `villagecov ingest boundaries` first", file=file)
+    communes = store.read("admin_units", where={"level": "commune", "version": options.boundary_version})
+    if communes.empty:
+        raise InputError(f"no communes for boundary version {options.boundary_version!r}", field="--boundaries")
+    known = set(store.read("villages")["village_id"]) if kind == "services" else None
+    return province.geometry.iloc[0], communes[["code", "name", "geometry"]], known
+
+
+def reader_for(kind: str, path: Path) -> Callable[[ReadContext], Parsed]:
+    """The reader of ``kind`` for this file (coverage: raster for GeoTIFF, vector otherwise)."""
+    if kind == "villages":
+        from villagecov.sources.villages import read_villages
+
+        return read_villages
+    if kind == "sites":
+        from villagecov.sources.sites import read_sites
+
+        return read_sites
+    if kind == "coverage":
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+        if path.suffix.lower() in RASTER_SUFFIXES or magic in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+            from villagecov.sources.coverage_raster import read_coverage_raster
+
+            return read_coverage_raster
+        from villagecov.sources.coverage_vector import read_coverage_vector
+
+        return read_coverage_vector
+    if kind == "measurements":
+        from villagecov.sources.measurements import read_measurements
+
+        return read_measurements
+    if kind == "services":
+        from villagecov.sources.services import read_services
+
+        return read_services
+    raise InputError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}", field="KIND")
+
+
+def write_quarantine(rejects: Rejects, folder: Path, kind: str, options_key: str, file: str) -> Path:
+    """Write the rejected rows as CSV and JSON; return the CSV path."""
+    tag = hashlib.sha256(options_key.encode()).hexdigest()[:8]
+    base = folder / f"quarantine-{kind}-{tag}"
+    frame = rejects.frame()
+    frame.insert(0, "file", file)
+    frame.to_csv(base.with_suffix(".csv"), index=False, encoding="utf-8")
+    base.with_suffix(".json").write_text(
+        json.dumps({"file": file, "kind": kind, "options": json.loads(options_key), "rejected": len(frame),
+                    "rows": json.loads(frame.to_json(orient="records", force_ascii=False))},
+                   ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    return base.with_suffix(".csv")
+
+
+def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options: IngestOptions) -> IngestReport:
+    """Ingest ``path`` as ``kind``. Raises InputError (whole-file problem, store unchanged) or
+    DuplicateSubmission (same file, kind and options already ingested: nothing changed)."""
+    path = Path(path)
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}", field="KIND")
+    _check_size(settings, path)
+    sha = sha256_of(path)
+    archived = archive(settings, path, sha)
+    key = options.key()
+    if store.has_submission(sha, kind, key):
+        raise DuplicateSubmission(
+            f"{path.name}: already ingested as {kind} with the same options (sha256 {sha[:12]}): nothing changed"
+        )
+    province, communes, known = _reference(store, kind, options, path.name)
+    read = reader_for(kind, archived)
+    with tempfile.TemporaryDirectory(prefix="villagecov-ingest-") as tmp:
+        ctx = ReadContext(
+            file=path.name, path=archived, sha256=sha, options=options, province=province, communes=communes,
+            workdir=Path(tmp), archive_dir=archived.parent,
+            max_uncompressed_bytes=settings.max_uncompressed_mb * 2**20, known_villages=known,
+        )
+        parsed = read(ctx)
+    quarantine = None
+    if len(parsed.rejects):
+        quarantine = write_quarantine(parsed.rejects, archived.parent, kind, key, path.name)
+    if parsed.accepted == 0:
+        first = parsed.rejects.rows[0] if parsed.rejects.rows else None
+        if first is None:
+            raise InputError("no rows", file=path.name)
+        raise InputError(
+            f"no usable rows: {len(parsed.rejects)} rejected, e.g. {first['reason']} (report: {quarantine})",
+            file=path.name, layer=first["layer"], row=first["row"], field=first["field"],
+        )
+    accepted: dict[str, int] = {}
+    with store.transaction() as tx:
+        for name, frame in parsed.tables.items():
+            accepted[name] = tx.append(name, frame)
+        tx.append("submissions", pd.DataFrame([{
+            "sha256": sha, "kind": kind, "filename": path.name, "archive_path": str(archived),
+            "options": key, "received_at": datetime.now(UTC), "rows_accepted": parsed.accepted,
+            "rows_rejected": len(parsed.rejects), "quarantine_path": str(quarantine) if quarantine else None,
+            "status": "ingested",
+        }]))
+    return IngestReport(
+        kind=kind, file=path.name, sha256=sha, archive_path=archived, accepted=accepted,
+        rejected=len(parsed.rejects), rejected_by_reason=dict(parsed.rejects.by_reason()),
+        quarantine_path=quarantine, notes=parsed.notes,
+    )

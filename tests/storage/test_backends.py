@@ -8,11 +8,13 @@ from pathlib import Path
 import pyogrio
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from tests.conftest import drop_postgis_database, fresh_postgis_database
 from tests.storage.test_contract import villages
 from villagecov.schema import TABLES
 from villagecov.storage import open_store
+from villagecov.storage.postgis import MIGRATIONS_DIR
 
 
 @pytest.mark.postgis
@@ -37,7 +39,8 @@ def test_postgis_schema_is_migrated_and_every_geometry_indexed() -> None:
     try:
         s = open_store(url, initialize=True)
         s.initialize()  # idempotent
-        assert s.info()["schema_revision"] == "0001"
+        head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+        assert s.info()["schema_revision"] == head
         assert "POSTGIS=" in s.info()["postgis_full_version"]
         engine = sa.create_engine(url)
         with engine.connect() as conn:

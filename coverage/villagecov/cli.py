@@ -96,6 +96,71 @@ def ingest_boundaries_cmd(
     console.print(summary.render(), highlight=False)
 
 
+def _ingest(kind: str, path: Path, store: str | None, **opts: Any) -> None:
+    from villagecov.errors import DuplicateSubmission
+    from villagecov.ingest import ingest_file
+    from villagecov.sources.common import IngestOptions, parse_columns
+    from villagecov.storage import open_store
+
+    columns_file = opts.pop("columns_file")
+    if columns_file and not Path(columns_file).is_file():
+        from villagecov.errors import InputError
+
+        raise InputError("no such file", file=str(columns_file), field="--columns-file")
+    text = Path(columns_file).read_text(encoding="utf-8-sig") if columns_file else None
+    options = IngestOptions(columns=parse_columns(opts.pop("columns"), text), **opts)
+    settings = _settings(store)
+    with open_store(settings.store) as st:
+        try:
+            report = ingest_file(settings, st, kind, path, options)
+        except DuplicateSubmission as exc:
+            console.print(f"[yellow]unchanged:[/] {exc}", highlight=False, soft_wrap=True)
+            return
+    accepted = ", ".join(f"{n} {t}" for t, n in report.accepted.items())
+    console.print(f"[bold green]ingested[/] {report.file} as {kind}: {accepted} rows accepted, "
+                  f"{report.rejected} rejected", highlight=False)
+    for reason, n in sorted(report.rejected_by_reason.items(), key=lambda kv: -kv[1]):
+        console.print(f"  [red]{n:>7}[/] {reason}", highlight=False)
+    for note in report.notes:
+        console.print(f"  note: {note}", highlight=False)
+    console.print(f"archive: {report.archive_path}", highlight=False, soft_wrap=True)
+    if report.quarantine_path:
+        console.print(f"quarantine: {report.quarantine_path} (+ .json)", highlight=False, soft_wrap=True)
+
+
+def _register_ingest(kind: str, help_text: str) -> None:
+    def command(
+        path: Annotated[Path, typer.Argument(help="input file")],
+        operator: Annotated[str | None, typer.Option(help="operator id or MNC (viettel, 4, ...)")] = None,
+        technology: Annotated[str | None, typer.Option(help="2G, 3G, 4G or 5G")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="date of the data, YYYY-MM-DD")] = None,
+        assume_crs: Annotated[str | None, typer.Option("--assume-crs", help="CRS of the coordinates, e.g. EPSG:32648")] = None,
+        layer: Annotated[str | None, typer.Option(help="layer of a GeoPackage/zip/KML")] = None,
+        columns: Annotated[str | None, typer.Option(help="column mapping SOURCE=TARGET,...")] = None,
+        columns_file: Annotated[Path | None, typer.Option("--columns-file", help="mapping file (JSON or a=b lines)")] = None,
+        evidence: Annotated[str | None, typer.Option(help="coverage: declared | modelled | measured")] = None,
+        value: Annotated[str | None, typer.Option(help="coverage raster: signal_dbm | class")] = None,
+        boundaries: Annotated[str, typer.Option("--boundaries", help="boundary version of commune codes")] = "2019",
+        store: StoreOpt = None,
+    ) -> None:
+        _ingest(kind, path, store, operator=operator, technology=technology, as_of=as_of, assume_crs=assume_crs,
+                layer=layer, columns=columns, columns_file=columns_file, evidence=evidence, value=value,
+                boundary_version=boundaries)
+
+    command.__doc__ = help_text
+    ingest_app.command(kind)(handle_errors(command))
+
+
+for _kind, _help in (
+    ("villages", "Villages: polygons or points (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, CSV)."),
+    ("sites", "Sites: OpenCelliD CSV (cells → sites) or a generic sites CSV/GeoJSON (all site kinds)."),
+    ("coverage", "Operator coverage: polygons (any vector format, any CRS) or a GeoTIFF (dBm or classes)."),
+    ("measurements", "Drive-test / crowd CSV or Ookla tiles CSV (quadkey)."),
+    ("services", "Task 9 village survey CSV (fixed broadband, radio, TV, press, post)."),
+):
+    _register_ingest(_kind, _help)
+
+
 @app.command()
 @handle_errors
 def demo(

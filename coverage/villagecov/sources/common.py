@@ -333,15 +333,20 @@ def provenance(frame: pd.DataFrame, ctx: ReadContext, as_of: pd.Series | str) ->
     return {"source": source, "as_of": as_of, "sha256": ctx.sha256}
 
 
+def option_date(ctx: ReadContext) -> str | None:
+    """``--as-of`` as an ISO date, or None; InputError naming the option if it is not a date."""
+    if not ctx.options.as_of:
+        return None
+    parsed, bad = parse_dates(pd.Series([ctx.options.as_of]))
+    if bad.any():
+        raise InputError(f"{ctx.options.as_of!r} is not a date (YYYY-MM-DD)", field="--as-of")
+    return str(parsed.iloc[0])
+
+
 def as_of_column(frame: pd.DataFrame, ctx: ReadContext, rejects: Rejects, layer: str | None = None
                  ) -> tuple[pd.DataFrame, pd.Series]:
     """Per-row ``as_of``: the column where present and filled, else ``--as-of``; rows without one rejected."""
-    default = None
-    if ctx.options.as_of:
-        parsed, bad = parse_dates(pd.Series([ctx.options.as_of]))
-        if bad.any():
-            raise InputError(f"{ctx.options.as_of!r} is not a date (YYYY-MM-DD)", field="--as-of")
-        default = parsed.iloc[0]
+    default = option_date(ctx)
     if "as_of" not in frame.columns:
         if default is None:
             raise ctx.error("no as_of column and no --as-of given", layer=layer, field="as_of")

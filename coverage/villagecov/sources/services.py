@@ -1,0 +1,69 @@
+"""Task 9 village survey: one row per village and survey date with the availability of fixed
+broadband, radio/loudspeaker, TV, press and a postal point. Becomes one ``services`` row per
+village × service (no geometry). Village ids must exist in the store.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from villagecov.schema import SERVICES
+from villagecov.sources.common import (
+    ROW,
+    Parsed,
+    ReadContext,
+    Rejects,
+    apply_columns,
+    as_of_column,
+    blank,
+    parse_bools,
+    require_columns,
+    synthetic_flags,
+)
+from villagecov.sources.csvio import read_csv_text
+
+SURVEY_COLUMNS = {
+    "ma_thon": "village_id", "ngay": "as_of", "nguon": "source",
+    "internet_co_dinh": "fixed_broadband", "bang_rong_co_dinh": "fixed_broadband", "cap_quang": "fixed_broadband",
+    "truyen_thanh": "radio", "loa": "radio", "dai_truyen_thanh": "radio", "truyen_hinh": "tv",
+    "bao_chi": "press", "bao": "press", "buu_chinh": "post", "diem_buu_dien": "post", "buu_dien": "post",
+}
+
+
+def read_services(ctx: ReadContext) -> Parsed:
+    """Services rows from a survey CSV; unknown villages and unreadable answers are rejected."""
+    rejects: Rejects = Rejects()
+    table = read_csv_text(ctx.path, ctx.file)
+    frame = apply_columns(table.frame, ctx.options.columns, SURVEY_COLUMNS)
+    require_columns(frame, ctx, ["village_id"])
+    present = [s for s in SERVICES if s in frame.columns]
+    if not present:
+        raise ctx.error(f"no service column (one of {', '.join(SERVICES)})", field="fixed_broadband")
+    frame = rejects.drop(frame, blank(frame["village_id"]), "village_id", "village_id is empty")
+    frame["village_id"] = frame["village_id"].astype(str).str.strip()
+    known = ctx.known_villages or set()
+    frame = rejects.drop(frame, ~frame["village_id"].isin(known), "village_id",
+                         "unknown village_id '{value}' (not in the store: ingest villages first)")
+    answers: dict[str, pd.Series] = {}
+    for service in present:
+        values, bad = parse_bools(frame[service])
+        frame = rejects.drop(frame, bad, service, f"{service} '{{value}}' is not yes/no (1/0, có/không)")
+        answers[service] = values
+    frame, as_of = as_of_column(frame, ctx, rejects)
+    key = frame["village_id"] + "|" + as_of
+    dup = key.duplicated(keep="first")
+    first = frame.assign(k=key).drop_duplicates("k").set_index("k")[ROW]
+    reason = key.map(lambda k: f"duplicate survey of village '{k.split('|')[0]}' for {k.split('|')[1]} "
+                               f"(first at row {first[k]})")
+    frame = rejects.drop(frame, dup, "village_id", "{value}", value=reason.where(dup))
+    idx = frame.index
+    synthetic = synthetic_flags(frame, ctx)
+    source = frame["source"].where(~blank(frame["source"]), ctx.file) if "source" in frame.columns else ctx.file
+    base = pd.DataFrame({"village_id": frame["village_id"], "as_of": as_of[idx], "synthetic": synthetic,
+                         "source": source, "sha256": ctx.sha256})
+    rows = []
+    for service in present:
+        part = base.assign(service=service, available=answers[service][idx])
+        rows.append(part[part["available"].notna()])
+    out = pd.concat(rows, ignore_index=True)
+    return Parsed({"services": out}, rejects, [])

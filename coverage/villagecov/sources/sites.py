@@ -1,0 +1,223 @@
+"""Sites: OpenCelliD cell exports aggregated to tower sites, or a generic sites table (CSV,
+GeoJSON or any vector format) including the non-mobile kinds (post offices, commune radio,
+FM/DTT transmitters, fibre PoPs). Points in EPSG:4326; clustering distances in EPSG:32648 (m).
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from villagecov.schema import (
+    METRIC_CRS,
+    MNC_OPERATORS,
+    MOBILE_OPERATORS,
+    SITE_KINDS,
+    STORAGE_CRS,
+    TECHNOLOGIES,
+)
+from villagecov.sources.common import (
+    ROW,
+    TECH_ALIASES,
+    Parsed,
+    ReadContext,
+    Rejects,
+    apply_columns,
+    as_of_column,
+    blank,
+    norm_name,
+    option_date,
+    parse_dates,
+    parse_numbers,
+    parse_operators,
+    provenance,
+    require_columns,
+    synthetic_flags,
+)
+from villagecov.sources.vector_io import clean_geometries, drop_outside, open_layers
+
+OPENCELLID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "lon", "lat")
+SITE_RADIUS_M = 50.0  # cells of one operator closer than this belong to one site
+SITE_COLUMNS = {"ma_tram": "site_id", "id": "site_id", "loai": "kind", "nha_mang": "operator",
+                "cong_nghe": "technologies", "do_cao": "height_m", "chieu_cao": "height_m"}
+
+
+def read_sites(ctx: ReadContext) -> Parsed:
+    """Sites rows (EPSG:4326 points) from an OpenCelliD CSV or a generic sites file."""
+    rejects, notes = Rejects(), []
+    layer = open_layers(ctx, all_layers=False)[0]
+    frame = apply_columns(layer.frame, ctx.options.columns, SITE_COLUMNS)
+    frame = clean_geometries(frame, rejects, "point", notes, layer.name)
+    frame = drop_outside(frame, ctx, rejects, layer.name)
+    if all(c in frame.columns for c in OPENCELLID_COLUMNS):
+        sites = _opencellid(frame, ctx, rejects, notes, layer.decimal_comma, layer.metadata_synthetic)
+    else:
+        sites = _generic(frame, ctx, rejects, layer.decimal_comma, layer.metadata_synthetic)
+    return Parsed({"sites": sites}, rejects, notes)
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: None if pd.isna(v) else str(int(v)))
+
+
+def _opencellid(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, notes: list[str],
+                decimal_comma: bool, meta_synthetic: bool) -> gpd.GeoDataFrame:
+    """Aggregate OpenCelliD cells of MCC 452 to sites: one operator's cells within 50 m."""
+    mcc, bad = parse_numbers(frame["mcc"], decimal_comma)
+    frame = rejects.drop(frame, bad | (mcc != 452), "mcc", "mcc '{value}' is not Viet Nam (452)")
+    net, bad = parse_numbers(frame["net"], decimal_comma)
+    net = net[frame.index]
+    operator = net.map(lambda v: MNC_OPERATORS.get(int(v)) if pd.notna(v) and v == int(v) else None)
+    frame = rejects.drop(frame, operator.isna(), "net", "unknown MNC '{value}' for MCC 452")
+    tech = frame["radio"].map(lambda v: TECH_ALIASES.get(norm_name(str(v))) if pd.notna(v) else None)
+    frame = rejects.drop(frame, tech.isna(), "radio", "unknown radio '{value}' (GSM, UMTS, LTE, NR)")
+    times = {}
+    for col in ("created", "updated"):
+        if col in frame.columns:
+            values, bad = parse_numbers(frame[col], decimal_comma)
+            frame = rejects.drop(frame, bad, col, f"{col} '{{value}}' is not a Unix time in seconds")
+            times[col] = pd.to_datetime(values, unit="s", utc=True)
+    key = frame[["mcc", "net", "area", "cell"]].astype(str).agg("-".join, axis=1) + "-" + frame["radio"].astype(str)
+    frame = rejects.drop(frame, key.duplicated(keep="first"), "cell", "duplicate cell '{value}'")
+    idx = frame.index
+    operator, tech = operator[idx], tech[idx]
+    created = times["created"][idx] if "created" in times else pd.Series(pd.NaT, index=idx)
+    updated = times["updated"][idx] if "updated" in times else pd.Series(pd.NaT, index=idx)
+    synthetic = synthetic_flags(frame, ctx, meta_synthetic)
+    metric = frame.geometry.to_crs(METRIC_CRS)
+    cluster = pd.Series(-1, index=idx)
+    for op in operator.unique():
+        members = np.flatnonzero((operator == op).to_numpy())
+        labels = _clusters(np.asarray(metric.values, dtype=object)[members], SITE_RADIUS_M)
+        cluster.iloc[members] = labels + cluster.max() + 1
+    cells = pd.DataFrame({
+        "cluster": cluster, "operator": operator, "tech": tech, "created": created, "updated": updated,
+        "x": metric.x, "y": metric.y, "synthetic": synthetic,
+    })
+    g = cells.groupby("cluster")
+    sites = pd.DataFrame({
+        "operator": g["operator"].first(),
+        "technologies": g["tech"].agg(lambda s: ",".join(t for t in TECHNOLOGIES if t in set(s))),
+        "n_cells": g.size(),
+        "in_service_from": g["created"].min(),
+        "updated": g["updated"].max(),
+        "x": g["x"].mean(), "y": g["y"].mean(),
+        "synthetic": g["synthetic"].any(),
+    })
+    points = gpd.GeoSeries(shapely.points(sites["x"], sites["y"]), crs=METRIC_CRS).to_crs(STORAGE_CRS)
+    sites["site_id"] = [f"{op}-{p.x:.4f}-{p.y:.4f}" for op, p in zip(sites["operator"], points, strict=True)]
+    sites["site_id"] = _unique(sites["site_id"])
+    as_of_value = option_date(ctx)
+    if as_of_value is None:
+        latest = updated.max()
+        if pd.isna(latest):
+            raise ctx.error("no --as-of and no 'updated' times to date the cells", field="updated")
+        as_of_value = latest.strftime("%Y-%m-%d")
+    notes.append(f"{len(frame)} cells aggregated to {len(sites)} sites (same operator within {SITE_RADIUS_M:.0f} m)")
+    return gpd.GeoDataFrame({
+        "site_id": sites["site_id"].to_numpy(), "kind": "mobile_tower", "operator": sites["operator"].to_numpy(),
+        "technologies": sites["technologies"].to_numpy(), "height_m": None, "eirp_dbm": None,
+        "in_service_from": sites["in_service_from"].dt.strftime("%Y-%m-%d").to_numpy(), "in_service_to": None,
+        "n_cells": sites["n_cells"].to_numpy(), "synthetic": sites["synthetic"].to_numpy(),
+        "source": ctx.file, "as_of": as_of_value, "sha256": ctx.sha256,
+    }, geometry=points.to_numpy(), crs=STORAGE_CRS)
+
+
+def _clusters(points: np.ndarray, radius: float) -> np.ndarray:
+    """Connected components of points closer than ``radius`` (union-find), labels 0..n-1."""
+    parent = np.arange(len(points))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=radius)
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([find(i) for i in range(len(points))])
+    _, labels = np.unique(roots, return_inverse=True)
+    return labels
+
+
+def _unique(ids: pd.Series) -> pd.Series:
+    counts: dict[str, int] = {}
+    out = []
+    for v in ids:
+        n = counts.get(v, 0)
+        counts[v] = n + 1
+        out.append(v if n == 0 else f"{v}-{n + 1}")
+    return pd.Series(out, index=ids.index)
+
+
+def _generic(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, decimal_comma: bool,
+             meta_synthetic: bool) -> gpd.GeoDataFrame:
+    require_columns(frame, ctx, ["site_id"])
+    frame = rejects.drop(frame, blank(frame["site_id"]), "site_id", "site_id is empty")
+    frame["site_id"] = frame["site_id"].astype(str).str.strip()
+    dup = frame["site_id"].duplicated(keep="first")
+    first = frame.drop_duplicates("site_id").set_index("site_id")[ROW]
+    reason = frame["site_id"].map(lambda v: f"duplicate site_id '{v}' (first at row {first[v]})")
+    frame = rejects.drop(frame, dup, "site_id", "{value}", value=reason.where(dup))
+    kind = (frame["kind"].map(lambda v: norm_name(str(v)) if pd.notna(v) else "mobile_tower")
+            if "kind" in frame.columns else pd.Series("mobile_tower", index=frame.index))
+    frame = rejects.drop(frame, ~kind.isin(SITE_KINDS), "kind", "unknown site kind '{value}'")
+    kind = kind[frame.index]
+    raw_op = frame["operator"] if "operator" in frame.columns else pd.Series(ctx.options.operator, index=frame.index)
+    operator, bad = parse_operators(raw_op)
+    frame = rejects.drop(frame, bad, "operator", "unknown operator '{value}'", value=raw_op)
+    operator, kind = operator[frame.index], kind[frame.index]
+    mobile = kind == "mobile_tower"
+    frame = rejects.drop(frame, mobile & ~operator.isin(MOBILE_OPERATORS), "operator",
+                         "a mobile tower needs a mobile operator, got '{value}'", value=operator)
+    operator, kind = operator[frame.index], kind[frame.index]
+    techs = pd.Series(None, index=frame.index, dtype="object")
+    if "technologies" in frame.columns:
+        techs, bad_tokens = _technologies(frame["technologies"])
+        frame = rejects.drop(frame, bad_tokens.notna(), "technologies", "unknown technology '{value}'",
+                             value=bad_tokens)
+        techs = techs[frame.index]
+    numbers = {}
+    for col, lo, hi in (("height_m", 0, 500), ("eirp_dbm", 0, 100)):
+        if col in frame.columns:
+            values, bad = parse_numbers(frame[col], decimal_comma)
+            frame = rejects.drop(frame, bad, col, f"{col} '{{value}}' is not a number")
+            values = values[frame.index]
+            frame = rejects.drop(frame, (values < lo) | (values > hi), col, f"{col} '{{value}}' is out of range {lo}…{hi}")
+            numbers[col] = values[frame.index]
+    dates = {}
+    for col in ("in_service_from", "in_service_to"):
+        if col in frame.columns:
+            values, bad = parse_dates(frame[col])
+            frame = rejects.drop(frame, bad, col, f"{col} '{{value}}' is not a date (YYYY-MM-DD)")
+            dates[col] = values[frame.index]
+    frame, as_of = as_of_column(frame, ctx, rejects)
+    idx = frame.index
+    return gpd.GeoDataFrame({
+        "site_id": frame["site_id"], "kind": kind[idx], "operator": operator[idx], "technologies": techs[idx],
+        "height_m": numbers["height_m"][idx] if "height_m" in numbers else None,
+        "eirp_dbm": numbers["eirp_dbm"][idx] if "eirp_dbm" in numbers else None,
+        "in_service_from": dates["in_service_from"][idx] if "in_service_from" in dates else None,
+        "in_service_to": dates["in_service_to"][idx] if "in_service_to" in dates else None,
+        "n_cells": None, "synthetic": synthetic_flags(frame, ctx, meta_synthetic),
+        **provenance(frame, ctx, as_of),
+    }, geometry=frame.geometry, crs=STORAGE_CRS).reset_index(drop=True)
+
+
+def _technologies(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``"2G;4G"`` → ``"2G,4G"`` (canonical order) and the first unknown token per row, if any."""
+    techs, bad = [], []
+    for v in values:
+        tokens = [t for t in re.split(r"[;,/| ]+", str(v)) if t] if pd.notna(v) else []
+        resolved = [TECH_ALIASES.get(norm_name(t)) for t in tokens]
+        unknown = next((t for t, r in zip(tokens, resolved, strict=True) if r is None), None)
+        bad.append(unknown)
+        techs.append(",".join(t for t in TECHNOLOGIES if t in set(resolved)) or None)
+    return pd.Series(techs, index=values.index, dtype="object"), pd.Series(bad, index=values.index, dtype="object")

@@ -1,0 +1,81 @@
+"""The app factory: ``create_app(settings)`` wires settings, store, routers and middleware.
+
+Settings are read by the caller (CLI, tests, ASGI entry) and passed in; the store is opened
+once per app and closed on shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+
+import villagecov
+from api import errors
+from api.layers import LayerCache
+from api.routers import (
+    collections,
+    docs,
+    exports,
+    health,
+    indicators,
+    landing,
+    maps,
+    rasters,
+    tiles,
+    uploads,
+    villages,
+)
+from villagecov.settings import Settings
+from villagecov.storage import open_store
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The villagecov API over ``settings.store`` (read-only, apart from uploads)."""
+    settings = settings or Settings()
+    store = open_store(settings.store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="villagecov API",
+        version=villagecov.__version__,
+        description="Telecom coverage of Quảng Bình's villages (plan tasks 8 and 9): OGC API – Features, "
+        "vector tiles (MVT), raster tiles (PNG), indicators, exports and authenticated uploads. "
+        "Geometry in CRS84 (lon/lat degrees); tiles in WebMercatorQuad.",
+        docs_url=None, redoc_url=None, lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.layers = LayerCache(tuple(settings.indicator_evidence))
+    errors.install(app)
+
+    @app.middleware("http")
+    async def upload_size_guard(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Refuse an oversized upload from its Content-Length, before reading the body."""
+        if request.method == "POST" and request.url.path == "/uploads":
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > settings.max_upload_mb * 1024 * 1024 + 65536:
+                return errors.problem(413, "Upload too large",
+                                      f"the file is larger than {settings.max_upload_mb} MB", "/uploads")
+        return await call_next(request)
+
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                       allow_headers=["X-API-Key", "Authorization", "Content-Type", "If-None-Match"],
+                       expose_headers=["ETag", "X-Tile-Truncated", "X-Tile-Features-Dropped", "Location"])
+    for module in (landing, collections, tiles, rasters, indicators, villages, exports, uploads, health, docs):
+        app.include_router(module.router)
+    app.include_router(maps.router_for(settings))
+    app.mount("/static/api", StaticFiles(directory=STATIC_DIR), name="api-static")
+    return app

@@ -1,0 +1,117 @@
+"""Dependencies of the routers: settings, store, layer cache, API key, query-parameter groups.
+
+Routers take ``Annotated`` aliases from here (``StoreDep``, ``ItemsQuery`` …) and stay thin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Query, Request
+from fastapi.responses import Response
+
+from api.features import TimeFilter, parse_bbox, parse_datetime
+from api.layers import LayerCache
+from villagecov.apikeys import ApiKey, verify_key
+from villagecov.errors import NotFound
+from villagecov.settings import Settings
+from villagecov.storage import Store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_layers(request: Request) -> LayerCache:
+    return request.app.state.layers
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+LayersDep = Annotated[LayerCache, Depends(get_layers)]
+
+
+def get_api_key(
+    store: StoreDep,
+    x_api_key: Annotated[str | None, Header(description="API key printed by `villagecov keys create`")] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> ApiKey:
+    """The caller's key from ``X-API-Key`` (or ``Authorization: Bearer``); 401 when missing/invalid."""
+    text = x_api_key
+    if not text and authorization and authorization.lower().startswith("bearer "):
+        text = authorization[7:].strip()
+    return verify_key(store, text)
+
+
+ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
+
+
+@dataclass(frozen=True)
+class ItemsParams:
+    limit: int
+    offset: int
+    bbox: tuple[float, float, float, float] | None
+    when: TimeFilter | None
+
+
+def items_params(
+    settings: SettingsDep,
+    limit: Annotated[int | None, Query(ge=1, description="features per page (capped by the server)")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="features to skip")] = 0,
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (CRS84 degrees)",
+                                      pattern=r"^[^,]+(,[^,]+){3}(,[^,]+,[^,]+)?$")] = None,
+    datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show")] = None,
+) -> ItemsParams:
+    cap = settings.items_limit_max
+    return ItemsParams(min(limit or settings.items_limit_default, cap), offset, parse_bbox(bbox),
+                       parse_datetime(datetime))
+
+
+ItemsQuery = Annotated[ItemsParams, Depends(items_params)]
+
+
+def vintage_param(
+    datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show")] = None,
+) -> TimeFilter | None:
+    return parse_datetime(datetime)
+
+
+VintageQuery = Annotated[TimeFilter | None, Depends(vintage_param)]
+
+
+@dataclass(frozen=True)
+class TileXYZ:
+    z: int
+    y: int  # row
+    x: int  # column
+
+
+def tile_params(
+    z: Annotated[int, Path(ge=0, le=24, description="zoom (TileMatrix)")],
+    y: Annotated[int, Path(ge=0, description="TileRow")],
+    x: Annotated[int, Path(ge=0, description="TileCol")],
+) -> TileXYZ:
+    if x >= 2**z or y >= 2**z:
+        raise NotFound(f"no tile {z}/{y}/{x} in WebMercatorQuad")
+    return TileXYZ(z, y, x)
+
+
+TileQuery = Annotated[TileXYZ, Depends(tile_params)]
+
+
+def cached(
+    request: Request, body: bytes, media_type: str, max_age: int, headers: dict[str, str] | None = None
+) -> Response:
+    """``body`` with a strong ETag and ``Cache-Control``; 304 when ``If-None-Match`` matches."""
+    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    base = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
+    inm = request.headers.get("if-none-match", "")
+    if etag in [t.strip().removeprefix("W/") for t in inm.split(",")]:
+        return Response(status_code=304, headers=base)
+    return Response(content=body, media_type=media_type, headers=base)

@@ -1,0 +1,301 @@
+"""The published layers (OGC collections): what each one is and how its frame is built.
+
+A layer frame is a GeoDataFrame in EPSG:4326 with the collection's properties and ``geometry``,
+one row per feature, ordered by the feature id. Frames are cached per store state (see
+:class:`LayerCache`), so paging and tiling do not re-read the store on every request.
+
+Villages carry their coverage status per technology (any operator; the best status among the
+evidence kinds of the latest computed vintage), the number of operators covering them with 4G
+and their village-level indicators (``ind_*``). Gaps are the villages whose 4G status is
+``none`` or ``partial``, ranked by the population left without 4G (largest first).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from villagecov.errors import NotFound
+from villagecov.schema import ANY_OPERATOR, STORAGE_CRS, TECHNOLOGIES, table
+from villagecov.storage import Store
+
+LATEST = "9999-12-31"
+STATUS_RANK = {"covered": 2, "partial": 1, "none": 0}
+Temporal = Literal["vintage", "time", "fixed"]
+
+ADMIN_PROPS = ("code", "name", "name_ascii", "unit_type", "level", "parent_code", "version", "population",
+               "area_km2")
+VILLAGE_TILE_PROPS = ("village_id", "name", "commune_code", "population", "remote", "status_2g", "status_3g",
+                      "status_4g", "status_5g", "pop_share_4g", "operators_4g")
+VILLAGE_PROPS = ("village_id", "name", "commune_code", "boundary_version", "population", "households", "remote",
+                 "remote_reasons", "derived", "synthetic", "as_of", "status_2g", "status_3g", "status_4g",
+                 "status_5g", "pop_share_4g", "operators_4g")
+GAP_PROPS = ("rank", "village_id", "name", "commune_code", "population", "uncovered_population", "remote",
+             "status_4g", "pop_share_4g", "operators_4g")
+SITE_PROPS = ("site_id", "kind", "operator", "technologies", "height_m", "in_service_from", "in_service_to",
+              "n_cells", "synthetic", "as_of")
+COVERAGE_PROPS = ("coverage_id", "operator", "technology", "evidence", "value_kind", "synthetic", "as_of")
+MEASUREMENT_PROPS = ("measurement_id", "kind", "time", "operator", "technology", "rsrp_dbm", "dl_mbps", "ul_mbps",
+                     "latency_ms", "tests", "synthetic")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One published layer. ``properties``: item properties; ``tile_properties``: MVT attributes."""
+
+    id: str
+    title: str
+    description: str
+    table: str
+    id_column: str
+    properties: tuple[str, ...]
+    tile_properties: tuple[str, ...]
+    temporal: Temporal
+    where: dict[str, str] = field(default_factory=dict)
+    tile_order: tuple[tuple[str, bool], ...] = ()  # (column, descending): kept first when capped
+    geometry_type: str = "MultiPolygon"
+
+    def prop_kind(self, name: str) -> str:
+        """Column kind (str/int/float/bool/date/datetime) of a property."""
+        derived = {"status_2g": "str", "status_3g": "str", "status_4g": "str", "status_5g": "str",
+                   "pop_share_4g": "float", "operators_4g": "int", "rank": "int",
+                   "uncovered_population": "int"}
+        if name in derived:
+            return derived[name]
+        cols = table(self.table).columns
+        return cols.get(name, "float" if name.startswith("ind_") else "str")
+
+
+def _admin(level: str, version: str, cid: str | None = None) -> Collection:
+    plural = {"province": "province", "district": "districts", "commune": "communes"}[level]
+    return Collection(
+        id=cid or f"{plural}-{version}",
+        title=f"{plural.capitalize()} ({version} boundaries)",
+        description=f"Quảng Bình {plural}, boundary version {version} (real boundaries, EPSG:4326).",
+        table="admin_units", id_column="code", properties=ADMIN_PROPS, tile_properties=ADMIN_PROPS,
+        temporal="fixed", where={"level": level, "version": version}, tile_order=(("code", False),),
+    )
+
+
+FIXED: dict[str, Collection] = {c.id: c for c in [
+    Collection("villages", "Villages (thôn, bản, tổ dân phố)",
+               "Villages with their coverage status per technology (any operator) and village-level indicators.",
+               "villages", "village_id", VILLAGE_PROPS, VILLAGE_TILE_PROPS, "vintage",
+               tile_order=(("population", True), ("village_id", False))),
+    Collection("gaps", "Villages without 4G, ranked",
+               "Villages whose 4G status is none or partial, ranked by population without 4G (largest first).",
+               "villages", "village_id", GAP_PROPS, GAP_PROPS, "vintage", tile_order=(("rank", False),)),
+    Collection("sites", "Sites", "Mobile towers, post offices, radio/TV transmitters and fibre PoPs.",
+               "sites", "site_id", SITE_PROPS, SITE_PROPS, "vintage", tile_order=(("site_id", False),),
+               geometry_type="Point"),
+    Collection("coverage", "Declared coverage",
+               "Coverage polygons declared by operators, latest vintage per operator and technology.",
+               "coverage", "coverage_id", COVERAGE_PROPS, COVERAGE_PROPS, "vintage",
+               where={"evidence": "declared"}, tile_order=(("coverage_id", False),)),
+    Collection("measurements", "Measurements", "Drive tests, crowd tests and speed-test tiles.",
+               "measurements", "measurement_id", MEASUREMENT_PROPS, MEASUREMENT_PROPS, "time",
+               tile_order=(("measurement_id", False),), geometry_type="Geometry"),
+]}
+
+
+def catalog(store: Store) -> dict[str, Collection]:
+    """Every collection of ``store``: admin layers for each (level, version) present, then the fixed ones."""
+    units = store.read("admin_units").drop(columns="geometry")
+    pairs = units[["level", "version"]].drop_duplicates()
+    out: dict[str, Collection] = {}
+    order = {"province": 0, "district": 1, "commune": 2}
+    rows = sorted(((str(r.level), str(r.version)) for r in pairs.itertuples()), key=lambda p: (order.get(p[0], 9), p[1]))
+    provinces = [v for lvl, v in rows if lvl == "province"]
+    if provinces:
+        out["province"] = _admin("province", max(provinces), "province")
+    for level, version in rows:
+        if level in order:
+            c = _admin(level, version)
+            out[c.id] = c
+    out.update(FIXED)
+    return out
+
+
+# -- frames ---------------------------------------------------------------------------------
+
+
+def _vintage_date(as_of: str | None) -> str:
+    return as_of or LATEST
+
+
+def latest_rows(frame: pd.DataFrame, keys: list[str], as_of: str) -> pd.DataFrame:
+    """Rows with ``as_of`` ≤ the date and, per ``keys``, only the latest ``as_of``."""
+    frame = frame[frame["as_of"].notna() & (frame["as_of"] <= as_of)]
+    if frame.empty:
+        return frame
+    latest = frame.groupby(keys, dropna=False)["as_of"].transform("max")
+    return frame[frame["as_of"] == latest]
+
+
+def village_status(store: Store, as_of: str, evidence: tuple[str, ...]) -> pd.DataFrame:
+    """Per village: ``status_<tech>`` (any operator), ``pop_share_4g``, ``operators_4g``; index village_id.
+
+    Only rows of the counted ``evidence`` kinds that measurements did not contradict.
+    """
+    vc = store.read("village_coverage", where={"evidence": list(evidence)})
+    vc = vc[vc["contradicted"].fillna(False).astype(bool) == False]  # noqa: E712
+    vc = latest_rows(vc, ["village_id", "operator", "technology"], as_of)
+    out = pd.DataFrame(index=pd.Index([], name="village_id", dtype=object))
+    if vc.empty:
+        return out
+    vc = vc.assign(rank=vc["status"].map(STATUS_RANK).fillna(-1))
+    anyop = vc[vc["operator"] == ANY_OPERATOR].sort_values(["rank", "covered_pop_share"], ascending=False)
+    best = anyop.drop_duplicates(["village_id", "technology"])
+    frames = []
+    for tech in TECHNOLOGIES:
+        part = best[best["technology"] == tech].set_index("village_id")
+        frames.append(part["status"].rename(f"status_{tech.lower()}"))
+        if tech == "4G":
+            frames.append(part["covered_pop_share"].rename("pop_share_4g"))
+    ops = vc[(vc["operator"] != ANY_OPERATOR) & (vc["technology"] == "4G") & (vc["status"] == "covered")]
+    frames.append(ops.groupby("village_id")["operator"].nunique().rename("operators_4g"))
+    return pd.concat(frames, axis=1)
+
+
+def village_indicators(store: Store, as_of: str) -> pd.DataFrame:
+    """Village-level indicators as columns ``ind_<indicator>`` (dots → underscores); index village_id."""
+    ind = store.read("indicators", where={"level": "village"})
+    ind = latest_rows(ind, ["indicator", "unit_code"], as_of)
+    if ind.empty:
+        return pd.DataFrame(index=pd.Index([], name="village_id", dtype=object))
+    wide = ind.pivot_table(index="unit_code", columns="indicator", values="value", aggfunc="last")
+    wide.columns = ["ind_" + str(c).replace(".", "_") for c in wide.columns]
+    wide.index.name = "village_id"
+    return wide
+
+
+def villages_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -> gpd.GeoDataFrame:
+    d = _vintage_date(as_of)
+    villages = store.read("villages", as_of=d)
+    status = village_status(store, d, evidence)
+    inds = village_indicators(store, d)
+    out = villages.join(status, on="village_id").join(inds, on="village_id")
+    for tech in TECHNOLOGIES:
+        col = f"status_{tech.lower()}"
+        if col not in out:
+            out[col] = None
+    if "pop_share_4g" not in out:
+        out["pop_share_4g"] = np.nan
+    ops = out["operators_4g"] if "operators_4g" in out else pd.Series(np.nan, index=out.index)
+    out["operators_4g"] = pd.to_numeric(ops).fillna(0).astype("Int64")
+    extra = sorted(c for c in out.columns if c.startswith("ind_"))
+    out = out[[*VILLAGE_PROPS, *extra, "geometry"]]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS).sort_values("village_id").reset_index(drop=True)
+
+
+def gaps_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -> gpd.GeoDataFrame:
+    v = villages_frame(store, as_of, evidence)
+    v = v[v["status_4g"].isin(["none", "partial"])].copy()
+    share = v["pop_share_4g"].fillna(0.0).clip(0, 1)
+    v["uncovered_population"] = (v["population"].astype("Float64").fillna(0) * (1 - share)).round().astype("Int64")
+    v = v.sort_values(["uncovered_population", "village_id"], ascending=[False, True], kind="stable")
+    v["rank"] = pd.array(np.arange(1, len(v) + 1), dtype="Int64")
+    return gpd.GeoDataFrame(v[[*GAP_PROPS, "geometry"]], geometry="geometry", crs=STORAGE_CRS).reset_index(drop=True)
+
+
+def build_frame(
+    store: Store, coll: Collection, as_of: str | None, evidence: tuple[str, ...] = ("declared", "modelled")
+) -> gpd.GeoDataFrame:
+    """The full frame of ``coll`` at vintage ``as_of`` (None: latest), ordered by feature id."""
+    if coll.id == "villages":
+        return villages_frame(store, as_of, evidence)
+    if coll.id == "gaps":
+        return gaps_frame(store, as_of, evidence)
+    spec = table(coll.table)
+    frame = store.read(coll.table, where=coll.where or None,
+                       as_of=_vintage_date(as_of) if coll.temporal == "vintage" and spec.vintage_key else None)
+    if coll.id == "coverage":
+        frame = frame[frame["raster_path"].isna() & frame.geometry.notna()]
+    if coll.temporal == "time" and "time" in frame:
+        frame = frame.assign(time=frame["time"].map(lambda t: None if pd.isna(t) else t.isoformat()))
+    frame = frame[[*coll.properties, "geometry"]].sort_values(coll.id_column, kind="stable")
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS).reset_index(drop=True)
+
+
+# -- cache ----------------------------------------------------------------------------------
+
+
+def store_token(store: Store) -> str:
+    """A cheap token that changes when the store's content changes.
+
+    GeoPackage: the file's inode, size and mtime (writes replace the file atomically).
+    PostGIS: the per-table insert/delete/update counters of the statistics collector.
+    """
+    if store.kind == "geopackage":
+        import os
+
+        try:
+            st = os.stat(store.url)
+        except FileNotFoundError:
+            return "missing"
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    import sqlalchemy as sa
+
+    from villagecov.schema import TABLES
+
+    # Statistics counters are flushed lazily; the highest row id of each table catches appends at once.
+    fids = ", ".join(f'(SELECT max(fid) FROM "{name}")' for name in TABLES)
+    with store._connect() as conn:  # type: ignore[attr-defined]
+        row = conn.execute(sa.text(
+            "SELECT (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables), "
+            + fids
+        )).one()
+    return ":".join(str(v) for v in row)
+
+
+class LayerCache:
+    """Frames of recently used (collection, vintage) pairs, dropped when the store changes."""
+
+    def __init__(self, evidence: tuple[str, ...] = ("declared", "modelled"), max_entries: int = 32) -> None:
+        self.evidence = evidence
+        self.max_entries = max_entries
+        self._token: str | None = None
+        self._frames: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frames.clear()
+            self._token = None
+
+    def catalog(self, store: Store) -> dict[str, Collection]:
+        """:func:`catalog`, cached like the frames."""
+        return self.get(store, ("__catalog__", None), lambda: catalog(store))  # type: ignore[return-value]
+
+    def collection(self, store: Store, collection_id: str) -> Collection:
+        cols = self.catalog(store)
+        if collection_id not in cols:
+            raise NotFound(f"no collection {collection_id!r}; see /collections")
+        return cols[collection_id]
+
+    def frame(self, store: Store, coll: Collection, as_of: str | None) -> gpd.GeoDataFrame:
+        return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
+
+    def get(self, store: Store, key: tuple[str, str | None], build: Callable[[], Any]) -> Any:
+        """The cached value under ``key``, built with ``build()`` when missing or stale."""
+        token = store_token(store)
+        with self._lock:
+            if token != self._token:
+                self._frames.clear()
+                self._token = token
+            hit = self._frames.get(key)
+        if hit is not None:
+            return hit
+        frame = build()
+        with self._lock:
+            if len(self._frames) >= self.max_entries:
+                self._frames.pop(next(iter(self._frames)))
+            if self._token == token:
+                self._frames[key] = frame
+        return frame

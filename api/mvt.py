@@ -1,0 +1,223 @@
+"""Mapbox Vector Tiles of the published layers, one function per backend.
+
+Both backends produce the same tile: one layer named after the collection, the collection's
+``tile_properties`` as attributes (nulls omitted), geometries in Web Mercator (EPSG:3857)
+clipped to the tile plus ``settings.tile_buffer`` units, simplified with a tolerance of
+``settings.tile_simplify`` tile units (1 unit = tile width / extent, so the tolerance halves
+at each zoom), quantised to ``settings.tile_extent``. Candidates are the features intersecting
+the buffered tile (EPSG:4326 test); at most ``settings.tile_max_features`` are kept, in the
+collection's ``tile_order`` — the result says how many were dropped.
+
+PostGIS builds the tile in SQL with ``ST_AsMVT``/``ST_AsMVTGeom``; the GeoPackage store
+encodes it in Python with ``mapbox_vector_tile`` from the cached layer frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import morecantile
+import numpy as np
+import pandas as pd
+import shapely
+
+from api.layers import ANY_OPERATOR, LATEST, Collection, LayerCache
+from villagecov.errors import NotFound
+from villagecov.settings import Settings
+from villagecov.storage import Store
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+@dataclass(frozen=True)
+class Tile:
+    data: bytes
+    features: int  # features written
+    dropped: int  # candidates left out by the feature cap
+
+
+@dataclass(frozen=True)
+class TileBox:
+    """Tile bounds in EPSG:3857 metres, the buffered bounds, and the buffered bounds in degrees."""
+
+    bounds: tuple[float, float, float, float]
+    buffered: tuple[float, float, float, float]
+    lonlat: tuple[float, float, float, float]
+    unit: float  # metres per tile unit
+
+
+def tile_box(z: int, x: int, y: int, settings: Settings) -> TileBox:
+    if not (0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise NotFound(f"no tile {z}/{y}/{x} in WebMercatorQuad")
+    b = TMS.xy_bounds(x, y, z)
+    unit = (b.right - b.left) / settings.tile_extent
+    m = unit * settings.tile_buffer
+    buffered = (b.left - m, b.bottom - m, b.right + m, b.top + m)
+    lon0, lat0 = TMS.lnglat(buffered[0], buffered[1], truncate=True)
+    lon1, lat1 = TMS.lnglat(buffered[2], buffered[3], truncate=True)
+    return TileBox((b.left, b.bottom, b.right, b.top), buffered, (lon0, lat0, lon1, lat1), unit)
+
+
+def render_tile(
+    store: Store, cache: LayerCache, coll: Collection, z: int, x: int, y: int, as_of: str | None, settings: Settings
+) -> Tile:
+    """The MVT of ``coll`` for tile z/x/y (x = column, y = row) at vintage ``as_of``."""
+    box = tile_box(z, x, y, settings)
+    if store.kind == "postgis":
+        return postgis_tile(store, coll, box, as_of, settings)
+    return python_tile(store, cache, coll, box, as_of, settings)
+
+
+# -- GeoPackage: Python encoder -------------------------------------------------------------
+
+
+def _ordered(frame: pd.DataFrame, coll: Collection) -> pd.DataFrame:
+    cols = [c for c, _ in coll.tile_order]
+    asc = [not desc for _, desc in coll.tile_order]
+    return frame.sort_values(cols, ascending=asc, kind="stable", na_position="last") if cols else frame
+
+
+def _attrs(rec: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in rec.items():
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            continue
+        out[k] = v.item() if isinstance(v, np.generic) else v
+    return out
+
+
+def python_tile(
+    store: Store, cache: LayerCache, coll: Collection, box: TileBox, as_of: str | None, settings: Settings
+) -> Tile:
+    import mapbox_vector_tile
+    from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
+
+    frame = cache.frame(store, coll, as_of)
+    merc = cache.get(store, (coll.id + "@3857", as_of), lambda: frame.geometry.to_crs(3857).values)
+    idx = np.sort(frame.sindex.query(shapely.box(*box.lonlat), predicate="intersects"))
+    cand = frame.iloc[idx][list(coll.tile_properties)].assign(_i=idx)
+    cand = _ordered(cand, coll)
+    kept = cand.iloc[: settings.tile_max_features]
+    dropped = len(cand) - len(kept)
+    geoms = np.asarray(merc, dtype=object)[kept["_i"].to_numpy(dtype=int)]
+    geoms = shapely.clip_by_rect(geoms, *box.buffered)
+    tol = box.unit * settings.tile_simplify
+    polys = shapely.get_dimensions(geoms) >= 1
+    geoms[polys] = shapely.simplify(geoms[polys], tol, preserve_topology=True)
+    plain = kept[list(coll.tile_properties)].astype(object)
+    recs = plain.where(pd.notna(plain), None).to_dict("records")
+    features = [
+        {"geometry": g, "properties": _attrs(r)}
+        for g, r in zip(geoms, recs, strict=True)
+        if g is not None and not shapely.is_empty(g)
+    ]
+    if not features:
+        return Tile(b"", 0, dropped)
+    data = mapbox_vector_tile.encode(
+        [{"name": coll.id, "features": features}],
+        default_options={
+            "quantize_bounds": box.bounds,
+            "extents": settings.tile_extent,
+            "on_invalid_geometry": on_invalid_geometry_make_valid,
+        },
+    )
+    return Tile(data, len(features), dropped)
+
+
+# -- PostGIS: ST_AsMVT ----------------------------------------------------------------------
+
+_STATUS_RANK_SQL = "CASE status WHEN 'covered' THEN 2 WHEN 'partial' THEN 1 WHEN 'none' THEN 0 ELSE -1 END"
+
+
+def _latest(table: str, keys: list[str]) -> str:
+    k = ", ".join(keys)
+    return f"({k}, as_of) IN (SELECT {k}, max(as_of) FROM \"{table}\" WHERE as_of <= CAST(:d AS date) GROUP BY {k})"
+
+
+def villages_sql(evidence: tuple[str, ...]) -> str:
+    """Villages (latest vintage) with their coverage status columns, as in :func:`api.layers.villages_frame`."""
+    ev = ", ".join("'" + e.replace("'", "''") + "'" for e in evidence) or "NULL"
+    techs = ", ".join(
+        f"max(status) FILTER (WHERE technology = '{t}') AS status_{t.lower()}" for t in ("2G", "3G", "4G", "5G")
+    )
+    return f"""
+    v AS (SELECT * FROM villages WHERE {_latest('villages', ['village_id'])}),
+    vc0 AS (SELECT * FROM village_coverage WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE),
+    vc AS (SELECT * FROM vc0 WHERE {_latest('vc0', ['village_id', 'operator', 'technology'])}),
+    best AS (SELECT DISTINCT ON (village_id, technology) village_id, technology, status, covered_pop_share
+             FROM vc WHERE operator = '{ANY_OPERATOR}'
+             ORDER BY village_id, technology, {_STATUS_RANK_SQL} DESC, covered_pop_share DESC NULLS LAST),
+    st AS (SELECT village_id, {techs},
+           max(covered_pop_share) FILTER (WHERE technology = '4G') AS pop_share_4g FROM best GROUP BY village_id),
+    ops AS (SELECT village_id, count(DISTINCT operator) AS operators_4g FROM vc
+            WHERE operator <> '{ANY_OPERATOR}' AND technology = '4G' AND status = 'covered' GROUP BY village_id),
+    vs AS (SELECT v.*, st.status_2g, st.status_3g, st.status_4g, st.status_5g, st.pop_share_4g,
+           coalesce(ops.operators_4g, 0)::bigint AS operators_4g
+           FROM v LEFT JOIN st USING (village_id) LEFT JOIN ops USING (village_id))"""
+
+
+def source_sql(coll: Collection, evidence: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
+    params: dict[str, Any] = {}
+    if coll.id == "villages":
+        return "WITH " + villages_sql(evidence) + ", src AS (SELECT * FROM vs)", params
+    if coll.id == "gaps":
+        unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
+        return "WITH " + villages_sql(evidence) + f""",
+        g AS (SELECT *, {unc} AS uncovered_population FROM vs WHERE status_4g IN ('none', 'partial')),
+        src AS (SELECT *, row_number() OVER (ORDER BY uncovered_population DESC, village_id) AS rank FROM g)""", params
+    conds = []
+    for i, (col, val) in enumerate(coll.where.items()):
+        conds.append(f'"{col}" = :w{i}')
+        params[f"w{i}"] = val
+    if coll.id == "coverage":
+        conds += ["raster_path IS NULL", _latest("coverage", ["operator", "technology", "evidence"])]
+    elif coll.temporal == "vintage" and coll.table == "sites":
+        conds.append(_latest("sites", ["site_id"]))
+    where = " AND ".join(conds) or "true"
+    return f'WITH src AS (SELECT * FROM "{coll.table}" WHERE {where})', params
+
+
+def _prop_sql(coll: Collection, name: str) -> str:
+    kind = coll.prop_kind(name)
+    if name == "time":
+        return "to_char(\"time\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00' AS \"time\""
+    if kind == "date":
+        return f'"{name}"::text AS "{name}"'
+    return f'"{name}"'
+
+
+def postgis_tile(store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings) -> Tile:
+    import sqlalchemy as sa
+
+    head, params = source_sql(coll, tuple(settings.indicator_evidence))
+    props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
+    order = ", ".join(f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
+    sql = f"""{head},
+    cand AS MATERIALIZED (SELECT * FROM src
+        WHERE geometry && ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)
+          AND ST_Intersects(geometry, ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326))),
+    kept AS (SELECT * FROM cand ORDER BY {order} LIMIT :cap),
+    q AS (SELECT {props}, ST_AsMVTGeom(
+              CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_SimplifyPreserveTopology(
+                  ST_ClipByBox2D(ST_Transform(geometry, 3857), ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol)
+              ELSE ST_Transform(geometry, 3857) END,
+              ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3857), :extent, :buffer, true) AS geom FROM kept)
+    SELECT (SELECT count(*) FROM cand) AS n,
+           (SELECT count(*) FROM q WHERE geom IS NOT NULL) AS written,
+           (SELECT ST_AsMVT(q.*, :layer, :extent, 'geom') FROM q WHERE geom IS NOT NULL) AS tile"""
+    params.update(
+        d=as_of or LATEST, cap=settings.tile_max_features, tol=box.unit * settings.tile_simplify,
+        extent=settings.tile_extent, buffer=settings.tile_buffer, layer=coll.id,
+        lx0=box.lonlat[0], ly0=box.lonlat[1], lx1=box.lonlat[2], ly1=box.lonlat[3],
+        bx0=box.buffered[0], by0=box.buffered[1], bx1=box.buffered[2], by1=box.buffered[3],
+        x0=box.bounds[0], y0=box.bounds[1], x1=box.bounds[2], y1=box.bounds[3],
+    )
+    if ":d" not in sql:
+        params.pop("d")
+    with store._connect() as conn:  # type: ignore[attr-defined]
+        row = conn.execute(sa.text(sql), params).one()
+    n, written, data = int(row.n), int(row.written), bytes(row.tile or b"")
+    return Tile(data if written else b"", written, max(0, n - settings.tile_max_features))

@@ -1,0 +1,152 @@
+"""Coverage rasters (stored COGs) as PNG tiles and point values, read with rio-tiler.
+
+Signal rasters (``value_kind = signal_dbm``) are coloured by signal class relative to the
+technology's threshold (settings, dBm); class rasters (0 none, 1 outdoor, 2 in-car, 3 indoor)
+by class. Nodata is fully transparent. Tiles are 256 × 256 px in WebMercatorQuad.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from villagecov.errors import NotFound
+from villagecov.settings import Settings
+from villagecov.storage import Store
+
+PNG = "image/png"
+# RGBA per class index; the last entry is nodata (transparent).
+SIGNAL_CLASSES = [
+    ("no service (below threshold − 10 dB)", (215, 25, 28, 160)),
+    ("weak (threshold − 10 dB … threshold)", (253, 174, 97, 190)),
+    ("fair (threshold … +10 dB)", (255, 255, 140, 200)),
+    ("good (+10 … +20 dB)", (166, 217, 106, 210)),
+    ("excellent (≥ threshold + 20 dB)", (26, 150, 65, 220)),
+]
+COVERAGE_CLASSES = [
+    ("none", (215, 25, 28, 120)),
+    ("outdoor", (253, 174, 97, 190)),
+    ("in-car", (166, 217, 106, 210)),
+    ("indoor", (26, 150, 65, 220)),
+]
+TRANSPARENT = (0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class RasterLayer:
+    id: str
+    operator: str | None
+    technology: str | None
+    evidence: str | None
+    value_kind: str
+    as_of: str | None
+    path: Path
+    synthetic: bool | None
+
+
+def raster_layers(store: Store, settings: Settings) -> list[RasterLayer]:
+    """Coverage rows with a raster (``raster_path``), paths resolved against the archive folder."""
+    rows = store.read("coverage")
+    rows = rows[rows["raster_path"].notna()]
+    out = []
+    for r in rows.itertuples():
+        path = Path(str(r.raster_path))
+        if not path.is_absolute():
+            path = Path(settings.archive_dir) / path
+        synthetic = None if pd.isna(r.synthetic) else bool(r.synthetic)
+        out.append(RasterLayer(str(r.coverage_id), r.operator, r.technology, r.evidence,
+                               str(r.value_kind or "signal_dbm"), r.as_of, path, synthetic))
+    return out
+
+
+def raster_layer(store: Store, settings: Settings, raster_id: str) -> RasterLayer:
+    for layer in raster_layers(store, settings):
+        if layer.id == raster_id:
+            if not layer.path.exists():
+                raise NotFound(f"raster {raster_id!r}: its file is missing from the archive")
+            return layer
+    raise NotFound(f"no raster {raster_id!r}; see /rasters")
+
+
+def legend(layer: RasterLayer, settings: Settings) -> list[dict[str, Any]]:
+    classes = COVERAGE_CLASSES if layer.value_kind == "class" else SIGNAL_CLASSES
+    out = [{"class": i, "label": label, "rgba": list(rgba)} for i, (label, rgba) in enumerate(classes)]
+    if layer.value_kind != "class":
+        thr = settings.threshold_dbm(layer.technology or "4G")
+        bounds = [None, thr - 10, thr, thr + 10, thr + 20, None]
+        for i, entry in enumerate(out):
+            entry["min_dbm"], entry["max_dbm"] = bounds[i], bounds[i + 1]
+    return out
+
+
+def classify(values: np.ndarray, layer: RasterLayer, settings: Settings) -> np.ndarray:
+    """Class index per pixel (uint8); values outside the classes get the last index + 1."""
+    if layer.value_kind == "class":
+        v = np.nan_to_num(values, nan=-1).astype(np.int64)
+        return np.where((v >= 0) & (v < len(COVERAGE_CLASSES)), v, len(COVERAGE_CLASSES)).astype(np.uint8)
+    thr = settings.threshold_dbm(layer.technology or "4G")
+    edges = np.array([thr - 10, thr, thr + 10, thr + 20])
+    return np.digitize(values, edges).astype(np.uint8)
+
+
+def info(layer: RasterLayer) -> dict[str, Any]:
+    from rio_tiler.io import Reader
+
+    with Reader(str(layer.path)) as src:
+        return {
+            "bounds": [float(v) for v in src.geographic_bounds],
+            "minzoom": int(src.minzoom), "maxzoom": int(src.maxzoom),
+            "crs": str(src.crs), "width": int(src.width), "height": int(src.height),
+            "nodata": None if src.dataset.nodata is None else float(src.dataset.nodata),
+        }
+
+
+def tile_png(layer: RasterLayer, z: int, x: int, y: int, settings: Settings) -> bytes:
+    """PNG (RGBA) of tile z/x/y; nodata and outside-the-raster pixels transparent."""
+    from PIL import Image
+    from rio_tiler.errors import TileOutsideBounds
+    from rio_tiler.io import Reader
+
+    if not (0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise NotFound(f"no tile {z}/{y}/{x} in WebMercatorQuad")
+    try:
+        with Reader(str(layer.path)) as src:
+            img = src.tile(x, y, z, tilesize=256, indexes=1, resampling_method="nearest")
+    except TileOutsideBounds:
+        raise NotFound(f"tile {z}/{y}/{x} is outside raster {layer.id!r}") from None
+    values = np.asarray(img.array.data[0], dtype="float64")
+    valid = ~np.ma.getmaskarray(img.array)[0]
+    classes = COVERAGE_CLASSES if layer.value_kind == "class" else SIGNAL_CLASSES
+    lut = np.array([rgba for _, rgba in classes] + [TRANSPARENT], dtype=np.uint8)
+    idx = classify(values, layer, settings)
+    idx[~valid] = len(classes)
+    buf = io.BytesIO()
+    Image.fromarray(lut[idx], "RGBA").save(buf, "PNG", optimize=False)
+    return buf.getvalue()
+
+
+def point(layer: RasterLayer, lon: float, lat: float, settings: Settings) -> dict[str, Any]:
+    """Value at lon/lat (degrees, EPSG:4326) and its class; ``value`` null on nodata."""
+    from rio_tiler.errors import PointOutsideBounds
+    from rio_tiler.io import Reader
+
+    try:
+        with Reader(str(layer.path)) as src:
+            pt = src.point(lon, lat, indexes=1)
+    except PointOutsideBounds:
+        raise NotFound(f"point {lon},{lat} is outside raster {layer.id!r}") from None
+    masked = bool(np.ma.getmaskarray(pt.array)[0])
+    value = None if masked else float(pt.array.data[0])
+    result: dict[str, Any] = {"raster": layer.id, "lon": lon, "lat": lat, "value": value,
+                              "unit": "dBm" if layer.value_kind != "class" else "class"}
+    if value is not None:
+        k = int(classify(np.array([value]), layer, settings)[0])
+        classes = COVERAGE_CLASSES if layer.value_kind == "class" else SIGNAL_CLASSES
+        result["class"] = k if k < len(classes) else None
+        result["label"] = classes[k][0] if k < len(classes) else None
+    return result

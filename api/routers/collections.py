@@ -1,0 +1,155 @@
+"""OGC API – Features: collections, queryables, items and single features (GeoJSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from api.deps import ItemsQuery, LayersDep, SettingsDep, StoreDep, cached
+from api.errors import BadQuery
+from api.features import GEOJSON, feature_collection_json, features_json, queryables_schema, select
+from api.layers import Collection, LayerCache
+from api.routers.landing import base_url
+from villagecov.errors import NotFound
+from villagecov.storage import Store
+
+router = APIRouter(tags=["OGC API – Features"])
+STANDARD_PARAMS = {"limit", "offset", "bbox", "datetime", "f", "bbox-crs"}
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CollectionId = Path(description="collection id, e.g. villages, communes-2019, gaps", pattern=r"^[A-Za-z0-9_.-]+$")
+
+
+def _temporal(store: Store, layers: LayerCache, coll: Collection) -> list[str | None] | None:
+    if coll.temporal == "fixed":
+        return None
+    if coll.temporal == "time":
+        frame = layers.frame(store, coll, None)
+        times = frame["time"].dropna()
+        return [min(times), max(times)] if len(times) else [None, None]
+    dates = layers.get(store, ("vintages:" + coll.table, None), lambda: store.vintages(coll.table))
+    return [dates[0], dates[-1]] if dates else [None, None]
+
+
+def describe(request: Request, store: Store, layers: LayerCache, coll: Collection) -> dict[str, Any]:
+    base = f"{base_url(request)}/collections/{coll.id}"
+    frame = layers.frame(store, coll, None)
+    bbox = [float(v) for v in frame.total_bounds] if len(frame) and frame.geometry.notna().any() else None
+    extent: dict[str, Any] = {"spatial": {"bbox": [bbox or [105.6, 16.9, 107.1, 18.1]], "crs": CRS84}}
+    interval = _temporal(store, layers, coll)
+    if interval is not None:
+        extent["temporal"] = {"interval": [interval], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+    return {
+        "id": coll.id,
+        "title": coll.title,
+        "description": coll.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": extent,
+        "links": [
+            {"href": base, "rel": "self", "type": "application/json", "title": coll.title},
+            {"href": f"{base}/items", "rel": "items", "type": GEOJSON, "title": "items"},
+            {"href": f"{base}/queryables", "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+             "type": "application/schema+json", "title": "queryables"},
+            {"href": f"{base}/tiles", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+             "type": "application/json", "title": "vector tiles"},
+            {"href": f"{base}/tiles/WebMercatorQuad/tilejson.json", "rel": "describedby",
+             "type": "application/json", "title": "TileJSON"},
+        ],
+    }
+
+
+@router.get("/collections", summary="The published layers")
+def collections(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, Any]:
+    base = base_url(request)
+    return {
+        "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "collections"}],
+        "collections": [describe(request, store, layers, c) for c in layers.catalog(store).values()],
+    }
+
+
+@router.get("/collections/{collection_id}", summary="One layer")
+def collection(request: Request, store: StoreDep, layers: LayersDep,
+               collection_id: str = CollectionId) -> dict[str, Any]:
+    return describe(request, store, layers, layers.collection(store, collection_id))
+
+
+@router.get("/collections/{collection_id}/queryables", summary="Properties one can filter items on",
+            responses={200: {"content": {"application/schema+json": {}}}})
+def queryables(request: Request, store: StoreDep, layers: LayersDep, collection_id: str = CollectionId) -> Response:
+    coll = layers.collection(store, collection_id)
+    frame = layers.frame(store, coll, None)
+    url = f"{base_url(request)}/collections/{coll.id}/queryables"
+    return Response(json.dumps(queryables_schema(coll, frame, url), ensure_ascii=False),
+                    media_type="application/schema+json")
+
+
+def _filters(request: Request, props: list[str]) -> dict[str, str]:
+    out = {}
+    for name, value in request.query_params.items():
+        if name in STANDARD_PARAMS:
+            continue
+        if name not in props:
+            raise BadQuery(f"unknown parameter {name!r}; filterable properties: see queryables")
+        out[name] = value
+    return out
+
+
+def _page_url(request: Request, offset: int, limit: int) -> str:
+    params = dict(request.query_params)
+    params.update(offset=str(offset), limit=str(limit))
+    return f"{base_url(request)}{request.url.path}?{urlencode(params)}"
+
+
+@router.get("/collections/{collection_id}/items", summary="Features of a layer (GeoJSON)",
+            responses={200: {"content": {GEOJSON: {}}}})
+def items(
+    request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep, params: ItemsQuery,
+    collection_id: str = CollectionId,
+    f: str | None = Query(None, pattern="^(json|geojson)$", description="output format"),
+) -> Response:
+    """Paged GeoJSON. Any queryable property given as a query parameter filters by equality."""
+    coll = layers.collection(store, collection_id)
+    frame = layers.frame(store, coll, params.when.as_of if params.when and coll.temporal == "vintage" else None)
+    filters = _filters(request, [c for c in frame.columns if c != "geometry"])
+    matched = select(frame, coll, bbox=params.bbox, filters=filters, when=params.when)
+    page = matched.iloc[params.offset: params.offset + params.limit]
+    base = f"{base_url(request)}/collections/{coll.id}"
+    links = [
+        {"href": _page_url(request, params.offset, params.limit), "rel": "self", "type": GEOJSON, "title": "this page"},
+        {"href": base, "rel": "collection", "type": "application/json", "title": coll.title},
+    ]
+    if params.offset + params.limit < len(matched):
+        links.append({"href": _page_url(request, params.offset + params.limit, params.limit), "rel": "next",
+                      "type": GEOJSON, "title": "next page"})
+    if params.offset > 0:
+        links.append({"href": _page_url(request, max(0, params.offset - params.limit), params.limit), "rel": "prev",
+                      "type": GEOJSON, "title": "previous page"})
+    body = feature_collection_json(page, coll, matched=len(matched), links=links).encode("utf-8")
+    return cached(request, body, GEOJSON, settings.items_max_age_s)
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)",
+            responses={200: {"content": {GEOJSON: {}}}})
+def item(
+    request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep,
+    collection_id: str = CollectionId, feature_id: str = Path(description="feature id"),
+) -> Response:
+    coll = layers.collection(store, collection_id)
+    frame = layers.frame(store, coll, None)
+    key = frame[coll.id_column].astype(str)
+    row = frame[key == feature_id]
+    if row.empty:
+        raise NotFound(f"no feature {feature_id!r} in {coll.id}")
+    feature = json.loads(features_json(row.iloc[:1], coll)[0])
+    base = f"{base_url(request)}/collections/{coll.id}"
+    feature["links"] = [
+        {"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON, "title": "this feature"},
+        {"href": base, "rel": "collection", "type": "application/json", "title": coll.title},
+    ]
+    body = json.dumps(feature, ensure_ascii=False).encode("utf-8")
+    return cached(request, body, GEOJSON, settings.items_max_age_s)

@@ -1,0 +1,59 @@
+"""Indicators for the dashboard: tables (JSON or CSV) and progress series."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from api.dashboard import indicator_series, indicator_table
+from api.deps import SettingsDep, StoreDep, cached
+from api.features import records
+from api.routers.landing import base_url
+from villagecov.schema import BOUNDARY_VERSIONS, LEVELS
+
+router = APIRouter(tags=["Indicators"])
+Level = Literal["province", "district", "commune", "village"]
+Boundaries = Literal["2019", "2025-01", "2025-07"]
+DateStr = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="vintage date YYYY-MM-DD (default: latest)")
+assert set(Level.__args__) == set(LEVELS) and set(Boundaries.__args__) == set(BOUNDARY_VERSIONS)  # type: ignore[attr-defined]
+
+
+@router.get("/indicators", summary="Indicator values (JSON or CSV)",
+            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+def indicators(
+    request: Request, store: StoreDep, settings: SettingsDep,
+    level: Annotated[Level | None, Query(description="province, district, commune or village")] = None,
+    code: Annotated[str | None, Query(max_length=64, description="unit code (GSO) or village id")] = None,
+    as_of: str | None = DateStr,
+    boundaries: Annotated[Boundaries | None, Query(description="boundary version")] = None,
+    indicator: Annotated[str | None, Query(max_length=128, description="indicator id, e.g. t8.villages_4g_share")] = None,
+    f: Annotated[Literal["json", "csv"], Query(description="output format")] = "json",
+) -> Response:
+    frame = indicator_table(store, level=level, code=code, as_of=as_of, boundaries=boundaries, indicator=indicator)
+    if f == "csv":
+        body = frame.to_csv(index=False).encode("utf-8")
+        return cached(request, body, "text/csv; charset=utf-8", settings.items_max_age_s,
+                      {"Content-Disposition": 'attachment; filename="indicators.csv"'})
+    doc: dict[str, Any] = {
+        "numberReturned": len(frame),
+        "indicators": records(frame, list(frame.columns)),
+        "links": [{"href": str(request.url), "rel": "self", "type": "application/json"},
+                  {"href": f"{base_url(request)}/indicators?{request.url.query}&f=csv".replace("?&", "?"),
+                   "rel": "alternate", "type": "text/csv"}],
+    }
+    return cached(request, json.dumps(doc, ensure_ascii=False).encode("utf-8"), "application/json",
+                  settings.items_max_age_s)
+
+
+@router.get("/indicators/{indicator_id}/series", summary="Progress of one indicator for one unit")
+def series(
+    store: StoreDep,
+    indicator_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]+$", description="indicator id")],
+    level: Annotated[Level, Query(description="province, district, commune or village")] = "province",
+    code: Annotated[str | None, Query(max_length=64, description="unit code (default: the only unit)")] = None,
+    boundaries: Annotated[Boundaries | None, Query(description="boundary version")] = None,
+) -> dict[str, Any]:
+    return indicator_series(store, indicator_id, level=level, code=code, boundaries=boundaries)

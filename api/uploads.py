@@ -1,0 +1,237 @@
+"""Authenticated uploads: who may send what, the job records, and the background ingestion.
+
+A job is a folder ``<archive_dir>/uploads/<job_id>/`` holding the uploaded file and
+``job.json`` (status, options, validation report). Status: ``queued`` → ``running`` →
+``succeeded`` | ``rejected`` (the file was unusable; the report says why) | ``duplicate``
+(already ingested; nothing changed) | ``failed`` (server-side problem).
+
+Rules: an admin key may upload anything; an operator key only its own operator's sites,
+coverage and measurements (the form's ``operator`` and any operator column of the file);
+a surveyor key only service surveys of villages in its communes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from villagecov.apikeys import ApiKey
+from villagecov.errors import DuplicateSubmission, InputError, NotFound, PermissionDenied, VillagecovError
+from villagecov.schema import MNC_OPERATORS, OPERATORS
+from villagecov.settings import Settings
+from villagecov.storage import Store, open_store
+
+log = logging.getLogger("villagecov.api.uploads")
+KINDS = ("villages", "sites", "coverage", "coverage_vector", "coverage_raster", "measurements", "services")
+OPERATOR_KINDS = frozenset({"sites", "coverage", "coverage_vector", "coverage_raster", "measurements"})
+SURVEYOR_KINDS = frozenset({"services"})
+TABULAR = (".csv", ".geojson", ".json", ".gpkg", ".zip", ".parquet", ".kml")
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    kind: str
+    operator: str | None
+    technology: str | None
+    as_of: str | None
+    filename: str
+
+    def options(self) -> dict[str, str]:
+        return {k: v for k, v in (("operator", self.operator), ("technology", self.technology),
+                                  ("as_of", self.as_of)) if v}
+
+
+def authorize(key: ApiKey, form: UploadForm) -> UploadForm:
+    """The form as it will be ingested; :class:`PermissionDenied` when the key may not send it."""
+    if form.kind not in KINDS:
+        raise InputError(f"unknown kind {form.kind!r}: use {', '.join(KINDS)}", field="kind")
+    if form.operator is not None and form.operator not in OPERATORS:
+        raise InputError(f"unknown operator {form.operator!r}", field="operator")
+    if key.role == "admin":
+        return form
+    if key.role == "operator":
+        if form.kind not in OPERATOR_KINDS:
+            raise PermissionDenied(f"an operator key cannot upload {form.kind}")
+        if form.operator not in (None, key.operator):
+            raise PermissionDenied(f"this key uploads only {key.operator}'s data, not {form.operator}'s")
+        return dataclasses.replace(form, operator=key.operator)
+    if key.role == "surveyor":
+        if form.kind not in SURVEYOR_KINDS:
+            raise PermissionDenied(f"a surveyor key uploads only service surveys, not {form.kind}")
+        return form
+    raise PermissionDenied(f"role {key.role!r} cannot upload")
+
+
+def _peek(path: Path) -> pd.DataFrame | None:
+    """The attribute table of a tabular upload (no geometry), or None when it is not one."""
+    suffix = path.suffix.lower()
+    if suffix not in TABULAR:
+        return None
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
+        import pyogrio
+
+        return pd.DataFrame(pyogrio.read_dataframe(path, read_geometry=False))
+    except Exception as exc:  # an unreadable file is the ingest's to report, row by row
+        log.info("upload %s not peekable: %s", path.name, exc)
+        return None
+
+
+def _operator_of(value: object) -> str | None:
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return MNC_OPERATORS.get(int(text), text)
+    return text or None
+
+
+def check_scope(key: ApiKey, form: UploadForm, path: Path, store: Store) -> None:
+    """The file's rows stay within the key's operator or communes; :class:`PermissionDenied` otherwise."""
+    if key.role == "admin":
+        return
+    table = _peek(path)
+    if key.role == "operator":
+        if table is None:
+            return  # rasters: the form's operator (forced to the key's) is the only operator
+        for col in ("operator", "mnc", "net"):
+            if col in table.columns:
+                others = {o for o in map(_operator_of, table[col].dropna()) if o and o != key.operator}
+                if others:
+                    raise PermissionDenied(f"the file has rows of {', '.join(sorted(others))}; "
+                                           f"this key uploads only {key.operator}'s data")
+        return
+    if table is None:
+        raise PermissionDenied("a surveyor upload must be a table with village_id or commune_code")
+    communes: set[str] = set()
+    if "commune_code" in table.columns or "ma_xa" in table.columns:
+        col = "commune_code" if "commune_code" in table.columns else "ma_xa"
+        communes |= {str(c).strip() for c in table[col].dropna()}
+    vid_col = next((c for c in ("village_id", "ma_thon") if c in table.columns), None)
+    if vid_col:
+        ids = sorted({str(v).strip() for v in table[vid_col].dropna()})
+        known = store.read("villages", where={"village_id": ids}) if ids else pd.DataFrame()
+        found = dict(zip(known.get("village_id", []), known.get("commune_code", []), strict=False))
+        unknown = [v for v in ids if v not in found]
+        if unknown:
+            raise PermissionDenied(f"villages not in the register: {', '.join(unknown[:5])}")
+        communes |= {str(c) for c in found.values()}
+    if not communes and not vid_col:
+        raise PermissionDenied("a surveyor upload must name village_id or commune_code")
+    outside = sorted(communes - key.communes)
+    if outside:
+        raise PermissionDenied(f"this key covers communes {', '.join(sorted(key.communes))}; "
+                               f"the file has rows in {', '.join(outside[:5])}")
+
+
+class Jobs:
+    """Upload jobs on disk under ``<archive_dir>/uploads``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = Path(settings.archive_dir) / "uploads"
+
+    def staging(self) -> Path:
+        """A new private folder for an incoming file (removed if the upload is refused)."""
+        path = self.root / f".incoming-{uuid.uuid4().hex}"
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
+    def create(self, staged: Path, form: UploadForm, key: ApiKey, size: int, sha256: str) -> dict[str, Any]:
+        job_id = uuid.uuid4().hex
+        folder = self.root / job_id
+        staged.rename(folder)
+        job = {
+            "id": job_id, "status": "queued", "kind": form.kind, "operator": form.operator,
+            "technology": form.technology, "as_of": form.as_of, "filename": form.filename,
+            "size_bytes": size, "sha256": sha256, "key_id": key.key_id, "role": key.role,
+            "created_at": _now(), "started_at": None, "finished_at": None, "report": None, "error": None,
+        }
+        self.save(job)
+        return job
+
+    def path(self, job_id: str) -> Path:
+        if not job_id.isalnum():
+            raise NotFound(f"no upload {job_id!r}")
+        return self.root / job_id / "job.json"
+
+    def load(self, job_id: str) -> dict[str, Any]:
+        path = self.path(job_id)
+        if not path.exists():
+            raise NotFound(f"no upload {job_id!r}")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def save(self, job: dict[str, Any]) -> None:
+        path = self.path(job["id"])
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(job, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+    def file(self, job: dict[str, Any]) -> Path:
+        return self.root / job["id"] / Path(job["filename"]).name
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def report_dict(report: Any) -> Any:
+    """The ingest report as JSON-ready data."""
+    if report is None:
+        return None
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        report = dataclasses.asdict(report)
+    elif hasattr(report, "model_dump"):
+        report = report.model_dump()
+    elif hasattr(report, "to_dict"):
+        report = report.to_dict()
+    return json.loads(json.dumps(report, default=str, ensure_ascii=False))
+
+
+def run_job(settings: Settings, job_id: str, on_change: Callable[[], None] | None = None) -> None:
+    """Ingest the job's file with :func:`villagecov.ingest.ingest_file` and record the outcome."""
+    jobs = Jobs(settings)
+    job = jobs.load(job_id)
+    job.update(status="running", started_at=_now())
+    jobs.save(job)
+    try:
+        try:
+            ingest = importlib.import_module("villagecov.ingest")
+            ingest_file = ingest.ingest_file
+        except (ImportError, AttributeError):
+            raise VillagecovError("ingestion is not available in this version of villagecov") from None
+        options = {k: v for k, v in (("operator", job["operator"]), ("technology", job["technology"]),
+                                     ("as_of", job["as_of"])) if v}
+        store = open_store(settings.store)
+        try:
+            report = ingest_file(settings, store, job["kind"], jobs.file(job), options)
+        finally:
+            store.close()
+        job.update(status="succeeded", report=report_dict(report))
+    except DuplicateSubmission as exc:
+        job.update(status="duplicate", error=str(exc))
+    except InputError as exc:
+        job.update(status="rejected", error=str(exc), report=report_dict(getattr(exc, "report", None)))
+    except VillagecovError as exc:
+        job.update(status="failed", error=str(exc))
+    except Exception:
+        log.exception("upload %s failed", job_id)
+        job.update(status="failed", error="the server could not ingest the file; the error was logged")
+    job["finished_at"] = _now()
+    jobs.save(job)
+    if on_change is not None:
+        on_change()

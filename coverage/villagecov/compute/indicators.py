@@ -1,0 +1,182 @@
+"""The Task 8 / Task 9 indicators of DESIGN.md: per village, then summed up the units.
+
+Every indicator is a numerator over a denominator at village level; a unit's value is the
+(crosswalk-weighted) sum of its villages' numerators over the sum of their denominators, so the
+levels always add up. Kinds: ``share`` (value = num/den), ``count`` (value = num, den = villages),
+``rate`` (sites per 10,000 people: num = sites, den = people/10,000), ``median`` (median
+measured download speed, num = NaN, den = tests). Coverage counts through
+:func:`villagecov.compute.status.effective_shares`; Internet = fixed broadband or 4G/5G covered.
+A service absent from the survey counts as not available (the target is every village).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from villagecov.compute.status import best_technology, effective_shares
+from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
+from villagecov.settings import Settings
+
+INDICATORS: dict[str, str] = {
+    "t8.villages_4g_share": "share",
+    "t8.remote_villages_4g_share": "share",
+    "t8.population_4g_share": "share",
+    **{f"t8.population_{t.lower()}_share": "share" for t in TECHNOLOGIES if t != "4G"},
+    "t8.villages_no_signal": "count",
+    "t8.villages_multi_operator_share": "share",
+    "t8.sites_per_10k_people": "rate",
+    "t8.median_dl_mbps": "median",
+    "t9.villages_fixed_broadband_share": "share",
+    "t9.villages_internet_share": "share",
+    "t9.villages_radio_share": "share",
+    "t9.villages_tv_share": "share",
+    "t9.villages_press_share": "share",
+    "t9.villages_all_services_share": "share",
+}
+HEADLINE = ("t8.villages_4g_share", "t8.remote_villages_4g_share", "t8.population_4g_share",
+            "t8.villages_no_signal", "t8.villages_multi_operator_share", "t9.villages_internet_share",
+            "t9.villages_all_services_share")
+
+
+def target(indicator: str, settings: Settings) -> float:
+    """Target from settings: ``indicator_targets`` first, else every village (shares), 0 no-signal."""
+    if indicator in settings.indicator_targets:
+        return float(settings.indicator_targets[indicator])
+    kind = INDICATORS[indicator]
+    if kind == "share":
+        return settings.target_share
+    if indicator == "t8.villages_no_signal":
+        return 0.0
+    return float("nan")
+
+
+def site_counts(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, as_of: str) -> pd.Series:
+    """Mobile tower sites in service at ``as_of`` per village (a site outside every village goes
+    to the nearest one, in EPSG:32648)."""
+    ids = villages["village_id"].astype(str).to_numpy()
+    counts = pd.Series(0, index=ids, dtype="int64")
+    if sites is None or sites.empty or len(ids) == 0:
+        return counts
+    s = sites[(sites["kind"] == "mobile_tower") & sites.geometry.notna()]
+    start = s["in_service_from"].fillna("0000-01-01")
+    end = s["in_service_to"].fillna("9999-12-31")
+    s = s[(start <= as_of) & (end > as_of)]
+    if s.empty:
+        return counts
+    vg = np.asarray(villages.geometry.to_crs(METRIC_CRS).values, dtype=object)
+    sp = np.asarray(s.geometry.to_crs(METRIC_CRS).values, dtype=object)
+    tree = shapely.STRtree(vg)
+    nearest = tree.query_nearest(sp, all_matches=False, return_distance=False)
+    site_idx, village_idx = nearest[0], nearest[1]
+    order = np.argsort(site_idx, kind="stable")
+    per = np.bincount(village_idx[order], minlength=len(ids))
+    return pd.Series(per.astype("int64"), index=ids)
+
+
+def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame, services: pd.DataFrame | None,
+                  sites: pd.Series, settings: Settings) -> pd.DataFrame:
+    """One row per village: population, remote, effective ANY shares per technology, operators
+    with 4G covered, services, sites, best technology, no_signal."""
+    vt = villages[["village_id", "commune_code", "boundary_version", "population"]].copy()
+    vt["village_id"] = vt["village_id"].astype(str)
+    vt["population"] = pd.to_numeric(vt["population"]).fillna(0).astype("float64")
+    vt = vt.merge(remote[["village_id", "remote", "remote_reasons"]], on="village_id", how="left")
+    vt["remote"] = vt["remote"].fillna(False).astype(bool)
+    eff = effective_shares(vc, settings)
+    any_eff = eff[eff["operator"] == ANY_OPERATOR].pivot_table(
+        index="village_id", columns="technology", values="share", aggfunc="max")
+    for t in TECHNOLOGIES:
+        col = any_eff[t] if t in any_eff.columns else pd.Series(dtype="float64")
+        vt[f"share_{t}"] = vt["village_id"].map(col).fillna(0.0).astype("float64")
+    ops4 = eff[(eff["operator"] != ANY_OPERATOR) & (eff["technology"] == "4G") & (eff["share"] >= settings.covered_share)]
+    vt["n_operators_4g"] = vt["village_id"].map(ops4.groupby("village_id")["operator"].nunique()).fillna(0).astype(int)
+    vt["best_technology"] = vt["village_id"].map(best_technology(eff, settings))
+    shares = vt[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy()
+    vt["no_signal"] = ~(shares >= settings.partial_share).any(axis=1)
+    for svc in ("fixed_broadband", "radio", "tv", "press"):
+        avail = pd.Series(dtype=bool)
+        if services is not None and not services.empty:
+            sv = services[(services["service"] == svc)]
+            avail = sv.groupby(sv["village_id"].astype(str))["available"].max().astype(bool)
+        vt[svc] = vt["village_id"].map(avail).fillna(False).astype(bool)
+    vt["sites"] = vt["village_id"].map(sites).fillna(0).astype("float64")
+    return vt
+
+
+def village_indicators(vt: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Long frame: indicator, village_id, numerator, denominator (NaN-free, median excluded)."""
+    cov = settings.covered_share
+    g4 = vt["share_4G"] >= cov
+    internet = vt["fixed_broadband"] | g4 | (vt["share_5G"] >= cov)
+    one = np.ones(len(vt))
+    rows = {
+        "t8.villages_4g_share": (g4, one),
+        "t8.remote_villages_4g_share": (g4 & vt["remote"], vt["remote"]),
+        "t8.villages_no_signal": (vt["no_signal"], one),
+        "t8.villages_multi_operator_share": (vt["n_operators_4g"] >= 2, one),
+        "t8.sites_per_10k_people": (vt["sites"], vt["population"] / 10_000.0),
+        "t9.villages_fixed_broadband_share": (vt["fixed_broadband"], one),
+        "t9.villages_internet_share": (internet, one),
+        "t9.villages_radio_share": (vt["radio"], one),
+        "t9.villages_tv_share": (vt["tv"], one),
+        "t9.villages_press_share": (vt["press"], one),
+        "t9.villages_all_services_share": (internet & vt["radio"] & vt["tv"] & vt["press"], one),
+    }
+    for t in TECHNOLOGIES:
+        rows[f"t8.population_{t.lower()}_share"] = (vt["population"] * vt[f"share_{t}"], vt["population"])
+    frames = [
+        pd.DataFrame({"indicator": k, "village_id": vt["village_id"].to_numpy(),
+                      "numerator": np.asarray(num, dtype="float64"), "denominator": np.asarray(den, dtype="float64")})
+        for k, (num, den) in rows.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def value_of(indicator: pd.Series, num: pd.Series, den: pd.Series) -> np.ndarray:
+    """value from numerator/denominator according to each indicator's kind."""
+    kind = indicator.map(INDICATORS).to_numpy()
+    n, d = num.to_numpy(dtype="float64"), den.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+    return np.where(kind == "count", n, ratio)
+
+
+def aggregate(long: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Sum weighted village numerators/denominators per unit: indicator, level, unit_code, num, den."""
+    m = long.merge(units, on="village_id", how="inner")
+    m["numerator"] *= m["weight"]
+    m["denominator"] *= m["weight"]
+    out = m.groupby(["indicator", "level", "unit_code"], as_index=False)[["numerator", "denominator"]].sum()
+    out["value"] = value_of(out["indicator"], out["numerator"], out["denominator"])
+    return out
+
+
+def median_dl(dl: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Median download speed per village and per unit from (village_id, dl_mbps) rows."""
+    cols = ["indicator", "level", "unit_code", "numerator", "denominator", "value"]
+    dl = dl[dl["dl_mbps"].notna()]
+    if dl.empty:
+        return pd.DataFrame(columns=cols)
+    per_unit = dl.merge(units, on="village_id").groupby(["level", "unit_code"])["dl_mbps"].agg(["median", "count"])
+    per_village = dl.groupby("village_id")["dl_mbps"].agg(["median", "count"])
+    frames = [
+        pd.DataFrame({"level": "village", "unit_code": per_village.index, "value": per_village["median"].to_numpy(),
+                      "denominator": per_village["count"].to_numpy(dtype="float64")}),
+        pd.DataFrame({"level": per_unit.index.get_level_values(0), "unit_code": per_unit.index.get_level_values(1),
+                      "value": per_unit["median"].to_numpy(), "denominator": per_unit["count"].to_numpy(dtype="float64")}),
+    ]
+    out = pd.concat(frames, ignore_index=True).assign(indicator="t8.median_dl_mbps", numerator=np.nan)
+    return out[cols]
+
+
+def add_progress(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Baseline (value at the first vintage of each series) and target beside each row."""
+    keys = ["indicator", "level", "unit_code", "boundary_version"]
+    frame = frame.sort_values([*keys, "as_of"], kind="stable")
+    firsts = frame[frame["value"].notna()].groupby(keys, as_index=False).first()[[*keys, "value"]]
+    frame = frame.merge(firsts.rename(columns={"value": "baseline"}), on=keys, how="left")
+    frame["target"] = frame["indicator"].map(lambda i: target(i, settings)).astype("float64")
+    return frame.reset_index(drop=True)

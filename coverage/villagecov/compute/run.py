@@ -1,0 +1,169 @@
+"""All vintages at once: village coverage, village summary and the indicator progress series.
+
+Pure: frames in (as read from the store, EPSG:4326), frames out. A vintage is every distinct
+``as_of`` of villages, coverage and services from the first village register on; each vintage
+sees, per stream, the latest submission at or before it (the store's vintage rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from villagecov.compute import evidence as ev
+from villagecov.compute import indicators as ind
+from villagecov.compute.rasters import RasterLayer
+from villagecov.compute.remoteness import remoteness
+from villagecov.compute.units import village_units
+from villagecov.compute.village_coverage import VintageInputs, compute_vintage
+from villagecov.schema import BOUNDARY_VERSIONS, METRIC_CRS, TABLES
+from villagecov.settings import Settings
+from villagecov.storage.base import latest_vintage
+
+
+@dataclass
+class ComputeInputs:
+    """Store tables (all vintages) plus optional population points and terrain."""
+
+    villages: gpd.GeoDataFrame
+    coverage: gpd.GeoDataFrame
+    admin_units: gpd.GeoDataFrame
+    crosswalk: pd.DataFrame
+    places: gpd.GeoDataFrame | None = None
+    measurements: gpd.GeoDataFrame | None = None
+    services: pd.DataFrame | None = None
+    sites: gpd.GeoDataFrame | None = None
+    population: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # x, y (EPSG:32648), people
+    terrain: RasterLayer | None = None
+    rasters: Mapping[str, RasterLayer] = field(default_factory=dict)
+
+
+@dataclass
+class ComputeResults:
+    village_coverage: pd.DataFrame
+    village_summary: pd.DataFrame
+    indicators: pd.DataFrame
+    vintages: list[str]
+
+
+def vintages(inputs: ComputeInputs) -> list[str]:
+    """Distinct as_of dates from the first village register on, oldest first."""
+    if inputs.villages.empty:
+        return []
+    first = inputs.villages["as_of"].min()
+    dates: set[str] = set(inputs.villages["as_of"].dropna())
+    for frame in (inputs.coverage, inputs.services):
+        if frame is not None and not frame.empty:
+            dates |= set(frame["as_of"].dropna())
+    return sorted(d for d in dates if d >= first)
+
+
+def as_of(frame: pd.DataFrame | None, name: str, date: str) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return latest_vintage(frame, TABLES[name], date).reset_index(drop=True)
+
+
+def _settlement_points(places: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Settlement points of ``places`` (kind settlement/hamlet with population) as weighted points."""
+    if places is None or places.empty:
+        return None
+    p = places[places["place_kind"].isin(["settlement", "hamlet", "village"]) & places["population"].notna()]
+    if p.empty:
+        return None
+    g = p.geometry.to_crs(METRIC_CRS)
+    return g.x.to_numpy(), g.y.to_numpy(), p["population"].to_numpy(dtype="float64")
+
+
+def _commune_district(admin_units: pd.DataFrame) -> pd.Series:
+    """Commune code -> district code, over 2019 and 2025-01 (2025-07 has no districts)."""
+    units = admin_units[admin_units["version"].isin(["2019", "2025-01"])]
+    level = units.set_index(["version", "code"])["level"]
+    communes = units[units["level"] == "commune"]
+    is_district = [level.get((v, p)) == "district" for v, p in zip(communes["version"], communes["parent_code"], strict=True)]
+    c = communes[is_district]
+    return c.drop_duplicates("code").set_index("code")["parent_code"]
+
+
+def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
+                         progress: Callable[[str], None] | None = None) -> ComputeResults:
+    """Village coverage rows, village summaries and indicators for every vintage and version."""
+    dates = vintages(inputs)
+    population = inputs.population if inputs.population is not None else _settlement_points(inputs.places)
+    seats = None
+    if inputs.places is not None and not inputs.places.empty:
+        seats = inputs.places[inputs.places["place_kind"] == "district_seat"]
+    commune_district = _commune_district(inputs.admin_units)
+    names = inputs.admin_units.drop_duplicates(["version", "code"]).set_index(["version", "code"])["name"]
+    vc_frames, summaries, indicator_frames = [], [], []
+    for date in dates:
+        if progress:
+            progress(date)
+        villages = as_of(inputs.villages, "villages", date)
+        villages = villages[villages.geometry.notna()].reset_index(drop=True)
+        coverage = as_of(inputs.coverage, "coverage", date)
+        vin = VintageInputs(date, villages, coverage, inputs.measurements, population, inputs.rasters)
+        vc = compute_vintage(vin, settings)
+        remote = remoteness(villages, seats, commune_district, settings, inputs.terrain)
+        services = as_of(inputs.services, "services", date)
+        sites = as_of(inputs.sites, "sites", date)
+        vt = ind.village_table(villages, vc, remote, services, ind.site_counts(villages, sites, date), settings)
+        vc_frames.append(vc)
+        summaries.append(_summary(vt, date))
+        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings))
+    vc_all = pd.concat(vc_frames, ignore_index=True) if vc_frames else pd.DataFrame()
+    summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
+    indicators = pd.concat(indicator_frames, ignore_index=True) if indicator_frames else pd.DataFrame(
+        columns=["indicator", "level", "unit_code", "boundary_version", "as_of", "value"])
+    if len(indicators):
+        indicators = ind.add_progress(indicators, settings)
+    return ComputeResults(vc_all, summary, indicators, dates)
+
+
+def _summary(vt: pd.DataFrame, date: str) -> pd.DataFrame:
+    out = vt[["village_id", "commune_code", "boundary_version", "population", "remote", "remote_reasons",
+              "best_technology", "n_operators_4g", "no_signal"]].copy()
+    out.insert(1, "as_of", date)
+    return out
+
+
+def _dl_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, date: str,
+             settings: Settings) -> pd.DataFrame:
+    geoms = np.asarray(villages.geometry.to_crs(METRIC_CRS).values, dtype=object)
+    mp = ev.prepare(measurements, date, geoms, settings)
+    ids = villages["village_id"].astype(str).to_numpy()
+    return pd.DataFrame({"village_id": ids[mp.village], "dl_mbps": mp.dl})
+
+
+def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInputs, names: pd.Series,
+                date: str, settings: Settings) -> pd.DataFrame:
+    long = ind.village_indicators(vt, settings)
+    dl = _dl_rows(villages, inputs.measurements, date, settings)
+    own_version = vt.set_index("village_id")["boundary_version"].fillna("2019")
+    village_rows = long.assign(level="village", unit_code=long["village_id"])
+    village_rows["value"] = ind.value_of(village_rows["indicator"], village_rows["numerator"], village_rows["denominator"])
+    village_names = villages.assign(village_id=villages["village_id"].astype(str)).set_index("village_id")["name"]
+    med_all = ind.median_dl(dl, pd.DataFrame(columns=["village_id", "level", "unit_code", "weight"]))
+    village_rows = pd.concat([village_rows.drop(columns="village_id"), med_all], ignore_index=True)
+    village_rows["boundary_version"] = village_rows["unit_code"].map(own_version)
+    village_rows["unit_name"] = village_rows["unit_code"].map(village_names)
+    frames = [village_rows]
+    for version in BOUNDARY_VERSIONS:
+        if not (inputs.admin_units["version"] == version).any():
+            continue
+        units = village_units(villages, inputs.admin_units, inputs.crosswalk, version)
+        agg = ind.aggregate(long, units)
+        med = ind.median_dl(dl, units)
+        agg = pd.concat([agg, med[med["level"] != "village"]], ignore_index=True)
+        agg["boundary_version"] = version
+        agg["unit_name"] = [names.get((version, c)) for c in agg["unit_code"]]
+        frames.append(agg)
+    out = pd.concat(frames, ignore_index=True)
+    out["as_of"] = date
+    cols = ["indicator", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value", "numerator",
+            "denominator"]
+    return out[cols]

@@ -1,0 +1,196 @@
+"""Village coverage of one vintage: every village × operator (and ANY) × technology × evidence.
+
+Inputs are frames in EPSG:4326 (as stored); computation in EPSG:32648 (m, m²). Declared
+coverage is vector (tiled, exact overlay on boundary pieces only, see :mod:`.tiling` and
+:mod:`.area`); modelled coverage is raster (exact per-cell fractions, :mod:`.rasters`);
+measured rows come from measurements (:mod:`.evidence`). Layers run on a thread pool: GEOS
+releases the GIL in shapely's vectorised operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from villagecov.compute import area as area_mod
+from villagecov.compute import evidence as ev
+from villagecov.compute.population import (
+    WeightedPoints,
+    assign_villages,
+    covered_mask,
+    layer_mask,
+    no_points,
+    pop_share,
+)
+from villagecov.compute.rasters import RasterLayer, sample_covered, zonal
+from villagecov.compute.status import classify
+from villagecov.compute.tiling import TiledLayer, needs_dissolve, tile_layer
+from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
+from villagecov.settings import Settings
+
+OUTPUT_COLUMNS = [
+    "village_id", "operator", "technology", "evidence", "as_of", "covered_area_share",
+    "covered_pop_share", "best_signal_dbm", "status", "n_measurements", "measured_ok_share",
+    "contradicted",
+]
+
+
+@dataclass
+class VintageInputs:
+    """What one vintage needs. ``population``: (x, y, people) in EPSG:32648, or None.
+
+    ``rasters`` maps a coverage row's ``raster_path`` to its loaded :class:`RasterLayer`.
+    """
+
+    as_of: str
+    villages: gpd.GeoDataFrame
+    coverage: gpd.GeoDataFrame
+    measurements: gpd.GeoDataFrame | None = None
+    population: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    rasters: Mapping[str, RasterLayer] = field(default_factory=dict)
+
+
+@dataclass
+class GroupResult:
+    operator: str
+    technology: str
+    evidence: str
+    area: area_mod.LayerOverlap
+    best: np.ndarray
+    pop_mask: np.ndarray
+    meas_inside: np.ndarray  # per measurement: inside this layer (False for other layers' tests)
+    has_vector: bool
+
+
+@dataclass
+class Frame:
+    geoms: np.ndarray
+    area: np.ndarray
+    metric: gpd.GeoSeries
+    points: WeightedPoints
+    mp: ev.MeasuredPoints
+
+
+def _group_layers(coverage: gpd.GeoDataFrame) -> dict[tuple[str, str, str], gpd.GeoDataFrame]:
+    if coverage is None or coverage.empty:
+        return {}
+    cov = coverage[coverage["operator"].notna() & coverage["technology"].isin(TECHNOLOGIES)]
+    return {
+        (str(o), str(t), str(e)): g
+        for (o, t, e), g in cov.groupby(["operator", "technology", "evidence"], sort=True)
+        if e in ("declared", "modelled")
+    }
+
+
+def _tile(rows: gpd.GeoDataFrame, settings: Settings) -> TiledLayer | None:
+    vec = rows[rows["raster_path"].isna() & rows.geometry.notna()]
+    if vec.empty:
+        return None
+    geoms = vec.geometry.to_crs(METRIC_CRS).values
+    return tile_layer(np.asarray(geoms, dtype=object), settings.compute_tile_m, dissolve=needs_dissolve(geoms))
+
+
+def _run_group(key: tuple[str, str, str], rows: gpd.GeoDataFrame, fr: Frame, inputs: VintageInputs,
+               settings: Settings) -> GroupResult:
+    operator, tech, evidence = key
+    n = len(fr.geoms)
+    thr = settings.threshold_dbm(tech)
+    layer = _tile(rows, settings)
+    meas_sel = (fr.mp.operator == operator) & (fr.mp.technology == tech)
+    meas_inside = np.zeros(len(fr.mp), dtype=bool)
+    if layer is not None:
+        ov = area_mod.overlap(fr.geoms, fr.area, layer)
+        pmask = layer_mask(fr.points, layer, ov.share)
+        mpts = WeightedPoints(fr.mp.x, fr.mp.y, np.ones(len(fr.mp)), fr.mp.village)
+        meas_inside |= covered_mask(mpts, layer, meas_sel)
+    else:
+        ov = area_mod.empty_overlap(n)
+        pmask = np.zeros(len(fr.points), dtype=bool)
+    best = np.full(n, np.nan)
+    share = ov.share
+    for path in sorted(rows["raster_path"].dropna().unique()):
+        raster = inputs.rasters[path]
+        r_share, r_best = zonal(fr.metric, raster, thr)
+        share = np.maximum(share, r_share)
+        best = np.fmax(best, r_best)
+        pmask |= sample_covered(raster, fr.points.x, fr.points.y, thr)
+        meas_inside |= meas_sel & sample_covered(raster, fr.mp.x, fr.mp.y, thr)
+    if share is not ov.share:
+        ov = area_mod.LayerOverlap(share, ov.item_village, ov.item_geom)
+    return GroupResult(operator, tech, evidence, ov, best, pmask, meas_inside, layer is not None)
+
+
+def _rows(fr: Frame, ids: np.ndarray, op: str, tech: str, evidence: str, as_of: str, area_share: np.ndarray,
+          pmask: np.ndarray, best: np.ndarray, inside: np.ndarray, settings: Settings) -> pd.DataFrame:
+    n = len(ids)
+    pshare = pop_share(fr.points, pmask, area_share)
+    cnt, ok_share = ev.tally(fr.mp.village[inside], fr.mp.ok[inside], n)
+    return pd.DataFrame({
+        "village_id": ids, "operator": op, "technology": tech, "evidence": evidence, "as_of": as_of,
+        "covered_area_share": area_share, "covered_pop_share": pshare, "best_signal_dbm": best,
+        "status": classify(pshare, settings), "n_measurements": cnt, "measured_ok_share": ok_share,
+        "contradicted": ev.contradicted(cnt, ok_share, settings),
+    })
+
+
+def compute_vintage(inputs: VintageInputs, settings: Settings) -> pd.DataFrame:
+    """Rows of ``village_coverage`` (without run_id) for one vintage, sorted by key."""
+    villages = inputs.villages
+    metric = villages.geometry.to_crs(METRIC_CRS).reset_index(drop=True)
+    geoms = np.asarray(metric.values, dtype=object)
+    ids = villages["village_id"].astype(str).to_numpy()
+    if inputs.population is not None:
+        x, y, w = inputs.population
+        points = assign_villages(x, y, w, geoms)
+    else:
+        points = no_points()
+    fr = Frame(geoms, np.asarray(metric.area, dtype="float64"), metric, points,
+               ev.prepare(inputs.measurements, inputs.as_of, geoms, settings))
+    groups = _group_layers(inputs.coverage)
+    with ThreadPoolExecutor(max_workers=max(1, settings.compute_threads)) as pool:
+        results = list(pool.map(lambda kv: _run_group(kv[0], kv[1], fr, inputs, settings), groups.items()))
+    frames = [
+        _rows(fr, ids, r.operator, r.technology, r.evidence, inputs.as_of, r.area.share, r.pop_mask, r.best,
+              r.meas_inside, settings)
+        for r in results
+    ]
+    frames += _any_rows(fr, ids, results, inputs.as_of, settings)
+    frames += _measured_frames(fr, ids, inputs.as_of, settings)
+    if not frames:
+        return pd.DataFrame(columns=OUTPUT_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)[OUTPUT_COLUMNS]
+    return out.sort_values(["village_id", "operator", "technology", "evidence"], kind="stable").reset_index(drop=True)
+
+
+def _any_rows(fr: Frame, ids: np.ndarray, results: list[GroupResult], as_of: str, settings: Settings) -> list[pd.DataFrame]:
+    out = []
+    keys = sorted({(r.technology, r.evidence) for r in results})
+    for tech, evidence in keys:
+        rs = [r for r in results if r.technology == tech and r.evidence == evidence]
+        share = area_mod.any_share(fr.area, [r.area for r in rs if r.has_vector])
+        for r in rs:
+            share = np.maximum(share, r.area.share)  # rasters: ANY ≥ best operator
+        pmask = np.logical_or.reduce([r.pop_mask for r in rs])
+        best = np.fmax.reduce([r.best for r in rs])
+        inside = np.logical_or.reduce([r.meas_inside for r in rs])
+        out.append(_rows(fr, ids, ANY_OPERATOR, tech, evidence, as_of, share, pmask, best, inside, settings))
+    return out
+
+
+def _measured_frames(fr: Frame, ids: np.ndarray, as_of: str, settings: Settings) -> list[pd.DataFrame]:
+    m = ev.measured_rows(fr.mp, len(ids), settings)
+    if m.empty:
+        return []
+    return [pd.DataFrame({
+        "village_id": ids[m["vidx"].to_numpy(dtype=np.int64)], "operator": m["operator"].to_numpy(),
+        "technology": m["technology"].to_numpy(), "evidence": "measured", "as_of": as_of,
+        "covered_area_share": np.nan, "covered_pop_share": np.nan, "best_signal_dbm": m["best"].to_numpy(),
+        "status": classify(m["ok_share"].to_numpy(dtype="float64"), settings),
+        "n_measurements": m["n"].to_numpy(), "measured_ok_share": m["ok_share"].to_numpy(dtype="float64"),
+        "contradicted": False,
+    })]

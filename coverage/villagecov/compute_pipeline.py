@@ -1,0 +1,209 @@
+"""Compute step of the pipeline: read the store, run :mod:`villagecov.compute`, write results.
+
+All results (village_coverage, village_summary, indicators and the ``runs`` row) are written
+in one transaction, replacing the previous compute results. The run id is derived from the
+hash of the inputs (store tables, raster files, the settings that matter, engine version), so
+recomputing unchanged inputs writes identical rows under the same run id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+import villagecov
+from villagecov.compute.indicators import HEADLINE
+from villagecov.compute.rasters import RasterLayer, read_raster
+from villagecov.compute.run import ComputeInputs, compute_all_vintages
+from villagecov.errors import InputError, NotFound
+from villagecov.settings import PROJECT_ROOT, Settings
+from villagecov.storage import Store, open_store
+
+ENGINE_VERSION = "compute-1"
+INPUT_TABLES = ("villages", "coverage", "admin_units", "crosswalk", "places", "measurements", "services", "sites")
+RESULT_TABLES = ("village_coverage", "village_summary", "indicators")
+SETTINGS_USED = (
+    "threshold_dbm_2g", "threshold_dbm_3g", "threshold_dbm_4g", "threshold_dbm_5g", "covered_share",
+    "partial_share", "target_share", "remote_distance_km", "remote_elevation_m", "remote_border_communes",
+    "remote_mountainous_communes", "compute_tile_m", "indicator_evidence", "contradiction_min_tests",
+    "contradiction_fail_share", "measured_min_dl_mbps", "measurement_window_days", "indicator_targets",
+)
+
+
+@dataclass
+class ComputeSummary:
+    run_id: str
+    inputs_hash: str
+    vintages: list[str]
+    village_coverage_rows: int
+    indicator_rows: int
+    villages: int
+    seconds: float
+    unchanged: bool
+    headline: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def render(self) -> str:
+        lines = [
+            f"compute run {self.run_id} — " + ("inputs unchanged, same results" if self.unchanged else "results written"),
+            f"vintages: {', '.join(self.vintages) or '(none: no villages in the store)'}",
+            f"villages: {self.villages}; village_coverage rows: {self.village_coverage_rows:,}; "
+            f"indicator rows: {self.indicator_rows:,}; {self.seconds:.1f} s",
+        ]
+        if not self.headline.empty:
+            lines.append(render_headline(self.headline))
+        return "\n".join(lines)
+
+
+def render_headline(frame: pd.DataFrame) -> str:
+    """Plain-text table of headline indicators (value, baseline, target)."""
+    lines = [f"{'indicator':<36} {'as_of':<10} {'value':>9} {'baseline':>9} {'target':>7}  unit"]
+    for _, r in frame.iterrows():
+        lines.append(
+            f"{r['indicator']:<36} {r['as_of']:<10} {_fmt(r['value']):>9} {_fmt(r['baseline']):>9} "
+            f"{_fmt(r['target']):>7}  {r['unit_name'] or r['unit_code']} ({r['boundary_version']})"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(v: object) -> str:
+    return "—" if v is None or pd.isna(v) else f"{float(v):.3f}"  # type: ignore[arg-type]
+
+
+def _frame_digest(h: hashlib._Hash, name: str, frame: pd.DataFrame) -> None:
+    if "geometry" in frame.columns:
+        wkb = frame.geometry.to_wkb(hex=True)
+        frame = pd.DataFrame(frame.drop(columns="geometry")).assign(wkb=wkb)
+    h.update(name.encode())
+    h.update(frame.to_csv(index=False).encode("utf-8"))
+
+
+def _file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resolve_raster(path: str, settings: Settings) -> Path:
+    """A coverage row's raster_path: absolute, or relative to the archive, project or data dir."""
+    p = Path(path)
+    candidates = [p] if p.is_absolute() else [settings.archive_dir / p, PROJECT_ROOT / p, settings.data_dir / p]
+    for c in candidates:
+        if c.exists():
+            return c
+    raise InputError("coverage raster is missing", file=path, field="raster_path")
+
+
+def load_inputs(store: Store, settings: Settings) -> tuple[ComputeInputs, str]:
+    """Read every input table and raster; return them with the sha256 of all inputs."""
+    h = hashlib.sha256(f"{ENGINE_VERSION}|{villagecov.__version__}".encode())
+    frames = {name: store.read(name) for name in INPUT_TABLES}
+    for name, frame in frames.items():
+        _frame_digest(h, name, frame)
+    h.update(json.dumps({k: getattr(settings, k) for k in SETTINGS_USED}, sort_keys=True, default=str).encode())
+    rasters: dict[str, RasterLayer] = {}
+    cov = frames["coverage"]
+    for path, kind in sorted(set(zip(cov["raster_path"].dropna(), cov["value_kind"].fillna("signal_dbm"), strict=False))):
+        real = resolve_raster(path, settings)
+        h.update(f"{path}:{_file_sha(real)}".encode())
+        rasters[path] = read_raster(real, "class" if kind == "class" else "signal_dbm")
+    population = terrain = None
+    if settings.population_raster is not None:
+        from villagecov.compute.population import raster_points
+
+        h.update(f"population:{_file_sha(settings.population_raster)}".encode())
+        population = raster_points(settings.population_raster)
+    if settings.terrain_raster is not None:
+        h.update(f"terrain:{_file_sha(settings.terrain_raster)}".encode())
+        terrain = read_raster(settings.terrain_raster, "elevation_m")
+    inputs = ComputeInputs(
+        villages=frames["villages"], coverage=frames["coverage"], admin_units=frames["admin_units"],
+        crosswalk=frames["crosswalk"], places=frames["places"], measurements=frames["measurements"],
+        services=frames["services"], sites=frames["sites"], population=population, terrain=terrain, rasters=rasters,
+    )
+    return inputs, h.hexdigest()
+
+
+def headline(indicators: pd.DataFrame, boundaries: str = "2019") -> pd.DataFrame:
+    """Province-level headline indicators at the latest vintage of one boundary version."""
+    if indicators.empty:
+        return indicators
+    p = indicators[(indicators["level"] == "province") & (indicators["boundary_version"] == boundaries)
+                   & indicators["indicator"].isin(HEADLINE)]
+    if p.empty:
+        return p
+    p = p[p["as_of"] == p["as_of"].max()]
+    order = {k: i for i, k in enumerate(HEADLINE)}
+    return p.sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def compute_all(settings: Settings, progress: Callable[[str], None] | None = None) -> ComputeSummary:
+    """Compute village coverage and indicators for every vintage; store them in one transaction."""
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    store = open_store(settings.store, initialize=True)
+    try:
+        inputs, inputs_hash = load_inputs(store, settings)
+        run_id = "compute-" + inputs_hash[:16]
+        previous = store.read("runs", where={"kind": "compute"})
+        unchanged = run_id in set(previous["run_id"])
+        results = compute_all_vintages(inputs, settings, progress)
+        vc = results.village_coverage.assign(run_id=run_id)
+        summary = results.village_summary.assign(run_id=run_id)
+        indicators = results.indicators.assign(run_id=run_id)
+        seconds = time.perf_counter() - t0
+        details = {"vintages": results.vintages, "village_coverage_rows": len(vc), "indicator_rows": len(indicators),
+                   "villages": int(inputs.villages["village_id"].nunique()) if len(inputs.villages) else 0,
+                   "compute_seconds": round(seconds, 3), "engine": ENGINE_VERSION}
+        with store.transaction() as tx:
+            old_ids = previous["run_id"].dropna().tolist()
+            if old_ids:
+                for name in (*RESULT_TABLES, "runs"):
+                    tx.delete(name, {"run_id": old_ids})
+            tx.append("village_coverage", vc)
+            tx.append("village_summary", summary)
+            tx.append("indicators", indicators)
+            tx.append("runs", pd.DataFrame([{
+                "run_id": run_id, "kind": "compute", "started_at": started, "finished_at": datetime.now(UTC),
+                "inputs_hash": inputs_hash, "details": json.dumps(details, sort_keys=True),
+            }]))
+    finally:
+        store.close()
+    return ComputeSummary(
+        run_id=run_id, inputs_hash=inputs_hash, vintages=results.vintages, village_coverage_rows=len(vc),
+        indicator_rows=len(indicators), villages=details["villages"], seconds=time.perf_counter() - t0,
+        unchanged=unchanged, headline=headline(results.indicators),
+    )
+
+
+def read_indicators(settings: Settings, *, level: str | None = None, as_of: str | None = None,
+                    boundaries: str = "2019") -> pd.DataFrame:
+    """Stored indicators of one boundary version (village rows excluded unless level=village).
+
+    ``as_of``: the latest computed vintage at or before the date (default: the latest).
+    """
+    store = open_store(settings.store)
+    try:
+        where: dict[str, object] = {"boundary_version": boundaries}
+        where["level"] = level if level else ["province", "district", "commune"]
+        frame = store.read("indicators", where=where)
+    finally:
+        store.close()
+    if frame.empty:
+        raise NotFound("no indicators in the store: run `villagecov compute` first")
+    dates = sorted(frame["as_of"].unique())
+    pick = dates[-1] if as_of is None else max((d for d in dates if d <= as_of), default=None)
+    if pick is None:
+        raise NotFound(f"no indicators at or before {as_of}; first vintage is {dates[0]}")
+    frame = frame[frame["as_of"] == pick]
+    order = {"province": 0, "district": 1, "commune": 2, "village": 3}
+    frame = frame.assign(_o=frame["level"].map(order)).sort_values(["_o", "unit_code", "indicator"], kind="stable")
+    return frame.drop(columns="_o").reset_index(drop=True)

@@ -33,8 +33,8 @@ from villagecov.settings import Settings
 from villagecov.storage import Store, open_store
 
 log = logging.getLogger("villagecov.api.uploads")
-KINDS = ("villages", "sites", "coverage", "coverage_vector", "coverage_raster", "measurements", "services")
-OPERATOR_KINDS = frozenset({"sites", "coverage", "coverage_vector", "coverage_raster", "measurements"})
+KINDS = ("villages", "sites", "coverage", "measurements", "services")
+OPERATOR_KINDS = frozenset({"sites", "coverage", "measurements"})
 SURVEYOR_KINDS = frozenset({"services"})
 TABULAR = (".csv", ".geojson", ".json", ".gpkg", ".zip", ".parquet", ".kml")
 
@@ -46,10 +46,15 @@ class UploadForm:
     technology: str | None
     as_of: str | None
     filename: str
+    evidence: str | None = None
+    value: str | None = None
+    boundaries: str = "2019"
 
     def options(self) -> dict[str, str]:
-        return {k: v for k, v in (("operator", self.operator), ("technology", self.technology),
-                                  ("as_of", self.as_of)) if v}
+        """The ingest options (:class:`villagecov.sources.common.IngestOptions` fields)."""
+        opts = {k: v for k, v in (("operator", self.operator), ("technology", self.technology),
+                                  ("as_of", self.as_of), ("evidence", self.evidence), ("value", self.value)) if v}
+        return {**opts, "boundary_version": self.boundaries}
 
 
 def authorize(key: ApiKey, form: UploadForm) -> UploadForm:
@@ -154,6 +159,7 @@ class Jobs:
         job = {
             "id": job_id, "status": "queued", "kind": form.kind, "operator": form.operator,
             "technology": form.technology, "as_of": form.as_of, "filename": form.filename,
+            "options": form.options(),
             "size_bytes": size, "sha256": sha256, "key_id": key.key_id, "role": key.role,
             "created_at": _now(), "started_at": None, "finished_at": None, "report": None, "error": None,
         }
@@ -210,12 +216,11 @@ def run_job(settings: Settings, job_id: str, on_change: Callable[[], None] | Non
     jobs.save(job)
     try:
         try:
-            ingest = importlib.import_module("villagecov.ingest")
-            ingest_file = ingest.ingest_file
+            ingest_file = importlib.import_module("villagecov.ingest").ingest_file
+            ingest_options = importlib.import_module("villagecov.sources.common").IngestOptions
         except (ImportError, AttributeError):
             raise VillagecovError("ingestion is not available in this version of villagecov") from None
-        options = {k: v for k, v in (("operator", job["operator"]), ("technology", job["technology"]),
-                                     ("as_of", job["as_of"])) if v}
+        options = ingest_options(**job["options"])
         store = open_store(settings.store)
         try:
             report = ingest_file(settings, store, job["kind"], jobs.file(job), options)

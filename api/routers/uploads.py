@@ -16,7 +16,7 @@ from api.uploads import Jobs, UploadForm, authorize, check_scope, discard, run_j
 from villagecov.errors import InputError, PermissionDenied
 
 router = APIRouter(tags=["Uploads"])
-Kind = Literal["villages", "sites", "coverage", "coverage_vector", "coverage_raster", "measurements", "services"]
+Kind = Literal["villages", "sites", "coverage", "measurements", "services"]
 Technology = Literal["2G", "3G", "4G", "5G"]
 CHUNK = 1 << 20
 
@@ -36,9 +36,13 @@ def upload(
     operator: Annotated[str | None, Form(max_length=32, description="operator id (operator keys: their own)")] = None,
     technology: Annotated[Technology | None, Form(description="2G, 3G, 4G or 5G")] = None,
     as_of: Annotated[str | None, Form(pattern=r"^\d{4}-\d{2}-\d{2}$", description="vintage YYYY-MM-DD")] = None,
+    evidence: Annotated[Literal["declared", "modelled", "measured"] | None, Form(description="coverage evidence")] = None,
+    value: Annotated[Literal["signal_dbm", "class"] | None, Form(description="coverage raster values")] = None,
+    boundaries: Annotated[Literal["2019", "2025-01", "2025-07"], Form(description="boundary version of codes")] = "2019",
 ) -> JSONResponse:
     """202 with the job id; the ingestion runs after the response (GET /uploads/{id} to follow it)."""
-    form = authorize(key, UploadForm(kind, operator or None, technology, as_of, _safe_name(file.filename)))
+    form = authorize(key, UploadForm(kind, operator or None, technology, as_of, _safe_name(file.filename),
+                                     evidence, value, boundaries))
     jobs = Jobs(settings)
     staged = jobs.staging()
     try:

@@ -194,22 +194,62 @@ def export(
 @app.command()
 @handle_errors
 def compute(store: StoreOpt = None) -> None:
-    """Compute village coverage and indicators."""
-    not_yet("compute")
+    """Compute village coverage and the Task 8 / Task 9 indicators for every vintage."""
+    from villagecov.compute_pipeline import compute_all
+
+    with console.status("computing village coverage…") as status:
+        summary = compute_all(_settings(store), progress=lambda d: status.update(f"computing vintage {d}…"))
+    console.print(summary.render(), highlight=False)
 
 
 @app.command()
 @handle_errors
-def indicators(store: StoreOpt = None) -> None:
-    """Print indicators."""
-    not_yet("indicators")
+def indicators(
+    level: Annotated[str, typer.Option("--level", help="province | district | commune | village")] = "province",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="vintage date YYYY-MM-DD (default: latest)")] = None,
+    boundaries: Annotated[str, typer.Option("--boundaries", help="2019 | 2025-01 | 2025-07")] = "2019",
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    indicator: Annotated[str | None, typer.Option("--indicator", help="only indicators starting with this")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Print the indicators of one level, vintage and boundary version (with baseline and target)."""
+    from villagecov.compute_pipeline import indicators_table, read_indicators
+    from villagecov.errors import InputError
+    from villagecov.schema import BOUNDARY_VERSIONS, LEVELS
+
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}: use {', '.join(LEVELS)}", field="--level")
+    if boundaries not in BOUNDARY_VERSIONS:
+        raise InputError(f"unknown boundaries {boundaries!r}: use {', '.join(BOUNDARY_VERSIONS)}", field="--boundaries")
+    if fmt not in ("table", "csv", "json"):
+        raise InputError(f"unknown format {fmt!r}: use table, csv or json", field="--format")
+    frame = read_indicators(_settings(store), level=level, as_of=as_of, boundaries=boundaries)
+    if indicator:
+        frame = frame[frame["indicator"].str.startswith(indicator)]
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        console.print(indicators_table(frame))
 
 
 @app.command()
 @handle_errors
-def serve(store: StoreOpt = None) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="interface (default: VILLAGECOV_API_HOST)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="TCP port (default: VILLAGECOV_API_PORT)")] = None,
+    store: StoreOpt = None,
+) -> None:
     """Serve the API and maps with uvicorn."""
-    not_yet("serve")
+    import uvicorn
+
+    from api.app import create_app  # the CLI is the edge: it may wire the web layer
+
+    settings = _settings(store)
+    host, port = host or settings.api_host, port or settings.api_port
+    err_console.print(f"serving {settings.store} on http://{host}:{port}/ (docs: /docs)", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @maps_app.command("build")
@@ -221,9 +261,23 @@ def maps_build(out: Annotated[Path, typer.Option("--out")] = Path("var/maps"), s
 
 @keys_app.command("create")
 @handle_errors
-def keys_create(role: Annotated[str, typer.Option("--role")] = "operator", store: StoreOpt = None) -> None:
-    """Create an API key (printed once)."""
-    not_yet("keys create")
+def keys_create(
+    role: Annotated[str, typer.Option("--role", help="admin | operator | surveyor")] = "operator",
+    operator: Annotated[str | None, typer.Option("--operator", help="operator id (operator keys)")] = None,
+    communes: Annotated[str | None, typer.Option("--communes", help="commune codes CODE,CODE (surveyor keys)")] = None,
+    label: Annotated[str | None, typer.Option("--label", help="who the key is for")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Create an API key. The key is printed once on stdout; only its hash is stored."""
+    from villagecov.apikeys import create_key
+    from villagecov.storage import open_store
+
+    codes = [c for c in (communes or "").split(",") if c.strip()]
+    with open_store(_settings(store).store, initialize=True) as st:
+        info, text = create_key(st, role, operator=operator, communes=codes, label=label)
+    scope = info.operator or ",".join(sorted(info.communes)) or "all"
+    err_console.print(f"created {info.role} key {info.key_id} ({scope}); store it now, it is not shown again:")
+    print(text)
 
 
 def main() -> None:

@@ -136,6 +136,10 @@ def read_layer(store: Store, kind: str, boundaries: str = "2019", as_of: str | N
     if kind in EXPORT_LAYERS:
         name, where = EXPORT_LAYERS[kind]
         return store.read(name, where={**where, "version": boundaries})
+    if kind == "village_coverage":  # joined to the village polygons, for independent checks
+        from villagecov.compute_pipeline import village_coverage_layer
+
+        return village_coverage_layer(store, as_of)
     if kind in TABLES:
         return store.read(kind, as_of=as_of)
     raise NotFound(f"unknown layer {kind!r}; known: {', '.join([*EXPORT_LAYERS, *TABLES])}")

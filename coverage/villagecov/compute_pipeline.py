@@ -207,3 +207,51 @@ def read_indicators(settings: Settings, *, level: str | None = None, as_of: str 
     order = {"province": 0, "district": 1, "commune": 2, "village": 3}
     frame = frame.assign(_o=frame["level"].map(order)).sort_values(["_o", "unit_code", "indicator"], kind="stable")
     return frame.drop(columns="_o").reset_index(drop=True)
+
+
+def village_coverage_layer(store: Store, as_of: str | None = None) -> pd.DataFrame:
+    """village_coverage rows joined to the village polygons (EPSG:4326) of their vintage.
+
+    ``as_of``: only the latest computed vintage at or before that date (default: all vintages).
+    """
+    import geopandas as gpd
+
+    from villagecov.schema import STORAGE_CRS
+
+    rows = store.read("village_coverage")
+    if as_of is not None and len(rows):
+        dates = [d for d in rows["as_of"].unique() if d <= as_of]
+        rows = rows[rows["as_of"] == max(dates)] if dates else rows.iloc[0:0]
+    parts = []
+    for date, group in rows.groupby("as_of", sort=True):
+        villages = store.read("villages", as_of=date)[["village_id", "name", "commune_code", "geometry"]]
+        parts.append(gpd.GeoDataFrame(group.merge(villages, on="village_id", how="left"), geometry="geometry",
+                                      crs=STORAGE_CRS))
+    if not parts:
+        empty = rows.assign(name=None, commune_code=None)
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS), crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=STORAGE_CRS)
+
+
+def indicators_table(frame: pd.DataFrame) -> object:
+    """A rich Table of indicator rows: unit (Vietnamese name), indicator, value, num/den, baseline, target."""
+    from rich.table import Table
+
+    title = "Indicators"
+    if len(frame):
+        title = f"Indicators — {frame['level'].iloc[0]}, boundaries {frame['boundary_version'].iloc[0]}, as of {frame['as_of'].iloc[0]}"
+    table = Table(title=title)
+    for col, justify in (("đơn vị / unit", "left"), ("code", "left"), ("indicator", "left"), ("value", "right"),
+                         ("numerator", "right"), ("denominator", "right"), ("baseline", "right"), ("target", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in frame.itertuples(index=False):
+        table.add_row(str(r.unit_name or ""), str(r.unit_code), str(r.indicator), _fmt(r.value), _num(r.numerator),
+                      _num(r.denominator), _fmt(r.baseline), _fmt(r.target))
+    return table
+
+
+def _num(v: object) -> str:
+    if v is None or pd.isna(v):  # type: ignore[arg-type]
+        return "—"
+    f = float(v)  # type: ignore[arg-type]
+    return f"{f:,.0f}" if f == round(f) else f"{f:,.2f}"

@@ -34,8 +34,8 @@ class RasterLayer:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         h, w = self.values.shape
-        x0, y0 = self.transform * (0, 0)
-        x1, y1 = self.transform * (w, h)
+        x0, y0 = self.transform @ (0, 0)
+        x1, y1 = self.transform @ (w, h)
         return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
@@ -79,9 +79,12 @@ def zonal(villages: gpd.GeoSeries, layer: RasterLayer, threshold_dbm: float) -> 
     cov = cov[::-1] if flip else cov
     sources = [NumPyRasterSource(cov, xmin, ymin, xmax, ymax, name="cov", srs_wkt=wkt)]
     ops = ["sum"]
-    if layer.value_kind == "signal_dbm":
-        sources.append(NumPyRasterSource(values, xmin, ymin, xmax, ymax, nodata=np.nan, name="sig", srs_wkt=wkt))
-    out = exact_extract(sources, frame, ops + ["max"], include_cols=["vidx"], output="pandas")
+    # the value band is always passed so that output columns are named "<band>_<op>"
+    sources.append(NumPyRasterSource(values, xmin, ymin, xmax, ymax, nodata=np.nan, name="sig", srs_wkt=wkt))
+    # cells touched by less than 1e-6 of their area (edges shared to floating-point precision)
+    # do not count for the best signal
+    ops.append("max(min_coverage_frac=0.000001)")
+    out = exact_extract(sources, frame, ops, include_cols=["vidx"], output="pandas")
     out = out.sort_values("vidx") if "vidx" in out.columns else out
     cell_area = abs(layer.transform.a * layer.transform.e - layer.transform.b * layer.transform.d)
     area = geoms.area.to_numpy()
@@ -101,7 +104,7 @@ def sample_covered(layer: RasterLayer, x: np.ndarray, y: np.ndarray, threshold_d
         return np.zeros(0, dtype=bool)
     tr = Transformer.from_crs(METRIC_CRS, layer.crs, always_xy=True)
     rx, ry = tr.transform(x, y)
-    col, row = ~layer.transform * (np.asarray(rx), np.asarray(ry))
+    col, row = ~layer.transform @ (np.asarray(rx), np.asarray(ry))
     col, row = np.floor(col).astype(np.int64), np.floor(row).astype(np.int64)
     h, w = layer.values.shape
     inside = (row >= 0) & (row < h) & (col >= 0) & (col < w)
@@ -115,7 +118,7 @@ def sample_values(layer: RasterLayer, x: np.ndarray, y: np.ndarray) -> np.ndarra
     """Raster values (NaN outside or nodata) at points in EPSG:32648; used for terrain."""
     tr = Transformer.from_crs(METRIC_CRS, layer.crs, always_xy=True)
     rx, ry = tr.transform(x, y)
-    col, row = ~layer.transform * (np.asarray(rx), np.asarray(ry))
+    col, row = ~layer.transform @ (np.asarray(rx), np.asarray(ry))
     col, row = np.floor(col).astype(np.int64), np.floor(row).astype(np.int64)
     h, w = layer.values.shape
     inside = (row >= 0) & (row < h) & (col >= 0) & (col < w)

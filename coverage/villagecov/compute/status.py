@@ -43,7 +43,7 @@ def effective_shares(vc: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         any_rows = rows["operator"] == ANY_OPERATOR
         merged = rows[any_rows].merge(hit, on=keys, how="left")
         replaced = merged["fallback"].notna().to_numpy()
-        share = merged["share"].to_numpy(dtype="float64")
+        share = np.array(merged["share"], dtype="float64")
         share[replaced] = merged["fallback"].to_numpy(dtype="float64")[replaced]
         rows.loc[any_rows, "share"] = share
     out = rows.groupby(["village_id", "operator", "technology"], as_index=False)["share"].max()

@@ -54,7 +54,8 @@ def tile_box(z: int, x: int, y: int, settings: Settings) -> TileBox:
     b = TMS.xy_bounds(x, y, z)
     unit = (b.right - b.left) / settings.tile_extent
     m = unit * settings.tile_buffer
-    buffered = (b.left - m, b.bottom - m, b.right + m, b.top + m)
+    lim = TMS.xy_bounds(0, 0, 0).right
+    buffered = (max(b.left - m, -lim), max(b.bottom - m, -lim), min(b.right + m, lim), min(b.top + m, lim))
     lon0, lat0 = TMS.lnglat(buffered[0], buffered[1], truncate=True)
     lon1, lat1 = TMS.lnglat(buffered[2], buffered[3], truncate=True)
     return TileBox((b.left, b.bottom, b.right, b.top), buffered, (lon0, lat0, lon1, lat1), unit)
@@ -106,6 +107,10 @@ def python_tile(
     tol = box.unit * settings.tile_simplify
     polys = shapely.get_dimensions(geoms) >= 1
     geoms[polys] = shapely.simplify(geoms[polys], tol, preserve_topology=True)
+    # To integer tile units (y up; the encoder flips to y down), as ST_AsMVTGeom snaps to its grid.
+    origin = np.array([box.bounds[0], box.bounds[1]])
+    geoms = shapely.transform(geoms, lambda c: np.round((c - origin) / box.unit))
+    geoms[polys] = shapely.remove_repeated_points(geoms[polys])
     plain = kept[list(coll.tile_properties)].astype(object)
     recs = plain.where(pd.notna(plain), None).to_dict("records")
     features = [
@@ -118,7 +123,6 @@ def python_tile(
     data = mapbox_vector_tile.encode(
         [{"name": coll.id, "features": features}],
         default_options={
-            "quantize_bounds": box.bounds,
             "extents": settings.tile_extent,
             "on_invalid_geometry": on_invalid_geometry_make_valid,
         },

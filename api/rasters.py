@@ -95,11 +95,12 @@ def classify(values: np.ndarray, layer: RasterLayer, settings: Settings) -> np.n
 
 
 def info(layer: RasterLayer) -> dict[str, Any]:
+    from rasterio.crs import CRS
     from rio_tiler.io import Reader
 
     with Reader(str(layer.path)) as src:
         return {
-            "bounds": [float(v) for v in src.geographic_bounds],
+            "bounds": [float(v) for v in src.get_geographic_bounds(CRS.from_epsg(4326))],
             "minzoom": int(src.minzoom), "maxzoom": int(src.maxzoom),
             "crs": str(src.crs), "width": int(src.width), "height": int(src.height),
             "nodata": None if src.dataset.nodata is None else float(src.dataset.nodata),

@@ -145,10 +145,10 @@ def seed(settings: Settings, raster: Path) -> Seeded:
     return Seeded(settings, province, codes, centres, raster)
 
 
-@pytest.fixture(scope="module", params=["geopackage", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(scope="package", params=["geopackage", pytest.param("postgis", marks=pytest.mark.postgis)])
 def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    """A seeded store of each backend, shared by the read-only tests of one module."""
-    tmp = tmp_path_factory.mktemp("api")
+    """A seeded store of each backend, shared by the read-only tests of tests/api."""
+    tmp = tmp_path_factory.mktemp(f"api-{request.param}")
     url = str(tmp / "store.gpkg") if request.param == "geopackage" else fresh_postgis_database()
     raster = tmp / "SYNTHETIC_signal_4g.tif"
     write_signal_raster(raster)
@@ -159,7 +159,7 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             drop_postgis_database(url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def client(seeded: Seeded) -> Iterator[TestClient]:
     from api.app import create_app
 

@@ -1,0 +1,72 @@
+"""Raster routes on both stores: PNG tiles decoded (colour classes, transparent nodata), point values."""
+
+from __future__ import annotations
+
+import io
+
+import morecantile
+import numpy as np
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from tests.api.conftest import Seeded
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+
+
+def test_list_and_metadata(client: TestClient) -> None:
+    rasters = client.get("/rasters").json()["rasters"]
+    assert [r["id"] for r in rasters] == ["R1"]
+    assert rasters[0]["value_kind"] == "signal_dbm" and rasters[0]["technology"] == "4G"
+    meta = client.get("/rasters/R1").json()
+    minx, miny, maxx, maxy = meta["bounds"]
+    assert abs(minx - 106.5) < 1e-6 and abs(maxy - 17.6) < 1e-6 and abs(maxx - 106.7) < 1e-6
+    assert meta["width"] == 200 and meta["nodata"] == -9999.0
+    assert [c["min_dbm"] for c in meta["legend"]] == [None, -115.0, -105.0, -95.0, -85.0]
+    assert client.get("/rasters/R9").status_code == 404
+    assert client.get("/rasters/R1/tilejson.json").json()["tiles"][0].endswith("{z}/{y}/{x}.png")
+
+
+def _tile(client: TestClient, lon: float, lat: float, z: int) -> np.ndarray:
+    t = TMS.tile(lon, lat, z)
+    r = client.get(f"/rasters/R1/tiles/WebMercatorQuad/{z}/{t.y}/{t.x}.png")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    img = Image.open(io.BytesIO(r.content))
+    assert img.mode == "RGBA" and img.size == (256, 256)
+    return np.asarray(img)
+
+
+def test_png_tile_classes_and_transparent_nodata(client: TestClient) -> None:
+    # z14 tile well inside the west half (−80 dBm: excellent, dark green)
+    west = _tile(client, 106.55, 17.45, 14)
+    t = TMS.tile(106.55, 17.45, 14)
+    b = TMS.bounds(t)
+    inside = (b.left >= 106.5) and (b.right <= 106.6) and (b.bottom >= 17.4) and (b.top <= 17.6)
+    assert inside
+    assert (west[..., 3] == 220).all() and (west[..., :3] == [26, 150, 65]).all()
+    # z14 tile in the south-east quarter: nodata everywhere → fully transparent
+    se = _tile(client, 106.65, 17.45, 14)
+    assert (se[..., 3] == 0).all()
+    # z9 tile holding the whole raster: outside pixels transparent, three kinds of pixel present
+    whole = _tile(client, 106.6, 17.5, 9)
+    colours = {tuple(p) for p in whole.reshape(-1, 4)}
+    assert (0, 0, 0, 0) in colours and (26, 150, 65, 220) in colours and (253, 174, 97, 190) in colours
+
+
+def test_tile_outside_and_cached(client: TestClient) -> None:
+    assert client.get("/rasters/R1/tiles/WebMercatorQuad/12/0/0.png").status_code == 404
+    t = TMS.tile(106.55, 17.45, 12)
+    url = f"/rasters/R1/tiles/WebMercatorQuad/12/{t.y}/{t.x}.png"
+    etag = client.get(url).headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_point_values(client: TestClient, seeded: Seeded) -> None:
+    west = client.get("/rasters/R1/point/106.55,17.45").json()
+    assert west["value"] == -80.0 and west["label"].startswith("excellent") and west["unit"] == "dBm"
+    ne = client.get("/rasters/R1/point/106.65,17.55").json()
+    assert ne["value"] == -110.0 and ne["class"] == 1
+    se = client.get("/rasters/R1/point/106.65,17.45").json()
+    assert se["value"] is None
+    assert client.get("/rasters/R1/point/100.0,10.0").status_code == 404
+    assert client.get("/rasters/R1/point/500,10").status_code in (400, 422)

@@ -1,0 +1,126 @@
+"""Vector tiles on both stores: decoded with mapbox_vector_tile and checked (layers, attributes, extent)."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import morecantile
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import Seeded
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def tile_url(cid: str, lon: float, lat: float, z: int) -> str:
+    t = TMS.tile(lon, lat, z)
+    return f"/collections/{cid}/tiles/WebMercatorQuad/{z}/{t.y}/{t.x}"
+
+
+def decode(content: bytes) -> dict:
+    return mapbox_vector_tile.decode(content) if content else {}
+
+
+def test_village_tile_attributes(client: TestClient, seeded: Seeded) -> None:
+    r = client.get(tile_url("villages", *seeded.centres["V1"], 14))
+    assert r.status_code == 200 and r.headers["content-type"] == MVT
+    assert "x-tile-truncated" not in r.headers
+    layers = decode(r.content)
+    assert list(layers) == ["villages"]
+    layer = layers["villages"]
+    assert layer["extent"] == 4096
+    feats = {f["properties"]["village_id"]: f for f in layer["features"]}
+    assert "V1" in feats
+    p = feats["V1"]["properties"]
+    assert p["name"] == "Thôn Một" and p["population"] == 1000 and p["status_4g"] == "covered"
+    assert p["status_2g"] == "covered" and p["operators_4g"] == 2 and p["remote"] is False
+    assert p["pop_share_4g"] == pytest.approx(0.95)
+    assert "status_3g" not in p  # nulls are omitted
+    assert set(p) <= {"village_id", "name", "commune_code", "population", "remote", "status_2g", "status_3g",
+                      "status_4g", "status_5g", "pop_share_4g", "operators_4g"}
+    geom = shapely.geometry.shape(feats["V1"]["geometry"])
+    assert geom.geom_type in ("Polygon", "MultiPolygon")
+    minx, miny, maxx, maxy = geom.bounds
+    assert -64 <= minx < maxx <= 4096 + 64 and -64 <= miny < maxy <= 4096 + 64
+    # a 0.008° square at z14 (≈ 0.022° per tile) spans about a third of the tile
+    assert 1000 < maxx - minx < 2000
+
+
+def test_all_villages_over_the_province(client: TestClient, seeded: Seeded) -> None:
+    seen: set[str] = set()
+    for t in TMS.tiles(105.5, 16.9, 107.2, 18.2, [8]):
+        r = client.get(f"/collections/villages/tiles/WebMercatorQuad/8/{t.y}/{t.x}")
+        assert r.status_code == 200
+        for f in decode(r.content).get("villages", {}).get("features", []):
+            seen.add(f["properties"]["village_id"])
+    assert seen == {"V1", "V2", "V3", "V4", "V5", "V6"}
+
+
+def test_gaps_and_coverage_tiles(client: TestClient, seeded: Seeded) -> None:
+    lon, lat = seeded.centres["V3"]
+    gaps = decode(client.get(tile_url("gaps", lon, lat, 12)).content)["gaps"]["features"]
+    v3 = next(f["properties"] for f in gaps if f["properties"]["village_id"] == "V3")
+    assert v3["rank"] == 1 and v3["uncovered_population"] == 800 and v3["status_4g"] == "none"
+    lon, lat = seeded.centres["V1"]
+    cov = decode(client.get(tile_url("coverage", lon, lat, 10)).content)["coverage"]["features"]
+    cov = [f for f in cov if f["properties"]["operator"] == "viettel"]
+    assert {f["properties"]["coverage_id"] for f in cov} == {"C2"}
+    assert cov[0]["properties"] == {"coverage_id": "C2", "operator": "viettel", "technology": "4G",
+                                    "evidence": "declared", "value_kind": "polygon", "synthetic": True,
+                                    "as_of": "2025-06-30"}
+    old = client.get(tile_url("coverage", lon, lat, 10), params={"datetime": "2024-12-31"})
+    old_ids = {f["properties"]["coverage_id"] for f in decode(old.content)["coverage"]["features"]}
+    assert "C1" in old_ids and "C2" not in old_ids
+
+
+def test_points_and_admin_tiles(client: TestClient, seeded: Seeded) -> None:
+    lon, lat = seeded.centres["V1"]
+    sites = decode(client.get(tile_url("sites", lon, lat, 13)).content)["sites"]["features"]
+    s1 = next(f for f in sites if f["properties"]["site_id"] == "S1")
+    assert s1["geometry"]["type"] == "Point" and s1["properties"]["height_m"] == pytest.approx(42.0)
+    m = decode(client.get(tile_url("measurements", lon, lat, 13)).content)["measurements"]["features"]
+    assert {f["properties"]["measurement_id"] for f in m} >= {"M1", "M2", "M3", "M4"}
+    assert next(f for f in m if f["properties"]["measurement_id"] == "M1")["properties"]["time"].startswith(
+        "2025-03-01T08:00:00")
+    communes = decode(client.get(tile_url("communes-2019", lon, lat, 9)).content)["communes-2019"]["features"]
+    codes = {f["properties"]["code"] for f in communes}
+    assert seeded.communes[0] in codes
+    one = next(f["properties"] for f in communes if f["properties"]["code"] == seeded.communes[0])
+    assert one["version"] == "2019" and one["level"] == "commune" and isinstance(one["name"], str)
+
+
+def test_feature_cap_is_announced(seeded: Seeded) -> None:
+    from api.app import create_app
+
+    capped = seeded.settings.model_copy(update={"tile_max_features": 2})
+    with TestClient(create_app(capped)) as c:
+        lon, lat = seeded.centres["V1"]
+        r = c.get(tile_url("villages", lon, lat, 6))
+        assert r.headers["x-tile-truncated"] == "true"
+        assert r.headers["x-tile-features-dropped"] == "4"
+        kept = {f["properties"]["village_id"] for f in decode(r.content)["villages"]["features"]}
+        assert kept == {"V1", "V3"}  # the two most populous villages are kept
+
+
+def test_empty_bad_and_cached_tiles(client: TestClient, seeded: Seeded) -> None:
+    r = client.get("/collections/villages/tiles/WebMercatorQuad/10/0/0")
+    assert r.status_code == 200 and r.content == b""
+    assert client.get("/collections/villages/tiles/WebMercatorQuad/3/0/100").status_code == 404
+    assert client.get("/collections/villages/tiles/WebMercatorQuad/30/0/0").status_code in (400, 404)
+    assert client.get("/collections/nope/tiles/WebMercatorQuad/3/0/0").status_code == 404
+    url = tile_url("villages", *seeded.centres["V1"], 12)
+    first = client.get(url)
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    assert client.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+def test_tilejson_and_tilesets(client: TestClient) -> None:
+    tj = client.get("/collections/villages/tiles/WebMercatorQuad/tilejson.json").json()
+    assert tj["tilejson"] == "3.0.0" and tj["vector_layers"][0]["id"] == "villages"
+    assert tj["tiles"][0].endswith("/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}")
+    assert tj["vector_layers"][0]["fields"]["population"] == "Number"
+    ts = client.get("/collections/villages/tiles").json()
+    assert ts["tilesets"][0]["dataType"] == "vector"
+    assert client.get("/tileMatrixSets/WebMercatorQuad").json()["id"] == "WebMercatorQuad"

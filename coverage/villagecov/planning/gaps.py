@@ -1,0 +1,50 @@
+"""Coverage gaps: villages without (or with partial) coverage by a technology from any operator.
+
+Inputs as in ``schema.TABLES``: villages (EPSG:4326 polygons) and a ``village_coverage`` frame;
+the share that counts is the compute engine's effective share (declared/modelled evidence,
+contradicted declarations counted as 0). A village with no row for the technology counts as 0.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from villagecov.compute.status import classify, effective_shares
+from villagecov.schema import ANY_OPERATOR
+from villagecov.settings import Settings
+
+GAP_STATUSES = ("none", "partial")
+
+
+def village_status(
+    villages: gpd.GeoDataFrame, village_coverage: pd.DataFrame, technology: str, settings: Settings
+) -> pd.DataFrame:
+    """Per village: effective ANY-operator covered share of ``technology`` and its status."""
+    vc = village_coverage[village_coverage["technology"] == technology]
+    if "contradicted" not in vc.columns:
+        vc = vc.assign(contradicted=False)
+    eff = effective_shares(vc, settings) if len(vc) else pd.DataFrame(columns=["village_id", "operator", "share"])
+    eff = eff[eff["operator"] == ANY_OPERATOR].set_index("village_id")["share"]
+    share = villages["village_id"].map(eff).astype("float64").fillna(0.0).to_numpy()
+    return pd.DataFrame({"village_id": villages["village_id"].to_numpy(), "covered_share": share,
+                         "status": classify(share, settings)})
+
+
+def find_gaps(
+    villages: gpd.GeoDataFrame, village_coverage: pd.DataFrame, technology: str, settings: Settings
+) -> gpd.GeoDataFrame:
+    """Villages whose ``technology`` status is none or partial, with population and remoteness.
+
+    Adds ``covered_share``, ``status`` and ``uncovered_pop`` (people outside coverage, the
+    population times one minus the share). Sorted remote first, then by uncovered population.
+    """
+    status = village_status(villages, village_coverage, technology, settings)
+    out = villages.merge(status, on="village_id", how="left")
+    out = out[out["status"].isin(GAP_STATUSES)].copy()
+    pop = out["population"].astype("Float64").fillna(0).astype("float64")
+    out["uncovered_pop"] = np.round(pop * (1.0 - out["covered_share"]), 1)
+    out["remote"] = out["remote"].astype("boolean").fillna(False).astype(bool)
+    out = out.sort_values(["remote", "uncovered_pop"], ascending=[False, False], kind="stable")
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=villages.crs)

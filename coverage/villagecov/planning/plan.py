@@ -1,0 +1,174 @@
+"""A costed plan for one technology: gaps → candidates → coverage → selection (greedy and exact).
+
+Two objectives: ``budget`` (maximise the newly covered weight within a budget in VND) and
+``target`` (reach a share of all villages / of the population covered, at minimum cost). Weights:
+``population`` (the gap's uncovered population) or ``villages`` (1 per gap village). Frames in,
+frames out; geometry EPSG:4326, distances EPSG:32648 metres, money VND.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from villagecov.errors import InputError
+from villagecov.planning.candidates import candidate_sites, coverage_sets
+from villagecov.planning.cost import candidate_costs, fibre_points
+from villagecov.planning.gaps import find_gaps, village_status
+from villagecov.planning.select import (
+    Selection,
+    greedy_budget,
+    greedy_target,
+    ilp_budget,
+    ilp_target,
+    relative_gap,
+)
+from villagecov.propagation.terrain import Dem
+from villagecov.settings import Settings
+
+Weight = Literal["population", "villages"]
+ILP_MAX_CANDIDATES = 2000  # beyond this the exact program is not attempted
+
+
+@dataclass
+class Plan:
+    technology: str
+    objective: Literal["budget", "target"]
+    weight: Weight
+    budget_vnd: float | None
+    target_value: float | None  # weight to newly cover (target objective)
+    gaps: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame  # with cost columns and n_villages
+    sets: list[np.ndarray]
+    weights: np.ndarray
+    greedy: Selection
+    exact: Selection
+    gap: float | None  # relative gap between greedy and exact (see select.relative_gap)
+    terrain: bool
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def best(self) -> Selection:
+        """The selection to propose: the exact one when it ran and is at least as good."""
+        g, e = self.greedy, self.exact
+        if e.status not in ("optimal", "feasible"):
+            return g
+        if self.objective == "budget":
+            return e if (e.value, -e.cost) >= (g.value, -g.cost) else g
+        if g.status == "infeasible":
+            return e
+        return e if e.cost <= g.cost else g
+
+    def proposed_sites(self, selection: Selection | None = None) -> gpd.GeoDataFrame:
+        """Chosen candidates with cost and the gap villages each newly covers (first chooser wins)."""
+        sel = selection or self.best
+        taken: set[int] = set()
+        rows = []
+        for rank, i in enumerate(sel.chosen, start=1):
+            new = [int(v) for v in self.sets[i] if int(v) not in taken]
+            taken.update(new)
+            rows.append({"rank": rank, "index": i, "village_ids": ";".join(self.gaps["village_id"].iloc[new]),
+                         "villages_covered": len(new),
+                         "population_covered": float(self.gaps["uncovered_pop"].iloc[new].sum())})
+        extra = pd.DataFrame(rows, columns=["rank", "index", "village_ids", "villages_covered", "population_covered"])
+        out = self.candidates.iloc[extra["index"].to_numpy(int)].reset_index(drop=True)
+        out = pd.concat([out, extra.drop(columns="index")], axis=1)
+        out["method"] = sel.method
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=self.candidates.crs)
+
+    def covered_villages(self, selection: Selection | None = None) -> gpd.GeoDataFrame:
+        """Gap villages the selection covers, each with the candidate that covers it."""
+        sites = self.proposed_sites(selection)
+        pairs = [(vid, cid) for cid, ids in zip(sites["candidate_id"], sites["village_ids"], strict=True)
+                 for vid in (ids.split(";") if ids else [])]
+        who = pd.DataFrame(pairs, columns=["village_id", "candidate_id"])
+        cols = ["village_id", "name", "commune_code", "population", "remote", "status", "uncovered_pop", "geometry"]
+        return gpd.GeoDataFrame(self.gaps[cols].merge(who, on="village_id"), geometry="geometry", crs=self.gaps.crs)
+
+
+def _weights(gaps: gpd.GeoDataFrame, weight: Weight) -> np.ndarray:
+    if weight == "villages":
+        return np.ones(len(gaps))
+    return gaps["uncovered_pop"].to_numpy(dtype=float)
+
+
+def target_weight(villages: gpd.GeoDataFrame, village_coverage: pd.DataFrame, technology: str, share: float,
+                  weight: Weight, settings: Settings) -> float:
+    """Weight the plan must newly cover so that ``share`` of all villages (or people) is covered."""
+    status = village_status(villages, village_coverage, technology, settings)
+    covered = status["status"].to_numpy() == "covered"
+    if weight == "villages":
+        total, done = float(len(villages)), float(covered.sum())
+    else:
+        pop = villages["population"].astype("Float64").fillna(0).to_numpy(dtype=float)
+        total = float(pop.sum())
+        done = float((pop * status["covered_share"].to_numpy(float)).sum())  # people already covered
+    return max(0.0, share * total - done)
+
+
+def budget_curve(plan: Plan, points: int = 12, ilp: bool = True, time_limit: float = 10.0) -> pd.DataFrame:
+    """Newly covered weight against budget: greedy at every budget, exact where it is attempted."""
+    costs = plan.candidates["cost_vnd"].to_numpy(float)
+    full = greedy_target(costs, plan.sets, plan.weights, float(plan.weights.sum()))
+    top = max(full.cost, plan.budget_vnd or 0.0, float(costs.min()) if len(costs) else 0.0)
+    rows = []
+    for b in np.linspace(0.0, top, points + 1):
+        g = greedy_budget(costs, plan.sets, plan.weights, b)
+        e = ilp_budget(costs, plan.sets, plan.weights, b, time_limit) if ilp and len(costs) <= ILP_MAX_CANDIDATES \
+            else Selection("ilp", [], 0.0, float("nan"), "not_run")
+        rows.append({"budget_vnd": round(b), "greedy_value": g.value, "greedy_cost_vnd": g.cost,
+                     "greedy_sites": len(g.chosen), "exact_value": e.value, "exact_cost_vnd": e.cost,
+                     "exact_sites": len(e.chosen), "exact_status": e.status})
+    return pd.DataFrame(rows)
+
+
+def make_plan(
+    villages: gpd.GeoDataFrame,
+    village_coverage: pd.DataFrame,
+    sites: gpd.GeoDataFrame | None,
+    technology: str,
+    settings: Settings,
+    *,
+    budget_vnd: float | None = None,
+    target_share: float | None = None,
+    weight: Weight | None = None,
+    dem: Dem | None = None,
+    ilp: bool = True,
+    curve_points: int = 12,
+) -> Plan:
+    """Plan new sites for ``technology``; give exactly one of ``budget_vnd`` or ``target_share``."""
+    if (budget_vnd is None) == (target_share is None):
+        raise InputError("give either a budget (VND) or a target share, not both or neither")
+    objective: Literal["budget", "target"] = "budget" if budget_vnd is not None else "target"
+    weight = weight or ("population" if objective == "budget" else "villages")
+    gaps = find_gaps(villages, village_coverage, technology, settings)
+    cands = candidate_sites(gaps, sites, dem, technology, settings) if len(gaps) else \
+        gpd.GeoDataFrame(columns=["candidate_id", "kind", "x", "y", "height_m"], geometry=[], crs="EPSG:4326")
+    cands = pd.concat([cands, candidate_costs(cands, fibre_points(sites), settings)], axis=1)
+    sets = coverage_sets(cands, gaps, technology, settings, dem) if len(cands) else []
+    keep = [i for i, s in enumerate(sets) if len(s)]  # candidates that cover nothing are dropped
+    cands = gpd.GeoDataFrame(cands.iloc[keep].reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+    sets = [sets[i] for i in keep]
+    cands["n_villages"] = [len(s) for s in sets]
+    w = _weights(gaps, weight)
+    costs = cands["cost_vnd"].to_numpy(float)
+    limit = settings.plan_ilp_time_limit_s
+    run_ilp = ilp and len(cands) <= ILP_MAX_CANDIDATES
+    target = None
+    if objective == "budget":
+        g = greedy_budget(costs, sets, w, float(budget_vnd))  # type: ignore[arg-type]
+        e = ilp_budget(costs, sets, w, float(budget_vnd), limit) if run_ilp else Selection("ilp", [], 0, 0, "not_run")  # type: ignore[arg-type]
+        gap = relative_gap(g, e, "coverage")
+    else:
+        target = target_weight(villages, village_coverage, technology, float(target_share), weight, settings)  # type: ignore[arg-type]
+        g = greedy_target(costs, sets, w, target)
+        e = ilp_target(costs, sets, w, target, limit) if run_ilp else Selection("ilp", [], 0, 0, "not_run")
+        gap = relative_gap(g, e, "cost")
+    plan = Plan(technology, objective, weight, budget_vnd, target, gaps, cands, sets, w, g, e, gap, dem is not None)
+    if curve_points > 0 and len(cands):
+        plan.curve = budget_curve(plan, curve_points, ilp=run_ilp, time_limit=min(limit, 10.0))
+    return plan

@@ -36,6 +36,24 @@ class Settings(BaseSettings):
     partial_share: float = 0.2
     target_share: float = 1.0  # the plan's target: every village
 
+    # Site planning (villagecov.planning). Costs in VND. ASSUMPTIONS, not quotations: order-of-
+    # magnitude unit costs for rural Vietnam chosen by the planning module's author (no public
+    # price list was available); replace them with the department's or operators' figures.
+    plan_cost_new_tower_vnd: float = 1_500_000_000.0  # greenfield 40 m tower, civil works, RAN
+    plan_cost_colocation_vnd: float = 500_000_000.0  # RAN equipment + antennas on an existing tower
+    plan_cost_fibre_per_km_vnd: float = 50_000_000.0  # aerial fibre along roads, per km
+    plan_cost_microwave_vnd: float = 300_000_000.0  # one microwave backhaul link, both ends
+    plan_fibre_max_km: float = 10.0  # farther than this from a fibre PoP: microwave backhaul
+    plan_cost_power_vnd: float = 200_000_000.0  # grid connection (or solar + battery) of a new site
+    plan_opex_new_per_year_vnd: float = 150_000_000.0  # power, land rent, maintenance of a new site
+    plan_opex_colocation_per_year_vnd: float = 60_000_000.0  # power and tower rent of a co-location
+    plan_opex_years: int = 5  # years of opex counted in a candidate's cost (0: capital cost only)
+    plan_tower_height_m: float = 40.0  # antenna height of a new tower (m)
+    plan_candidate_radius_km: float = 10.0  # candidates farther than this from every gap are dropped
+    plan_grid_spacing_m: float = 2000.0  # grid candidates over uncovered populated villages
+    plan_max_hilltops: int = 40
+    plan_ilp_time_limit_s: float = 60.0
+
     # Remoteness rules (used when no official flag is given).
     remote_distance_km: float = 25.0
     remote_elevation_m: float = 400.0

@@ -1,0 +1,135 @@
+"""Progress on tasks 8 and 9: the compute engine's indicator rows, arranged for reading.
+
+Nothing is recomputed here: values, numerators, denominators, baselines and targets come from
+the ``indicators`` table (one row per indicator × level × unit × boundary version × vintage).
+Other boundary versions (e.g. the 2025-07 communes) are the engine's own rows for that version,
+which it aggregates through the crosswalk; :func:`lineage` shows which older units each new unit
+was formed from. Shares are fractions in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from villagecov.analysis.labels import INDICATOR_LABELS, indicator_label
+
+LOWER_IS_BETTER = frozenset({"t8.villages_no_signal"})
+LONG_COLUMNS = [
+    "indicator", "label", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value", "numerator",
+    "denominator", "baseline", "target", "change", "to_target",
+]
+
+
+def indicator_order(ids: Iterable[str]) -> list[str]:
+    """Indicator ids in the order of DESIGN.md (known ones first), then the others sorted."""
+    ids = set(ids)
+    known = [i for i in INDICATOR_LABELS if i in ids]
+    rest = sorted(ids - set(known))
+    # per-technology population shares go right after the 4G one
+    pop = [i for i in rest if i.startswith("t8.population_")]
+    other = [i for i in rest if i not in pop]
+    if "t8.villages_no_signal" in known:
+        at = known.index("t8.villages_no_signal")
+        known = known[:at] + pop + known[at:]
+    else:
+        known += pop
+    return known + other
+
+
+def to_target(indicator: pd.Series, value: pd.Series, target: pd.Series) -> pd.Series:
+    """Distance still to go, positive when behind the target: target − value, or value − target for
+    indicators where lower is better (villages without signal). NaN without a target."""
+    lower = indicator.isin(LOWER_IS_BETTER).to_numpy()
+    v, t = value.to_numpy(dtype="float64"), target.to_numpy(dtype="float64")
+    return pd.Series(np.where(lower, v - t, t - v), index=value.index, dtype="float64")
+
+
+def progress_long(
+    indicators: pd.DataFrame,
+    level: str,
+    boundary_version: str,
+    ids: Iterable[str] | None = None,
+    lang: str = "vi",
+) -> pd.DataFrame:
+    """Indicator rows of one level and boundary version over every vintage, with baseline, target,
+    ``change`` (value − baseline) and ``to_target`` beside each value. A missing baseline falls back
+    to the series' first vintage. Sorted by indicator (DESIGN order), unit code (GSO order), vintage."""
+    ind = indicators[(indicators["level"] == level) & (indicators["boundary_version"] == boundary_version)]
+    if ids is not None:
+        ind = ind[ind["indicator"].isin(list(ids))]
+    out = ind.copy()
+    for col in ("value", "numerator", "denominator", "baseline", "target"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    keys = ["indicator", "unit_code"]
+    out = out.sort_values([*keys, "as_of"], kind="stable")
+    first = out.groupby(keys)["value"].transform(lambda s: s.dropna().iloc[0] if s.notna().any() else np.nan)
+    out["baseline"] = out["baseline"].fillna(first)
+    out["label"] = [indicator_label(i, lang) for i in out["indicator"]]  # type: ignore[arg-type]
+    out["change"] = out["value"] - out["baseline"]
+    out["to_target"] = to_target(out["indicator"], out["value"], out["target"])
+    order = {k: n for n, k in enumerate(indicator_order(out["indicator"].unique()))}
+    out = out.assign(_o=out["indicator"].map(order)).sort_values(
+        ["_o", "unit_code", "as_of"], kind="stable")
+    return out[LONG_COLUMNS].reset_index(drop=True)
+
+
+def progress_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator × unit: baseline, the value at each vintage (columns named by date),
+    target, change since baseline and distance to target at the latest vintage."""
+    if long.empty:
+        return pd.DataFrame(columns=["indicator", "label", "unit_code", "unit_name", "baseline", "target",
+                                     "change", "to_target"])
+    keys = ["indicator", "label", "unit_code", "unit_name"]
+    values = long.groupby([*keys, "as_of"], dropna=False, sort=True)["value"].first().unstack("as_of")
+    values.columns = [str(c) for c in values.columns]
+    latest = long.sort_values("as_of", kind="stable").groupby(keys, dropna=False).last()
+    wide = values.join(latest[["baseline", "target", "change", "to_target"]])
+    vintages = sorted(values.columns)
+    wide = wide[["baseline", *vintages, "target", "change", "to_target"]].reset_index()
+    order = {k: n for n, k in enumerate(indicator_order(wide["indicator"].unique()))}
+    wide = wide.assign(_o=wide["indicator"].map(order)).sort_values(["_o", "unit_code"], kind="stable")
+    return wide.drop(columns="_o").reset_index(drop=True)
+
+
+def at_vintage(long: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Rows of ``long`` at the latest vintage at or before ``as_of``."""
+    dates = sorted(d for d in long["as_of"].dropna().unique() if d <= as_of)
+    if not dates:
+        return long.iloc[0:0]
+    return long[long["as_of"] == dates[-1]].reset_index(drop=True)
+
+
+def furthest_behind(long: pd.DataFrame, indicator: str, as_of: str, n: int = 10) -> pd.DataFrame:
+    """The ``n`` units furthest from the target on ``indicator`` at the vintage (largest
+    ``to_target`` first; ties by unit code)."""
+    rows = at_vintage(long[long["indicator"] == indicator], as_of)
+    rows = rows[rows["to_target"].notna()]
+    rows = rows.sort_values(["to_target", "unit_code"], ascending=[False, True], kind="stable")
+    return rows.head(n).reset_index(drop=True)
+
+
+def lineage(crosswalk: pd.DataFrame, admin_units: pd.DataFrame, from_version: str = "2019",
+            to_version: str = "2025-07", level: str = "commune") -> pd.DataFrame:
+    """For each unit of ``to_version``: the units of ``from_version`` it was formed from.
+
+    Columns: unit_code, unit_name, n_from, from_codes, from_names (joined with ", ", sorted by code).
+    """
+    cw = crosswalk[(crosswalk["from_version"] == from_version) & (crosswalk["to_version"] == to_version)]
+    if "level" in cw.columns:
+        cw = cw[cw["level"].fillna(level) == level]
+    names = admin_units.drop_duplicates(["version", "code"]).set_index(["version", "code"])["name"]
+    cw = cw.sort_values(["to_code", "from_code"], kind="stable")
+    rows = []
+    for to_code, grp in cw.groupby("to_code", sort=True):
+        codes = [str(c) for c in grp["from_code"]]
+        rows.append({
+            "unit_code": str(to_code),
+            "unit_name": names.get((to_version, to_code)),
+            "n_from": len(codes),
+            "from_codes": ", ".join(codes),
+            "from_names": ", ".join(str(names.get((from_version, c), c)) for c in codes),
+        })
+    return pd.DataFrame(rows, columns=["unit_code", "unit_name", "n_from", "from_codes", "from_names"])

@@ -1,0 +1,111 @@
+"""Gap analysis on five hand-made villages (priority scores computed by hand)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from tests.analysis import frames as F
+from villagecov.analysis.gaps import (
+    SHORTLIST_COLUMNS,
+    PriorityWeights,
+    rank_gaps,
+    shortlist,
+    unit_gaps,
+    village_gaps,
+    village_status,
+)
+from villagecov.errors import ConfigError
+
+
+def _status() -> gpd.GeoDataFrame:
+    return village_status(F.village_summary(), F.village_indicator_rows(), F.villages())
+
+
+def test_village_status_takes_4g_from_the_engine_village_rows_of_the_same_vintage() -> None:
+    st = _status()
+    assert isinstance(st, gpd.GeoDataFrame) and st.crs == "EPSG:4326"
+    assert dict(zip(st["village_id"], st["has_4g"], strict=True)) == {
+        "v1": True, "v2": False, "v3": False, "v4": False, "v5": False,  # v5: engine says no 4G despite "5G"
+    }
+    assert st.loc[st["village_id"] == "v3", "name"].item() == "Bản Ka Ai"
+    assert st.geometry.notna().all()
+
+
+def test_village_status_without_villages_is_a_plain_frame_and_refuses_mixed_vintages() -> None:
+    st = village_status(F.village_summary(), F.village_indicator_rows())
+    assert not isinstance(st, gpd.GeoDataFrame) and st["name"].isna().all()
+    mixed = F.village_summary()
+    mixed.loc[0, "as_of"] = F.V1
+    with pytest.raises(ConfigError):
+        village_status(mixed, F.village_indicator_rows())
+
+
+def test_village_gaps_lists_villages_without_4g_and_marks_no_signal() -> None:
+    gaps = village_gaps(_status())
+    assert dict(zip(gaps["village_id"], gaps["gap"], strict=True)) == {
+        "v2": "no_4g", "v3": "no_signal", "v4": "no_4g", "v5": "no_4g"}
+
+
+def test_rank_gaps_default_weights() -> None:
+    ranked = rank_gaps(village_gaps(_status()))
+    # max population among gaps = 600; score = 0.5·pop/600 + 0.3·remote + 0.2·no_signal
+    assert ranked["village_id"].tolist() == ["v3", "v5", "v4", "v2"]
+    assert ranked["priority"].tolist() == pytest.approx([0.666667, 0.5, 0.383333, 0.333333], abs=1e-6)
+    assert ranked["rank"].tolist() == [1, 2, 3, 4]
+
+
+def test_rank_gaps_weights_are_parameters_and_ties_go_to_population() -> None:
+    by_pop = rank_gaps(village_gaps(_status()), PriorityWeights(population=1, remote=0, no_signal=0))
+    assert by_pop["village_id"].tolist() == ["v5", "v2", "v3", "v4"]
+    assert by_pop["priority"].tolist() == pytest.approx([1.0, 0.666667, 0.333333, 0.166667], abs=1e-6)
+    remote_only = rank_gaps(village_gaps(_status()), PriorityWeights(population=0, remote=2, no_signal=0))
+    assert remote_only["village_id"].tolist() == ["v3", "v4", "v5", "v2"]  # 1, 1, 0, 0; ties by population
+    assert remote_only["priority"].tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("weights", [(-1.0, 1.0, 0.0), (0.0, 0.0, 0.0), (float("nan"), 1.0, 1.0)])
+def test_priority_weights_are_validated(weights: tuple[float, float, float]) -> None:
+    with pytest.raises(ConfigError):
+        PriorityWeights(*weights)
+
+
+def test_unit_gaps_by_commune_and_district_2019() -> None:
+    st = _status()
+    communes = unit_gaps(st, F.admin_units(), F.crosswalk(), "2019", "commune")
+    cols = ["unit_code", "villages", "villages_no_4g", "villages_no_signal", "remote_villages_no_4g",
+            "population", "population_no_4g", "share_no_4g"]
+    assert communes[cols].values.tolist() == [
+        ["1003", 2, 2, 0, 1, 700, 700, 1.0],
+        ["1002", 2, 2, 1, 1, 600, 600, 1.0],
+        ["1001", 1, 0, 0, 0, 800, 0, 0.0],
+    ]
+    assert communes["unit_name"].tolist() == ["Xã Trọng Hóa", "Xã Dân Hóa", "Phường Hải Thành"]
+    districts = unit_gaps(st, F.admin_units(), F.crosswalk(), "2019", "district")
+    assert districts[cols].values.tolist() == [
+        ["452", 4, 4, 1, 2, 1300, 1300, 1.0],
+        ["450", 1, 0, 0, 0, 800, 0, 0.0],
+    ]
+
+
+def test_unit_gaps_on_2025_07_communes_through_the_crosswalk() -> None:
+    st = _status()
+    new = unit_gaps(st, F.admin_units(), F.crosswalk(), "2025-07", "commune")
+    assert new[["unit_code", "unit_name", "villages", "villages_no_4g", "population_no_4g"]].values.tolist() == [
+        ["99001", "Xã Dân Hóa", 4, 4, 1300],
+        ["99002", "Phường Đồng Hới", 1, 0, 0],
+    ]
+    assert unit_gaps(st, F.admin_units(), F.crosswalk(), "2025-07", "district").empty  # no districts after 2025-07
+
+
+def test_shortlist_has_commune_names_and_a_point_inside_each_village() -> None:
+    ranked = rank_gaps(village_gaps(_status()))
+    short = shortlist(ranked, n=2, commune_names={"1002": "Xã Dân Hóa", "1003": "Xã Trọng Hóa"})
+    assert list(short.columns) == SHORTLIST_COLUMNS
+    assert short[["rank", "village_id", "commune_name", "gap"]].values.tolist() == [
+        [1, "v3", "Xã Dân Hóa", "no_signal"], [2, "v5", "Xã Trọng Hóa", "no_4g"]]
+    v3 = F.villages().set_index("village_id").geometry["v3"]
+    minx, miny, maxx, maxy = v3.bounds
+    assert minx <= short.loc[0, "lon"] <= maxx and miny <= short.loc[0, "lat"] <= maxy
+    plain = shortlist(rank_gaps(village_gaps(village_status(F.village_summary(), F.village_indicator_rows()))))
+    assert len(plain) == 4 and plain["lon"].isna().all()

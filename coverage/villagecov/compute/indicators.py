@@ -97,11 +97,11 @@ def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame
     shares = vt[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy()
     vt["no_signal"] = ~(shares >= settings.partial_share).any(axis=1)
     for svc in ("fixed_broadband", "radio", "tv", "press"):
-        avail = pd.Series(dtype=bool)
+        has: set[str] = set()
         if services is not None and not services.empty:
-            sv = services[(services["service"] == svc)]
-            avail = sv.groupby(sv["village_id"].astype(str))["available"].max().astype(bool)
-        vt[svc] = vt["village_id"].map(avail).fillna(False).astype(bool)
+            sv = services[(services["service"] == svc) & services["available"].fillna(False).astype(bool)]
+            has = set(sv["village_id"].astype(str))
+        vt[svc] = vt["village_id"].isin(has)
     vt["sites"] = vt["village_id"].map(sites).fillna(0).astype("float64")
     return vt
 

@@ -164,6 +164,8 @@ def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInp
         frames.append(agg)
     out = pd.concat(frames, ignore_index=True)
     out["as_of"] = date
+    for col in ("value", "numerator", "denominator"):
+        out[col] = pd.to_numeric(out[col]).astype("float64")
     cols = ["indicator", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value", "numerator",
             "denominator"]
     return out[cols]

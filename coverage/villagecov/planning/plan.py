@@ -106,18 +106,26 @@ def target_weight(villages: gpd.GeoDataFrame, village_coverage: pd.DataFrame, te
     else:
         pop = villages["population"].astype("Float64").fillna(0).to_numpy(dtype=float)
         total = float(pop.sum())
-        done = float((pop * status["covered_share"].to_numpy(float)).sum())  # people already covered
+        # people already covered: all of a covered village, the covered share of the others
+        # (the same people the gap weights ``uncovered_pop`` leave out)
+        reached = np.where(covered, 1.0, status["covered_share"].to_numpy(float))
+        done = float((pop * reached).sum())
     return max(0.0, share * total - done)
 
 
 def budget_curve(plan: Plan, points: int = 12, ilp: bool = True, time_limit: float = 10.0) -> pd.DataFrame:
-    """Newly covered weight against budget: greedy at every budget, exact where it is attempted."""
+    """Newly covered weight against budget (0 … the greedy cost of covering every coverable gap):
+    the best greedy plan affordable at each budget, and the exact optimum where it is attempted."""
     costs = plan.candidates["cost_vnd"].to_numpy(float)
     full = greedy_target(costs, plan.sets, plan.weights, float(plan.weights.sum()))
     top = max(full.cost, plan.budget_vnd or 0.0, float(costs.min()) if len(costs) else 0.0)
     rows = []
+    best_g: Selection | None = None
     for b in np.linspace(0.0, top, points + 1):
         g = greedy_budget(costs, plan.sets, plan.weights, b)
+        if best_g is not None and best_g.value > g.value:
+            g = best_g  # the budgeted greedy is not monotone; a cheaper plan stays affordable
+        best_g = g
         e = ilp_budget(costs, plan.sets, plan.weights, b, time_limit) if ilp and len(costs) <= ILP_MAX_CANDIDATES \
             else Selection("ilp", [], 0.0, float("nan"), "not_run")
         rows.append({"budget_vnd": round(b), "greedy_value": g.value, "greedy_cost_vnd": g.cost,

@@ -20,7 +20,8 @@ from villagecov.storage import Store
 router = APIRouter(tags=["OGC API – Features"])
 STANDARD_PARAMS = {"limit", "offset", "bbox", "datetime", "f", "bbox-crs"}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-CollectionId = Path(description="collection id, e.g. villages, communes-2019, gaps", pattern=r"^[A-Za-z0-9_.-]+$")
+CollectionId = Path(description="collection id, e.g. villages, communes-2019, gaps", pattern=r"^[A-Za-z0-9_.-]+$",
+                    examples=["villages"])
 
 
 def _temporal(store: Store, layers: LayerCache, coll: Collection) -> list[str | None] | None:

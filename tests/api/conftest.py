@@ -9,6 +9,7 @@ indicators. Expected values in the tests are computed by hand from these rows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,18 +146,27 @@ def seed(settings: Settings, raster: Path) -> Seeded:
     return Seeded(settings, province, codes, centres, raster)
 
 
-@pytest.fixture(scope="package", params=["geopackage", pytest.param("postgis", marks=pytest.mark.postgis)])
-def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    """A seeded store of each backend, shared by the read-only tests of tests/api."""
-    tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    url = str(tmp / "store.gpkg") if request.param == "geopackage" else fresh_postgis_database()
+@contextmanager
+def seeded_store(backend: str, tmp: Path, **overrides: object) -> Iterator[Seeded]:
+    """A new store of ``backend`` seeded with :func:`seed`; PostGIS databases are dropped afterwards."""
+    url = str(tmp / "store.gpkg") if backend == "geopackage" else fresh_postgis_database()
     raster = tmp / "SYNTHETIC_signal_4g.tif"
     write_signal_raster(raster)
     try:
-        yield seed(Settings(store=url, archive_dir=tmp / "archive"), raster)
+        yield seed(Settings(store=url, archive_dir=tmp / "archive", **overrides), raster)
     finally:
-        if request.param == "postgis":
+        if backend == "postgis":
             drop_postgis_database(url)
+
+
+BACKENDS = ["geopackage", pytest.param("postgis", marks=pytest.mark.postgis)]
+
+
+@pytest.fixture(scope="package", params=BACKENDS)
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """A seeded store of each backend, shared by the read-only tests of tests/api."""
+    with seeded_store(request.param, tmp_path_factory.mktemp(f"api-{request.param}")) as s:
+        yield s
 
 
 @pytest.fixture(scope="package")

@@ -1,0 +1,84 @@
+"""Real clients: OWSLib's OGC API – Features client against a real uvicorn server, and a short
+schemathesis run against /openapi.json that must find no server error."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+
+from tests.api.conftest import Seeded
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(seeded: Seeded) -> Iterator[str]:
+    """The API served by uvicorn on a free loopback port, in a thread."""
+    from api.app import create_app
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(seeded.settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_owslib_lists_collections_and_pages(server: str) -> None:
+    from owslib.ogcapi.features import Features
+
+    api = Features(server)
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in api.conformance()["conformsTo"]
+    ids = [c["id"] for c in api.collections()["collections"]]
+    assert "villages" in ids and "communes-2019" in ids
+    assert api.collection("villages")["title"].startswith("Villages")
+    assert "population" in api.collection_queryables("villages")["properties"]
+    seen: list[str] = []
+    offset = 0
+    while True:
+        page = api.collection_items("communes-2019", limit=40, offset=offset)
+        assert page["numberMatched"] == 159
+        seen += [f["id"] for f in page["features"]]
+        if not any(link["rel"] == "next" for link in page["links"]):
+            break
+        offset += 40
+    assert len(seen) == 159 == len(set(seen))
+    one = api.collection_item("villages", "V1")
+    assert one["properties"]["name"] == "Thôn Một"
+    filtered = api.collection_items("villages", remote="true")
+    assert sorted(f["id"] for f in filtered["features"]) == ["V3", "V4"]
+
+
+def test_openapi_no_server_errors(seeded: Seeded) -> None:
+    """Every operation of /openapi.json, a few generated requests each: no 5xx answer."""
+    from api.app import create_app
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(seeded.settings))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 25
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
+                  phases=[Phase.explicit, Phase.generate])
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate(checks=[not_a_server_error])
+
+        check()

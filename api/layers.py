@@ -13,6 +13,7 @@ and their village-level indicators (``ind_*``). Gaps are the villages whose 4G s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -255,11 +256,19 @@ def store_token(store: Store) -> str:
 
 
 class LayerCache:
-    """Frames of recently used (collection, vintage) pairs, dropped when the store changes."""
+    """Frames of recently used (collection, vintage) pairs, dropped when the store changes.
 
-    def __init__(self, evidence: tuple[str, ...] = ("declared", "modelled"), max_entries: int = 32) -> None:
+    The store's state is checked at most once per ``token_ttl_s`` seconds, so a change made by
+    another process shows after at most that long; uploads through this app clear it at once.
+    """
+
+    def __init__(
+        self, evidence: tuple[str, ...] = ("declared", "modelled"), max_entries: int = 32, token_ttl_s: float = 1.0
+    ) -> None:
         self.evidence = evidence
         self.max_entries = max_entries
+        self.token_ttl_s = token_ttl_s  # how long a store-state check is trusted: the staleness bound
+        self._checked = 0.0
         self._token: str | None = None
         self._frames: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
@@ -282,9 +291,16 @@ class LayerCache:
     def frame(self, store: Store, coll: Collection, as_of: str | None) -> gpd.GeoDataFrame:
         return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
 
+    def _current_token(self, store: Store) -> str:
+        now = time.monotonic()
+        if self._token is None or now - self._checked > self.token_ttl_s:
+            self._checked = now
+            return store_token(store)
+        return self._token
+
     def get(self, store: Store, key: tuple[str, str | None], build: Callable[[], Any]) -> Any:
         """The cached value under ``key``, built with ``build()`` when missing or stale."""
-        token = store_token(store)
+        token = self._current_token(store)
         with self._lock:
             if token != self._token:
                 self._frames.clear()

@@ -135,20 +135,30 @@ def python_tile(
 _STATUS_RANK_SQL = "CASE status WHEN 'covered' THEN 2 WHEN 'partial' THEN 1 WHEN 'none' THEN 0 ELSE -1 END"
 
 
-def _latest(table: str, keys: list[str]) -> str:
+def _latest(table: str, keys: list[str], scope: str = "") -> str:
     k = ", ".join(keys)
-    return f"({k}, as_of) IN (SELECT {k}, max(as_of) FROM \"{table}\" WHERE as_of <= CAST(:d AS date) GROUP BY {k})"
+    return (f"({k}, as_of) IN (SELECT {k}, max(as_of) FROM \"{table}\" WHERE as_of <= CAST(:d AS date) {scope}"
+            f" GROUP BY {k})")
 
 
-def villages_sql(evidence: tuple[str, ...]) -> str:
-    """Villages (latest vintage) with their coverage status columns, as in :func:`api.layers.villages_frame`."""
+ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
+
+
+def villages_sql(evidence: tuple[str, ...], in_tile: bool) -> str:
+    """Villages (latest vintage) with their coverage status columns, as in :func:`api.layers.villages_frame`.
+
+    ``in_tile``: only villages with a vintage touching the tile envelope are considered (the
+    coverage rows are then read for those villages only).
+    """
+    ids = f"ids AS (SELECT DISTINCT village_id FROM villages WHERE geometry && {ENVELOPE_4326})," if in_tile else ""
+    scope = "AND village_id IN (SELECT village_id FROM ids)" if in_tile else ""
     ev = ", ".join("'" + e.replace("'", "''") + "'" for e in evidence) or "NULL"
     techs = ", ".join(
         f"max(status) FILTER (WHERE technology = '{t}') AS status_{t.lower()}" for t in ("2G", "3G", "4G", "5G")
     )
-    return f"""
-    v AS (SELECT * FROM villages WHERE {_latest('villages', ['village_id'])}),
-    vc0 AS (SELECT * FROM village_coverage WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE),
+    return f"""{ids}
+    v AS (SELECT * FROM villages WHERE {_latest('villages', ['village_id'], scope)}),
+    vc0 AS (SELECT * FROM village_coverage WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE {scope}),
     vc AS (SELECT * FROM vc0 WHERE {_latest('vc0', ['village_id', 'operator', 'technology'])}),
     best AS (SELECT DISTINCT ON (village_id, technology) village_id, technology, status, covered_pop_share
              FROM vc WHERE operator = '{ANY_OPERATOR}'
@@ -166,10 +176,10 @@ def source_sql(coll: Collection, evidence: tuple[str, ...]) -> tuple[str, dict[s
     """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
     params: dict[str, Any] = {}
     if coll.id == "villages":
-        return "WITH " + villages_sql(evidence) + ", src AS (SELECT * FROM vs)", params
+        return "WITH " + villages_sql(evidence, in_tile=True) + ", src AS (SELECT * FROM vs)", params
     if coll.id == "gaps":
         unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
-        return "WITH " + villages_sql(evidence) + f""",
+        return "WITH " + villages_sql(evidence, in_tile=False) + f""",
         g AS (SELECT *, {unc} AS uncovered_population FROM vs WHERE status_4g IN ('none', 'partial')),
         src AS (SELECT *, row_number() OVER (ORDER BY uncovered_population DESC, village_id) AS rank FROM g)""", params
     conds = []
@@ -201,8 +211,7 @@ def postgis_tile(store: Store, coll: Collection, box: TileBox, as_of: str | None
     order = ", ".join(f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
     sql = f"""{head},
     cand AS MATERIALIZED (SELECT * FROM src
-        WHERE geometry && ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)
-          AND ST_Intersects(geometry, ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326))),
+        WHERE geometry && {ENVELOPE_4326} AND ST_Intersects(geometry, {ENVELOPE_4326})),
     kept AS (SELECT * FROM cand ORDER BY {order} LIMIT :cap),
     q AS (SELECT {props}, ST_AsMVTGeom(
               CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_SimplifyPreserveTopology(

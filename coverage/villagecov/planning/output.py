@@ -40,6 +40,7 @@ def summary(plan: Plan, settings: Settings) -> dict[str, Any]:
         "proposed_method": best.method,
         "proposed_cost_vnd": round(best.cost),
         "terrain": plan.terrain,
+        "notes": plan.notes,
         "cost_assumptions": {k: v for k, v in settings.model_dump().items() if k.startswith("plan_")},
         "note": "cost figures are assumptions from settings (plan_*); coverage is modelled "
                 + ("over the DEM" if plan.terrain else "on a flat earth (no DEM given)"),

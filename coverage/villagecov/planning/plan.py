@@ -50,6 +50,7 @@ class Plan:
     gap: float | None  # relative gap between greedy and exact (see select.relative_gap)
     terrain: bool
     curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> Selection:
@@ -166,6 +167,9 @@ def make_plan(
     costs = cands["cost_vnd"].to_numpy(float)
     limit = settings.plan_ilp_time_limit_s
     run_ilp = ilp and len(cands) <= ILP_MAX_CANDIDATES
+    notes: list[str] = []
+    if ilp and not run_ilp:
+        notes.append(f"exact program not attempted: {len(cands)} candidates > {ILP_MAX_CANDIDATES}")
     target = None
     if objective == "budget":
         g = greedy_budget(costs, sets, w, float(budget_vnd))  # type: ignore[arg-type]
@@ -173,10 +177,19 @@ def make_plan(
         gap = relative_gap(g, e, "coverage")
     else:
         target = target_weight(villages, village_coverage, technology, float(target_share), weight, settings)  # type: ignore[arg-type]
+        reachable = float(w[np.unique(np.concatenate(sets))].sum()) if sets else 0.0
+        if target > reachable + 1e-9:
+            notes.append(f"target unreachable with these candidates: needs {target:,.0f}, at most {reachable:,.0f} "
+                         "can be covered (a village that needs more than one new site is out of reach); "
+                         "planning for the reachable maximum")
+            target = reachable
         g = greedy_target(costs, sets, w, target)
         e = ilp_target(costs, sets, w, target, limit) if run_ilp else Selection("ilp", [], 0, 0, "not_run")
         gap = relative_gap(g, e, "cost")
-    plan = Plan(technology, objective, weight, budget_vnd, target, gaps, cands, sets, w, g, e, gap, dem is not None)
+    if e.status == "feasible":
+        notes.append(f"exact program stopped at the time limit ({limit:.0f} s): best solution found, not proven optimal")
+    plan = Plan(technology, objective, weight, budget_vnd, target, gaps, cands, sets, w, g, e, gap, dem is not None,
+                notes=notes)
     if curve_points > 0 and len(cands):
         plan.curve = budget_curve(plan, curve_points, ilp=run_ilp, time_limit=min(limit, 10.0))
     return plan

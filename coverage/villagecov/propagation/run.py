@@ -131,3 +131,85 @@ def predict_to_dir(
             covered = float(pred.covered(settings.threshold_dbm(tech)).sum()) * res * res / 1e6
             out.append(PredictedLayer(op, tech, path, len(chosen), covered, pred.terrain))
     return out
+
+
+def ingest_predictions(settings: Settings, store: object, layers: list[PredictedLayer], as_of: str) -> list[str]:
+    """Ingest each predicted COG into the store as *modelled* coverage evidence (signal in dBm),
+    through the ingest engineer's raster coverage reader. Returns one line per layer."""
+    from villagecov.errors import DuplicateSubmission
+    from villagecov.ingest import ingest_file
+    from villagecov.sources.common import IngestOptions
+
+    lines = []
+    for layer in layers:
+        options = IngestOptions(operator=layer.operator, technology=layer.technology, as_of=as_of,
+                                evidence="modelled", value="signal_dbm")
+        try:
+            report = ingest_file(settings, store, "coverage", layer.path, options)  # type: ignore[arg-type]
+            lines.append(f"{layer.path.name}: ingested as modelled {layer.operator} {layer.technology} ({as_of})")
+            lines.extend(f"  note: {n}" for n in report.notes)
+        except DuplicateSubmission as exc:
+            lines.append(f"unchanged: {exc}")
+    return lines
+
+
+def run_predict(
+    settings: Settings,
+    sites_arg: str,
+    out_dir: Path,
+    *,
+    dem_path: Path | None = None,
+    operator: str | None = None,
+    technology: str | None = None,
+    res: float = 100.0,
+    radius_km: float = 30.0,
+    model: Model = "hata",
+    environment: str = "rural",
+    as_of: str | None = None,
+    ingest: bool = True,
+) -> tuple[list[PredictedLayer], list[str]]:
+    """`villagecov predict`: sites from a file or the store (``sites_arg == "store"``), prediction,
+    COGs in ``out_dir``, and (``ingest``) the COGs ingested into the store as modelled evidence."""
+    from datetime import date
+
+    from villagecov.propagation.pathloss import ENVIRONMENTS
+    from villagecov.schema import TECHNOLOGIES
+    from villagecov.storage import open_store
+
+    if model not in ("hata", "free_space"):
+        raise InputError(f"unknown model {model!r}; known: hata, free_space", field="--model")
+    if environment not in ENVIRONMENTS:
+        raise InputError(f"unknown environment {environment!r}; known: {', '.join(ENVIRONMENTS)}",
+                         field="--environment")
+    if technology is not None and technology not in TECHNOLOGIES:
+        raise InputError(f"unknown technology {technology!r}; known: {', '.join(TECHNOLOGIES)}", field="--technology")
+    if operator is not None and operator not in MOBILE_OPERATORS:
+        raise InputError(f"unknown operator {operator!r}; known: {', '.join(MOBILE_OPERATORS)}", field="--operator")
+    if res <= 0 or radius_km <= 0:
+        raise InputError("--resolution and --radius-km must be positive", field="--resolution")
+    as_of = as_of or date.today().isoformat()
+    bounds = None
+    with open_store(settings.store) as st:
+        if sites_arg == "store":
+            sites = st.read("sites", as_of=as_of)
+            if sites.empty:
+                raise InputError("the store has no sites: ingest some or pass --sites PATH", field="--sites")
+        else:
+            sites = read_sites_file(Path(sites_arg))
+        province = st.read("admin_units", where={"level": "province", "version": "2019"})
+        if len(province):
+            b = province.to_crs(METRIC_CRS).total_bounds
+            bounds = (b[0] - 2000, b[1] - 2000, b[2] + 2000, b[3] + 2000)
+        layers = predict_to_dir(
+            sites, settings, out_dir, operators=[operator] if operator else None,
+            technologies=[technology] if technology else None, dem_path=dem_path, bounds=bounds, res=res,
+            radius_m=radius_km * 1000.0, model=model, environment=environment, as_of=as_of,
+        )
+        if not layers:
+            raise InputError("no mobile tower carries that operator/technology", field="--operator/--technology")
+        notes = []
+        if dem_path is None:
+            notes.append("no DEM given: flat earth, base model only (no terrain shadowing)")
+        if ingest:
+            notes.extend(ingest_predictions(settings, st, layers, as_of))
+    return layers, notes

@@ -1,0 +1,70 @@
+"""Glue for `villagecov plan`: read villages, village coverage and sites from the store, plan,
+write the outputs. The core (gaps, candidates, selection) takes frames; only this opens the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from villagecov.errors import InputError
+from villagecov.planning.output import write_plan
+from villagecov.planning.plan import Plan, Weight, make_plan
+from villagecov.schema import METRIC_CRS
+from villagecov.settings import Settings
+
+
+def latest_coverage(vc: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
+    """Rows of the latest computed vintage (at or before ``as_of``)."""
+    if vc.empty:
+        return vc
+    dates = vc["as_of"].dropna()
+    if as_of:
+        dates = dates[dates <= as_of]
+    if dates.empty:
+        return vc.iloc[0:0]
+    return vc[vc["as_of"] == dates.max()]
+
+
+def run_plan(
+    settings: Settings,
+    technology: str,
+    out_dir: Path,
+    *,
+    budget_vnd: float | None = None,
+    target_share: float | None = None,
+    weight: Weight | None = None,
+    dem_path: Path | None = None,
+    dem_res: float = 90.0,
+    as_of: str | None = None,
+    exact: bool = True,
+) -> tuple[Plan, dict[str, Path]]:
+    from villagecov.propagation.terrain import load_dem
+    from villagecov.schema import TECHNOLOGIES
+    from villagecov.storage import open_store
+
+    if technology not in TECHNOLOGIES:
+        raise InputError(f"unknown technology {technology!r}; known: {', '.join(TECHNOLOGIES)}", field="--technology")
+    if weight not in (None, "population", "villages"):
+        raise InputError(f"unknown weight {weight!r}; known: population, villages", field="--weight")
+    if budget_vnd is not None and budget_vnd < 0:
+        raise InputError("the budget must be ≥ 0 VND", field="--budget")
+    if target_share is not None and not 0 < target_share <= 1:
+        raise InputError("the target is a share in (0, 1]", field="--target")
+
+    with open_store(settings.store) as st:
+        villages = st.read("villages", as_of=as_of)
+        vc = latest_coverage(st.read("village_coverage"), as_of)
+        sites = st.read("sites", as_of=as_of)
+    if villages.empty:
+        raise InputError("the store has no villages: ingest them first (or run `villagecov demo`)")
+    if vc.empty:
+        raise InputError("the store has no village coverage: run `villagecov compute` first")
+    dem = None
+    if dem_path is not None:
+        b = villages.to_crs(METRIC_CRS).total_bounds
+        pad = settings.plan_candidate_radius_km * 1000.0 + 5000.0
+        dem = load_dem(Path(dem_path), (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), dem_res)
+    plan = make_plan(villages, vc, sites, technology, settings, budget_vnd=budget_vnd, target_share=target_share,
+                     weight=weight, dem=dem, ilp=exact)
+    return plan, write_plan(plan, out_dir, settings)

@@ -118,11 +118,11 @@ def _ingest(kind: str, path: Path, store: str | None, **opts: Any) -> None:
             return
     accepted = ", ".join(f"{n} {t}" for t, n in report.accepted.items())
     console.print(f"[bold green]ingested[/] {report.file} as {kind}: {accepted} rows accepted, "
-                  f"{report.rejected} rejected", highlight=False)
+                  f"{report.rejected} rejected", highlight=False, soft_wrap=True)
     for reason, n in sorted(report.rejected_by_reason.items(), key=lambda kv: -kv[1]):
-        console.print(f"  [red]{n:>7}[/] {reason}", highlight=False)
+        console.print(f"  [red]{n:>7}[/] {reason}", highlight=False, soft_wrap=True)
     for note in report.notes:
-        console.print(f"  note: {note}", highlight=False)
+        console.print(f"  note: {note}", highlight=False, soft_wrap=True)
     console.print(f"archive: {report.archive_path}", highlight=False, soft_wrap=True)
     if report.quarantine_path:
         console.print(f"quarantine: {report.quarantine_path} (+ .json)", highlight=False, soft_wrap=True)
@@ -231,7 +231,9 @@ def indicators(
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        console.print(indicators_table(frame))
+        # piped output gets a wide table rather than names folded over several lines
+        out = console if console.is_terminal else Console(width=160)
+        out.print(indicators_table(frame))
 
 
 @app.command()
@@ -278,6 +280,68 @@ def keys_create(
     scope = info.operator or ",".join(sorted(info.communes)) or "all"
     err_console.print(f"created {info.role} key {info.key_id} ({scope}); store it now, it is not shown again:")
     print(text)
+
+
+@app.command()
+@handle_errors
+def predict(
+    sites: Annotated[str, typer.Option("--sites", help="sites file (canonical columns) or 'store'")] = "store",
+    dem: Annotated[Path | None, typer.Option("--dem", help="elevation GeoTIFF; without it: flat earth")] = None,
+    operator: Annotated[str | None, typer.Option("--operator", help="operator id (default: all)")] = None,
+    technology: Annotated[str | None, typer.Option("--technology", help="2G, 3G, 4G or 5G (default: all)")] = None,
+    out: Annotated[Path, typer.Option("--out", help="folder of the COGs")] = Path("var/predictions"),
+    resolution: Annotated[float, typer.Option("--resolution", help="cell size (m, EPSG:32648)")] = 100.0,
+    radius_km: Annotated[float, typer.Option("--radius-km", help="largest distance from a site")] = 30.0,
+    model: Annotated[str, typer.Option("--model", help="hata | free_space (+ terrain with --dem)")] = "hata",
+    environment: Annotated[str, typer.Option("--environment", help="Hata: urban | suburban | rural")] = "rural",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="sites in service at, and vintage of the result")] = None,
+    ingest: Annotated[bool, typer.Option("--ingest/--no-ingest", help="ingest as modelled coverage")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """Predict best-server signal (dBm) per operator × technology from the sites, as COGs."""
+    from villagecov.propagation.run import run_predict
+
+    layers, notes = run_predict(
+        _settings(store), sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
+        radius_km=radius_km, model=model, environment=environment, as_of=as_of, ingest=ingest,  # type: ignore[arg-type]
+    )
+    for layer in layers:
+        console.print(f"{layer.operator} {layer.technology}: {layer.sites} sites, {layer.covered_km2:,.0f} km² above "
+                      f"threshold → {layer.path}", highlight=False, soft_wrap=True)
+    for note in notes:
+        console.print(f"  {note}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@handle_errors
+def plan(
+    technology: Annotated[str, typer.Option("--technology", help="2G, 3G, 4G or 5G")] = "4G",
+    budget: Annotated[float | None, typer.Option("--budget", help="budget in VND")] = None,
+    target: Annotated[float | None, typer.Option("--target", help="share to reach, 0–1 (1 = every village)")] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="population | villages")] = None,
+    dem: Annotated[Path | None, typer.Option("--dem", help="elevation GeoTIFF (hilltops, shadowing)")] = None,
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("var/plan"),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="vintage date YYYY-MM-DD")] = None,
+    exact: Annotated[bool, typer.Option("--exact/--no-exact", help="also solve the integer program (CBC)")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """Plan the cheapest new sites for the villages without coverage (greedy and exact)."""
+    from villagecov.planning.run import run_plan
+
+    result, paths = run_plan(_settings(store), technology, out, budget_vnd=budget, target_share=target,
+                             weight=weight, dem_path=dem, as_of=as_of, exact=exact)  # type: ignore[arg-type]
+    g, e, best = result.greedy, result.exact, result.best
+    console.print(f"{len(result.gaps)} gap villages, {len(result.candidates)} useful candidates", highlight=False)
+    for s in (g, e):
+        console.print(f"  {s.method:>6}: {len(s.chosen)} sites, {s.cost:,.0f} VND, covers {s.value:,.0f} "
+                      f"({s.status}, {s.seconds:.1f} s)", highlight=False)
+    if result.gap is not None:
+        console.print(f"  gap greedy vs exact: {result.gap:.1%}", highlight=False)
+    for note in result.notes:
+        console.print(f"  note: {note}", highlight=False, soft_wrap=True)
+    console.print(f"proposed ({best.method}): {len(best.chosen)} sites, {best.cost:,.0f} VND", highlight=False)
+    for name, path in paths.items():
+        console.print(f"  {name}: {path}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -1,0 +1,179 @@
+"""Build every map of the store as HTML files plus an index (the only module here that reads a store).
+
+Output folder layout (``vi`` is the default language, English files end in ``.en.html``)::
+
+    index.html, index.en.html            links to all maps
+    province.html, progress.html         province overview, baseline vs latest
+    district-<code>.html, commune-<code>.html
+    static/                              copy of maps/static (pages work from file:// too)
+
+Pages reference their assets with the relative prefix ``static/`` by default, which resolves
+to ``/maps/static/`` when the API serves the folder under ``/maps/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from maps.assets import copy_static, render_html
+from maps.contract import ApiUrls
+from maps.i18n import LANGS, check_lang, t
+from maps.inputs import MapInputs
+from maps.progress import build_progress_map
+from maps.province import build_province_map
+from maps.unit import build_unit_map
+from villagecov.errors import NotFound
+from villagecov.storage import Store
+
+LATEST = "9999-12-31"
+
+
+@dataclass
+class BuildReport:
+    """What :func:`build_all_maps` wrote: file names relative to ``out_dir`` and their sizes (bytes)."""
+
+    out_dir: Path
+    files: dict[str, int] = field(default_factory=dict)
+    synthetic: bool = False
+
+    def urls(self, base_url: str = "") -> list[str]:
+        root = base_url.rstrip("/") + "/maps/"
+        return [root + name for name in self.files if name.startswith(("index", "province", "progress"))]
+
+
+def file_name(stem: str, lang: str) -> str:
+    """``stem.html`` in Vietnamese (default), ``stem.en.html`` in English."""
+    return f"{stem}.html" if lang == "vi" else f"{stem}.{lang}.html"
+
+
+def other_lang(lang: str) -> str:
+    return "en" if lang == "vi" else "vi"
+
+
+def default_boundary_version(store: Store) -> str:
+    """The boundary version most villages refer to ("2019" when there are none)."""
+    villages = store.read("villages", as_of=LATEST)
+    versions = villages["boundary_version"].dropna()
+    return str(versions.mode().iloc[0]) if len(versions) else "2019"
+
+
+def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
+    """All frames the maps need, read from ``store`` (villages and sites at their latest vintage)."""
+    version = boundary_version or default_boundary_version(store)
+    units = store.read("admin_units", where={"version": version})
+    communes = units[units["level"] == "commune"]
+    if communes.empty:
+        raise NotFound(f"no communes of boundary version {version} in the store: ingest boundaries first")
+    districts = units[units["level"] == "district"]
+    province = units[units["level"] == "province"]
+    if province.empty:  # later versions may carry communes only
+        every = store.read("admin_units", where={"level": "province"})
+        province = every.tail(1) if len(every) else communes.dissolve().assign(name="", code="")
+    indicators = store.read("indicators")
+    if len(indicators):
+        indicators = indicators[indicators["boundary_version"].astype(str) == version]
+    return MapInputs(
+        province=province,
+        communes=communes,
+        districts=districts if len(districts) else None,
+        villages=store.read("villages", as_of=LATEST),
+        boundary_version=version,
+        village_coverage=store.read("village_coverage"),
+        sites=store.read("sites", as_of=LATEST),
+        coverage=store.read("coverage"),
+        services=store.read("services"),
+        indicators=indicators,
+    )
+
+
+def index_html(report: BuildReport, data: MapInputs, lang: str, built_at: str) -> str:
+    """The index page listing every map in ``lang`` (plain HTML, no script)."""
+
+    def links(prefix: str, frame: pd.DataFrame | None) -> str:
+        if frame is None or frame.empty:
+            return ""
+        items = [
+            f'<li><a href="{escape(file_name(f"{prefix}-{c}", lang))}">{escape(str(n))}</a></li>'
+            for c, n in sorted(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True), key=lambda r: r[1])
+            if file_name(f"{prefix}-{c}", lang) in report.files
+        ]
+        return "".join(items)
+
+    banner = f'<div class="banner">{escape(t("synthetic.banner", lang))}</div>' if data.synthetic else ""
+    parts = [
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(t('title.index', lang))}</title>",
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}"
+        ".banner{background:#b00020;color:#fff;font-weight:bold;padding:.4em .8em;border-radius:4px}"
+        "ul.cols{columns:3}</style></head><body>",
+        banner,
+        f"<h1>{escape(t('title.index', lang))}</h1>",
+        f'<p><a href="{escape(file_name("index", other_lang(lang)))}" hreflang="{other_lang(lang)}">'
+        f"{escape(t('lang.switch', lang))}</a></p>",
+        f'<ul><li><a href="{file_name("province", lang)}">{escape(t("index.province", lang))}</a></li>',
+        f'<li><a href="{file_name("progress", lang)}">{escape(t("index.progress", lang))}</a></li></ul>',
+    ]
+    districts = links("district", data.districts)
+    if districts:
+        parts.append(f"<h2>{escape(t('index.districts', lang))}</h2><ul class=\"cols\">{districts}</ul>")
+    communes = links("commune", data.communes)
+    if communes:
+        parts.append(f"<h2>{escape(t('index.communes', lang))}</h2><ul class=\"cols\">{communes}</ul>")
+    parts.append(f"<p><small>{escape(t('index.built', lang))} {escape(built_at)}</small></p></body></html>")
+    return "".join(parts)
+
+
+def build_all_maps(
+    store: Store,
+    out_dir: Path,
+    base_url: str = "",
+    langs: Iterable[str] = LANGS,
+    *,
+    boundary_version: str | None = None,
+    asset_prefix: str = "static/",
+    unit_maps: bool = True,
+) -> BuildReport:
+    """Write all maps of ``store`` into ``out_dir`` (created) and return what was written.
+
+    ``base_url``: the API root as the browser sees it ("" = the origin that serves the maps).
+    ``unit_maps``: also write one map per district and per commune.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = read_inputs(store, boundary_version)
+    urls = ApiUrls(base=base_url)
+    report = BuildReport(out_dir=out_dir, synthetic=data.synthetic)
+    copy_static(out_dir / "static")
+    langs = [check_lang(lang) for lang in langs]
+
+    def write(stem: str, lang: str, element) -> None:
+        name = file_name(stem, lang)
+        html = render_html(element, asset_prefix)
+        (out_dir / name).write_text(html, encoding="utf-8")
+        report.files[name] = len(html.encode("utf-8"))
+
+    for lang in langs:
+        alt = file_name("province", other_lang(lang))
+        write("province", lang, build_province_map(data, urls, lang, alternate_url=alt))
+        alt = file_name("progress", other_lang(lang))
+        write("progress", lang, build_progress_map(data, urls, lang, alternate_url=alt))
+        if unit_maps:
+            for level, frame in (("district", data.districts), ("commune", data.communes)):
+                for code in ([] if frame is None else frame["code"].astype(str)):
+                    stem = f"{level}-{code}"
+                    m = build_unit_map(data, level, code, urls, lang, alternate_url=file_name(stem, other_lang(lang)))
+                    write(stem, lang, m)
+    built_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    for lang in langs:
+        name = file_name("index", lang)
+        html = index_html(report, data, lang, built_at)
+        (out_dir / name).write_text(html, encoding="utf-8")
+        report.files[name] = len(html.encode("utf-8"))
+    return report

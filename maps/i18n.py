@@ -1,0 +1,192 @@
+"""The one label catalogue of the maps: Vietnamese first (default), English second.
+
+Every string a planner can see on a map (legend, layer names, popups, panels, status and operator
+names) comes from :data:`LABELS` through :func:`t`; the browser side receives the same catalogue
+through :func:`js_labels`. Vietnamese strings keep their diacritics (UTF-8, NFC).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Literal
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+DEFAULT_LANG: Lang = "vi"
+
+_L: dict[str, tuple[str, str]] = {
+    # page chrome
+    "title.province": ("Bản đồ phủ sóng thôn bản – tỉnh Quảng Bình", "Village coverage map – Quảng Bình province"),
+    "title.progress": ("Tiến độ phủ sóng: năm gốc và hiện tại", "Coverage progress: baseline and latest"),
+    "title.district": ("Huyện", "District"),
+    "title.commune": ("Xã", "Commune"),
+    "title.index": ("Bản đồ phủ sóng viễn thông – Quảng Bình", "Telecom coverage maps – Quảng Bình"),
+    "synthetic.banner": (
+        "DỮ LIỆU GIẢ LẬP (SYNTHETIC) – không dùng để ra quyết định",
+        "SYNTHETIC DATA – not for decisions",
+    ),
+    "lang.switch": ("English", "Tiếng Việt"),
+    "lang.name": ("Tiếng Việt", "English"),
+    "index.province": ("Toàn tỉnh", "Province overview"),
+    "index.progress": ("Tiến độ (so sánh kỳ dữ liệu)", "Progress (compare vintages)"),
+    "index.districts": ("Bản đồ theo huyện", "District maps"),
+    "index.communes": ("Bản đồ theo xã", "Commune maps"),
+    "index.built": ("Tạo lúc", "Built at"),
+    # base layers
+    "layer.offline_base": ("Nền ngoại tuyến (ranh giới tỉnh, xã)", "Offline basemap (province, communes)"),
+    "layer.osm": ("OpenStreetMap (cần Internet)", "OpenStreetMap (needs Internet)"),
+    # overlays
+    "layer.villages": ("Thôn bản theo tình trạng phủ sóng", "Villages by coverage status"),
+    "layer.remote": ("Thôn vùng sâu, vùng xa", "Remote villages"),
+    "layer.sites": ("Trạm phát sóng", "Sites"),
+    "layer.gaps": ("Thôn chưa có 4G (xếp hạng)", "Villages without 4G (ranked)"),
+    "layer.communes": ("Ranh giới xã", "Commune boundaries"),
+    "layer.districts": ("Ranh giới huyện", "District boundaries"),
+    "layer.declared": ("Vùng phủ công bố", "Declared coverage"),
+    "layer.predicted": ("Tín hiệu dự báo", "Predicted signal"),
+    "layer.services": ("Dịch vụ Nhiệm vụ 9", "Task 9 services"),
+    "layer.boundary_version": ("phiên bản", "version"),
+    # legend
+    "legend.title": ("Chú giải", "Legend"),
+    "legend.villages": ("Thôn bản (công nghệ tốt nhất, mọi nhà mạng)", "Villages (best technology, any operator)"),
+    "class.5G": ("Có sóng 5G", "5G coverage"),
+    "class.4G": ("Có sóng 4G", "4G coverage"),
+    "class.3G": ("Chỉ có 3G", "3G only"),
+    "class.2G": ("Chỉ có 2G", "2G only"),
+    "class.partial": ("Có sóng một phần", "Partly covered"),
+    "class.none": ("Không có sóng (lõm sóng)", "No signal"),
+    "class.unknown": ("Chưa có dữ liệu", "No data"),
+    "services.all": ("Đủ Internet, phát thanh, truyền hình, báo chí", "Internet, radio, TV and press"),
+    "services.some": ("Thiếu một số dịch vụ", "Some services missing"),
+    "services.no": ("Chưa có dịch vụ nào", "No service"),
+    "legend.remote": ("Thôn vùng sâu, vùng xa", "Remote village"),
+    "legend.gap": ("Thôn chưa có 4G (xếp hạng theo dân số)", "Village without 4G (ranked by population)"),
+    "legend.site": ("Trạm phát sóng (gom cụm)", "Site (clustered)"),
+    # statuses (village_coverage.status)
+    "status.covered": ("Có sóng", "Covered"),
+    "status.partial": ("Có sóng một phần", "Partly covered"),
+    "status.none": ("Không có sóng", "Not covered"),
+    # popups and panels
+    "popup.village": ("Thôn", "Village"),
+    "popup.commune": ("Xã", "Commune"),
+    "popup.district": ("Huyện", "District"),
+    "popup.population": ("Dân số", "Population"),
+    "popup.households": ("Số hộ", "Households"),
+    "popup.remote": ("Vùng sâu, vùng xa", "Remote"),
+    "popup.remote_reasons": ("Lý do", "Reasons"),
+    "popup.coverage": ("Phủ sóng theo nhà mạng và công nghệ", "Coverage by operator and technology"),
+    "popup.operator": ("Nhà mạng", "Operator"),
+    "popup.services": ("Dịch vụ (Nhiệm vụ 9)", "Services (Task 9)"),
+    "popup.speeds": ("Tốc độ đo được", "Measured speeds"),
+    "popup.dl": ("Tải xuống", "Download"),
+    "popup.ul": ("Tải lên", "Upload"),
+    "popup.latency": ("Độ trễ", "Latency"),
+    "popup.tests": ("số lần đo", "tests"),
+    "popup.as_of": ("Số liệu đến", "Data as of"),
+    "popup.yes": ("Có", "Yes"),
+    "popup.no": ("Không", "No"),
+    "popup.loading": ("Đang tải…", "Loading…"),
+    "popup.unavailable": ("Không tải được thông tin thôn", "Village details could not be loaded"),
+    "popup.no_data": ("Chưa có dữ liệu", "No data"),
+    "popup.rank": ("Thứ hạng", "Rank"),
+    "site.kind": ("Loại", "Kind"),
+    "site.technologies": ("Công nghệ", "Technologies"),
+    "site.height": ("Độ cao anten", "Antenna height"),
+    "site.since": ("Hoạt động từ", "In service since"),
+    "unit.m": ("m", "m"),
+    "unit.mbps": ("Mbit/s", "Mbit/s"),
+    "unit.ms": ("ms", "ms"),
+    "search.placeholder": ("Tìm thôn (có dấu hoặc không dấu)…", "Find a village (with or without diacritics)…"),
+    "search.none": ("Không tìm thấy", "No match"),
+    "panel.indicators": ("Chỉ tiêu", "Indicators"),
+    "panel.indicator": ("Chỉ tiêu", "Indicator"),
+    "panel.value": ("Hiện tại", "Latest"),
+    "panel.baseline": ("Năm gốc", "Baseline"),
+    "panel.target": ("Mục tiêu", "Target"),
+    "progress.baseline": ("Kỳ gốc", "Baseline"),
+    "progress.latest": ("Kỳ mới nhất", "Latest"),
+    # operators
+    "operator.mobifone": ("MobiFone", "MobiFone"),
+    "operator.vinaphone": ("VinaPhone (VNPT)", "VinaPhone (VNPT)"),
+    "operator.viettel": ("Viettel", "Viettel"),
+    "operator.vietnamobile": ("Vietnamobile", "Vietnamobile"),
+    "operator.gmobile": ("Gmobile", "Gmobile"),
+    "operator.fpt": ("FPT Telecom", "FPT Telecom"),
+    "operator.vnpost": ("Bưu điện Việt Nam", "VNPost"),
+    "operator.province": ("Tỉnh / xã", "Province / commune"),
+    "operator.ANY": ("Bất kỳ nhà mạng nào", "Any operator"),
+    # site kinds
+    "kind.mobile_tower": ("Trạm BTS", "Mobile tower"),
+    "kind.post_office": ("Bưu cục", "Post office"),
+    "kind.commune_radio": ("Đài truyền thanh xã", "Commune radio"),
+    "kind.fm_transmitter": ("Máy phát FM", "FM transmitter"),
+    "kind.dtt_transmitter": ("Máy phát truyền hình số", "DTT transmitter"),
+    "kind.fibre_pop": ("Điểm cáp quang", "Fibre PoP"),
+    # Task 9 services
+    "service.fixed_broadband": ("Internet cáp quang", "Fixed broadband"),
+    "service.radio": ("Phát thanh", "Radio"),
+    "service.tv": ("Truyền hình", "Television"),
+    "service.press": ("Báo chí, xuất bản phẩm", "Press and publications"),
+    "service.post": ("Bưu chính", "Post"),
+    # remote reasons (codes used by the remoteness rules; unknown codes are shown as they are)
+    "reason.official": ("Danh sách chính thức", "Official list"),
+    "reason.distance": ("Xa trung tâm huyện", "Far from the district seat"),
+    "reason.elevation": ("Vùng núi cao", "High elevation"),
+    "reason.border": ("Biên giới", "Border area"),
+    "reason.island": ("Hải đảo", "Island"),
+    # indicators
+    "ind.t8.villages_4g_share": ("Tỷ lệ thôn có sóng 4G", "Villages with 4G"),
+    "ind.t8.remote_villages_4g_share": ("Tỷ lệ thôn vùng sâu có 4G", "Remote villages with 4G"),
+    "ind.t8.population_4g_share": ("Tỷ lệ dân số có 4G", "Population with 4G"),
+    "ind.t8.villages_no_signal": ("Số thôn lõm sóng", "Villages without any signal"),
+    "ind.t8.villages_multi_operator_share": ("Tỷ lệ thôn có 4G của ≥ 2 nhà mạng", "Villages with 4G of ≥ 2 operators"),
+    "ind.t8.sites_per_10k_people": ("Số trạm trên 10.000 dân", "Sites per 10,000 people"),
+    "ind.t8.median_dl_mbps": ("Tốc độ tải xuống trung vị (Mbit/s)", "Median download (Mbit/s)"),
+    "ind.t9.villages_fixed_broadband_share": ("Tỷ lệ thôn có Internet cáp quang", "Villages with fixed broadband"),
+    "ind.t9.villages_internet_share": ("Tỷ lệ thôn có Internet", "Villages with Internet"),
+    "ind.t9.villages_radio_share": ("Tỷ lệ thôn có phát thanh", "Villages with radio"),
+    "ind.t9.villages_tv_share": ("Tỷ lệ thôn có truyền hình", "Villages with TV"),
+    "ind.t9.villages_press_share": ("Tỷ lệ thôn có báo chí", "Villages with press"),
+    "ind.t9.villages_all_services_share": ("Tỷ lệ thôn đủ 4 dịch vụ", "Villages with all four services"),
+}
+
+LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}
+
+
+def check_lang(lang: str) -> Lang:
+    """``lang`` if it is a supported language, else :class:`ValueError`."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+def t(key: str, lang: str = DEFAULT_LANG, default: str | None = None) -> str:
+    """The label ``key`` in ``lang``; ``default`` (or the key) when the catalogue lacks it."""
+    entry = LABELS.get(key)
+    if entry is None:
+        if default is not None:
+            return default
+        raise KeyError(f"no label {key!r} in maps.i18n.LABELS")
+    return entry[check_lang(lang)]
+
+
+def t_opt(prefix: str, code: str, lang: str) -> str:
+    """Label of an enum value (operator, service, reason…), the raw code when not catalogued."""
+    return t(f"{prefix}.{code}", lang, default=code)
+
+
+def js_labels(lang: str) -> dict[str, str]:
+    """The whole catalogue in one language, for the browser side (``VC.labels``)."""
+    lang = check_lang(lang)
+    return {k: v[lang] for k, v in LABELS.items()}
+
+
+def fold(text: str) -> str:
+    """Search key of a name: NFD, combining marks stripped, đ→d, lower case, single spaces.
+
+    ``fold("Thôn Đồng Hóa") == fold("thon dong hoa") == "thon dong hoa"``. The browser uses
+    the same rule (``VC.fold`` in ``static/villagecov/villagecov.js``).
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())

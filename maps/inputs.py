@@ -1,0 +1,104 @@
+"""The data a map is built from: canonical frames of the store, already read (no I/O here).
+
+Geometry in EPSG:4326; dates are ISO strings ``YYYY-MM-DD``. Columns follow
+``villagecov.schema.TABLES``; missing optional frames may be empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import pandas as pd
+
+from villagecov.schema import TABLES, normalize
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty canonical frame of table ``name``."""
+    return normalize(pd.DataFrame(), TABLES[name])
+
+
+@dataclass(frozen=True)
+class MapInputs:
+    """Everything the builders read. ``communes``/``districts`` are of ``boundary_version``."""
+
+    province: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    boundary_version: str = "2019"
+    districts: gpd.GeoDataFrame | None = None
+    village_coverage: pd.DataFrame = field(default_factory=lambda: empty("village_coverage"))
+    sites: gpd.GeoDataFrame = field(default_factory=lambda: empty("sites"))
+    coverage: pd.DataFrame = field(default_factory=lambda: empty("coverage"))
+    services: pd.DataFrame = field(default_factory=lambda: empty("services"))
+    indicators: pd.DataFrame = field(default_factory=lambda: empty("indicators"))
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any village, site, coverage or service row is flagged SYNTHETIC."""
+        for frame in (self.villages, self.sites, self.coverage, self.services):
+            if frame is not None and "synthetic" in frame.columns and frame["synthetic"].fillna(False).astype(bool).any():
+                return True
+        return False
+
+    @property
+    def commune_names(self) -> dict[str, str]:
+        return {str(c): str(n) for c, n in zip(self.communes["code"], self.communes["name"], strict=True)}
+
+    @property
+    def vintages(self) -> list[str]:
+        """``as_of`` dates of the computed village coverage, oldest first."""
+        vc = self.village_coverage
+        return sorted({str(v) for v in vc["as_of"].dropna()}) if vc is not None and len(vc) else []
+
+    def for_unit(self, level: str, code: str) -> MapInputs:
+        """The same inputs restricted to one district or commune (villages, sites, indicators)."""
+        if level == "district":
+            communes = self.communes[self.communes["parent_code"].astype(str) == code]
+        else:
+            communes = self.communes[self.communes["code"].astype(str) == code]
+        codes = set(communes["code"].astype(str))
+        villages = self.villages[self.villages["commune_code"].astype(str).isin(codes)]
+        ids = set(villages["village_id"].astype(str))
+        unit_shape = communes.union_all() if len(communes) else None
+        sites = self.sites
+        if unit_shape is not None and len(sites):
+            sites = sites[sites.geometry.intersects(unit_shape)]
+        ind = self.indicators
+        if len(ind):
+            ind = ind[(ind["unit_code"].astype(str) == code) & (ind["level"] == level)]
+            if "boundary_version" in ind.columns:
+                ind = ind[ind["boundary_version"].astype(str) == self.boundary_version]
+        return replace(
+            self,
+            communes=communes,
+            villages=villages,
+            sites=sites,
+            village_coverage=self.village_coverage[self.village_coverage["village_id"].astype(str).isin(ids)],
+            services=self.services[self.services["village_id"].astype(str).isin(ids)],
+            indicators=ind,
+        )
+
+
+def as_of_rows(frame: pd.DataFrame, date: str, keys: list[str]) -> pd.DataFrame:
+    """Per ``keys``, the rows of the latest ``as_of`` at or before ``date`` (the vintage rule)."""
+    if frame is None or frame.empty:
+        return frame
+    f = frame[frame["as_of"].notna() & (frame["as_of"].astype(str) <= date)]
+    if f.empty:
+        return f
+    latest = f.groupby(keys, dropna=False)["as_of"].transform("max")
+    return f[f["as_of"] == latest]
+
+
+def sites_in_service(sites: gpd.GeoDataFrame, date: str | None) -> gpd.GeoDataFrame:
+    """Sites in service on ``date`` (all sites without an end when ``date`` is None)."""
+    if sites is None or sites.empty:
+        return sites
+    start = sites["in_service_from"].astype("object")
+    end = sites["in_service_to"].astype("object")
+    if date is None:
+        return sites[end.isna()]
+    ok = (start.isna() | (start.astype(str) <= date)) & (end.isna() | (end.astype(str) > date))
+    return sites[ok.values]

@@ -1,0 +1,278 @@
+"""Pure helpers turning frames into map layers and lookups (no I/O).
+
+Inputs are the store's canonical frames (see ``villagecov.schema``), geometry in EPSG:4326.
+Village *classes* summarise ``village_coverage``: the best technology covered by any operator
+(``5G`` > ``4G`` > ``3G`` > ``2G``), else ``partial`` when some technology partly covers the
+village, else ``none``; villages without rows are ``unknown``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from folium.plugins import FastMarkerCluster
+
+from maps.i18n import t, t_opt
+
+TECH_ORDER = ("5G", "4G", "3G", "2G")
+CLASS_ORDER = ("5G", "4G", "3G", "2G", "partial", "none", "unknown")
+CLASS_COLOURS: dict[str, str] = {
+    "5G": "#00441b",
+    "4G": "#2e9e4f",
+    "3G": "#c7d93a",
+    "2G": "#f2c12e",
+    "partial": "#f28c28",
+    "none": "#d7191c",
+    "unknown": "#bdbdbd",
+}
+SERVICE_CLASS_COLOURS: dict[str, str] = {"all": "#1a7fbf", "some": "#f2c12e", "no": "#d7191c", "unknown": "#bdbdbd"}
+OPERATOR_COLOURS: dict[str, str] = {
+    "viettel": "#e4002b",
+    "vinaphone": "#0072bc",
+    "mobifone": "#7b3f98",
+    "vietnamobile": "#f39200",
+    "gmobile": "#00a651",
+}
+TASK9_SERVICES = ("internet", "radio", "tv", "press")
+BOUNDARY_TOLERANCE_DEG = 0.0003  # ≈ 30 m: outlines stay faithful at commune zoom, HTML stays small
+
+
+def village_classes(village_coverage: pd.DataFrame) -> dict[str, str]:
+    """village_id → class from ``village_coverage`` rows (any operator, any evidence).
+
+    Rows of operator ``ANY`` are used when present, else all operators' rows (same result: the
+    best status of any operator).
+    """
+    vc = village_coverage
+    if vc is None or vc.empty:
+        return {}
+    if (vc["operator"] == "ANY").any():
+        vc = vc[vc["operator"] == "ANY"]
+    out: dict[str, str] = {}
+    for vid, rows in vc.groupby("village_id", sort=True):
+        covered = set(rows.loc[rows["status"] == "covered", "technology"])
+        best = next((tech for tech in TECH_ORDER if tech in covered), None)
+        if best is not None:
+            out[str(vid)] = best
+        elif (rows["status"] == "partial").any():
+            out[str(vid)] = "partial"
+        else:
+            out[str(vid)] = "none"
+    return out
+
+
+def service_classes(services: pd.DataFrame, village_classes_: dict[str, str] | None = None) -> dict[str, str]:
+    """village_id → ``all``/``some``/``no``: Task 9 services (Internet, radio, TV, press).
+
+    Internet counts as available with fixed broadband or 4G/5G mobile coverage (the village
+    class); the other three come from the ``services`` survey rows.
+    """
+    if services is None or services.empty:
+        return {}
+    mobile = {v for v, c in (village_classes_ or {}).items() if c in ("4G", "5G")}
+    out: dict[str, str] = {}
+    for vid, rows in services.groupby("village_id", sort=True):
+        avail = {s for s, a in zip(rows["service"], rows["available"], strict=True) if bool(a)}
+        if "fixed_broadband" in avail or str(vid) in mobile:
+            avail.add("internet")
+        n = sum(1 for s in TASK9_SERVICES if s in avail)
+        out[str(vid)] = "all" if n == len(TASK9_SERVICES) else ("some" if n else "no")
+    return out
+
+
+def representative_points(villages: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """A point inside each village polygon (EPSG:4326)."""
+    return villages.geometry.representative_point()
+
+
+def search_index(villages: gpd.GeoDataFrame, commune_names: dict[str, str]) -> list[list[Any]]:
+    """Rows ``[village_id, name, commune name, lat, lon]`` for the search box, sorted by name."""
+    if villages.empty:
+        return []
+    pts = representative_points(villages)
+    rows = [
+        [str(v), str(n), commune_names.get(str(c), ""), round(p.y, 5), round(p.x, 5)]
+        for v, n, c, p in zip(villages["village_id"], villages["name"], villages["commune_code"], pts, strict=True)
+    ]
+    return sorted(rows, key=lambda r: (r[1], r[0]))
+
+
+def outline_geojson(units: gpd.GeoDataFrame, tolerance: float = BOUNDARY_TOLERANCE_DEG) -> dict[str, Any]:
+    """GeoJSON of units (code, name) simplified by ``tolerance`` degrees, coordinates to 5 decimals."""
+    keep = [c for c in ("code", "name") if c in units.columns]
+    simple = units[keep + ["geometry"]].copy()
+    simple["geometry"] = simple.geometry.simplify(tolerance, preserve_topology=True)
+    text = simple.to_json(drop_id=True, to_wgs84=True)
+    return json.loads(text, parse_float=lambda s: round(float(s), 5))
+
+
+def add_offline_base(
+    m: folium.Map, province: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, lang: str, pane: str = "overlayPane"
+) -> None:
+    """Base layer drawn from the project's own boundaries: light province fill, commune outlines."""
+    group = folium.FeatureGroup(name=t("layer.offline_base", lang), overlay=False, show=True)
+    folium.GeoJson(
+        outline_geojson(province),
+        style_function=lambda _f: {"color": "#6b7b8c", "weight": 1.5, "fillColor": "#eef2ea", "fillOpacity": 1},
+        interactive=False,
+        control=False,
+        pane=pane,
+    ).add_to(group)
+    folium.GeoJson(
+        outline_geojson(communes),
+        style_function=lambda _f: {"color": "#a9b4bf", "weight": 0.6, "fill": False},
+        interactive=False,
+        control=False,
+        pane=pane,
+    ).add_to(group)
+    group.add_to(m)
+
+
+def add_osm(m: folium.Map, lang: str) -> None:
+    """OpenStreetMap tiles as an optional base layer, off by default (needs the Internet)."""
+    folium.TileLayer(
+        "OpenStreetMap", name=t("layer.osm", lang), overlay=False, show=False, control=True
+    ).add_to(m)
+
+
+def add_boundaries(
+    m: folium.Map,
+    communes: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame | None,
+    version: str,
+    lang: str,
+) -> None:
+    """Commune (and district, when the version has them) outlines with name tooltips."""
+    suffix = f" ({t('layer.boundary_version', lang)} {version})"
+    folium.GeoJson(
+        outline_geojson(communes),
+        name=t("layer.communes", lang) + suffix,
+        style_function=lambda _f: {"color": "#5a6570", "weight": 0.8, "fill": False, "dashArray": "3 3"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        overlay=True,
+        show=True,
+    ).add_to(m)
+    if districts is not None and not districts.empty:
+        folium.GeoJson(
+            outline_geojson(districts),
+            name=t("layer.districts", lang) + suffix,
+            style_function=lambda _f: {"color": "#2b3440", "weight": 2, "fill": False},
+            interactive=False,
+            overlay=True,
+            show=True,
+        ).add_to(m)
+
+
+_SITE_CALLBACK = """function (row) {
+  var colour = row[7] || "#555";
+  var icon = L.divIcon({className: "", iconSize: [12, 12],
+    html: '<div style="width:10px;height:10px;border-radius:50%;border:1px solid #222;background:' + colour + '"></div>'});
+  var m = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
+  var h = '<div class="vc-popup"><div class="vc-popup-title">' + VC.esc(row[2]) + '</div><table class="vc-kv">' +
+    '<tr><th>' + VC.esc(VC.t("site.kind")) + '</th><td>' + VC.esc(row[3]) + '</td></tr>' +
+    '<tr><th>' + VC.esc(VC.t("site.technologies")) + '</th><td>' + VC.esc(row[4] || "–") + '</td></tr>' +
+    '<tr><th>' + VC.esc(VC.t("site.height")) + '</th><td>' + VC.num(row[5]) + ' ' + VC.esc(VC.t("unit.m")) + '</td></tr>' +
+    '<tr><th>' + VC.esc(VC.t("site.since")) + '</th><td>' + VC.esc(row[6] || "–") + '</td></tr></table></div>';
+  m.bindPopup(h);
+  return m;
+};"""
+
+
+def site_rows(sites: gpd.GeoDataFrame, lang: str) -> list[list[Any]]:
+    """``[lat, lon, operator, kind, technologies, height_m, in service since, colour]`` per site."""
+    rows: list[list[Any]] = []
+    for rec, geom in zip(sites.to_dict("records"), sites.geometry, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        op = rec.get("operator") or ""
+        height = rec.get("height_m")
+        rows.append(
+            [
+                round(geom.y, 5),
+                round(geom.x, 5),
+                t_opt("operator", op, lang) if op else "–",
+                t_opt("kind", rec.get("kind") or "", lang),
+                rec.get("technologies") or "",
+                None if height is None or pd.isna(height) else float(height),
+                rec.get("in_service_from") or "",
+                OPERATOR_COLOURS.get(op, "#555555"),
+            ]
+        )
+    return rows
+
+
+def add_sites(m: folium.Map, sites: gpd.GeoDataFrame, lang: str) -> None:
+    """Sites as a MarkerCluster with popups (operator, kind, technologies, height, since).
+
+    Shown on opening (folium's FastMarkerCluster always adds itself to the map).
+    """
+    FastMarkerCluster(site_rows(sites, lang), callback=_SITE_CALLBACK, name=t("layer.sites", lang), overlay=True).add_to(m)
+
+
+def gap_frame(villages: gpd.GeoDataFrame, classes: dict[str, str]) -> gpd.GeoDataFrame:
+    """Villages without 4G (class not 4G/5G), ranked by population (1 = most people), as points."""
+    no4g = villages[~villages["village_id"].astype(str).map(classes).isin(["4G", "5G"])].copy()
+    no4g["population"] = pd.to_numeric(no4g["population"], errors="coerce")
+    no4g = no4g.sort_values(["population", "name"], ascending=[False, True], na_position="last")
+    no4g["rank"] = range(1, len(no4g) + 1)
+    no4g["geometry"] = representative_points(no4g)
+    return no4g
+
+
+def add_gaps(m: folium.Map, villages: gpd.GeoDataFrame, classes: dict[str, str], lang: str, show: bool = False) -> None:
+    """The gaps layer: villages without 4G as ranked circle markers with a tooltip."""
+    gaps = gap_frame(villages, classes)
+    if gaps.empty:
+        return
+    cls_label = {c: t(f"class.{c}", lang) for c in CLASS_ORDER}
+    data = gpd.GeoDataFrame(
+        {
+            "rank": gaps["rank"].astype(int),
+            "name": gaps["name"].astype(str),
+            "population": gaps["population"].fillna(0).astype(int),
+            "status": gaps["village_id"].astype(str).map(classes).fillna("unknown").map(cls_label),
+        },
+        geometry=gaps.geometry.values,
+        crs="EPSG:4326",
+    )
+    folium.GeoJson(
+        json.loads(data.to_json(drop_id=True), parse_float=lambda s: round(float(s), 5)),
+        name=t("layer.gaps", lang),
+        marker=folium.CircleMarker(radius=5, weight=1, color="#7f0000", fill=True, fill_color="#d7191c", fill_opacity=0.9),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["rank", "name", "population", "status"],
+            aliases=[t("popup.rank", lang), t("popup.village", lang), t("popup.population", lang), "4G"],
+        ),
+        overlay=True,
+        show=show,
+    ).add_to(m)
+
+
+def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
+    """Remote villages (``remote`` true) marked by a purple ring, with their reasons."""
+    remote = villages[villages["remote"].fillna(False).astype(bool)]
+    if remote.empty:
+        return
+    reasons = [
+        ", ".join(t_opt("reason", r.strip(), lang) for r in str(v or "").split(",") if r.strip())
+        for v in remote["remote_reasons"]
+    ]
+    data = gpd.GeoDataFrame(
+        {"name": remote["name"].astype(str).values, "reasons": reasons},
+        geometry=representative_points(remote).values,
+        crs="EPSG:4326",
+    )
+    folium.GeoJson(
+        json.loads(data.to_json(drop_id=True), parse_float=lambda s: round(float(s), 5)),
+        name=t("layer.remote", lang),
+        marker=folium.CircleMarker(radius=7, weight=2.5, color="#6a1b9a", fill=False),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "reasons"], aliases=[t("popup.village", lang), t("popup.remote_reasons", lang)]
+        ),
+        overlay=True,
+        show=True,
+    ).add_to(m)

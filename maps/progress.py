@@ -1,0 +1,118 @@
+"""Progress map: baseline vintage (left) and latest vintage (right), synchronised (Leaflet.Sync).
+
+Each side colours the villages (vector tiles) by their class at its vintage, has the Task 9
+services layer and the sites in service at that date; a panel on the right compares the
+province indicators of both vintages. Data in, ``folium.plugins.DualMap`` out (no I/O).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import folium
+import pandas as pd
+from folium.plugins import DualMap
+
+from maps.contract import ApiUrls
+from maps.elements import Config, HtmlControl, VectorTiles
+from maps.i18n import check_lang, t
+from maps.inputs import MapInputs, as_of_rows, sites_in_service
+from maps.layers import (
+    CLASS_COLOURS,
+    SERVICE_CLASS_COLOURS,
+    add_offline_base,
+    add_osm,
+    add_sites,
+    service_classes,
+    village_classes,
+)
+from maps.panels import add_chrome, add_legend, format_value, limit_zoom
+from maps.province import BASE_PANE, TILES_PANE, add_panes
+
+
+def classes_at(data: MapInputs, date: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(coverage classes, Task 9 service classes) of the villages at vintage ``date``."""
+    vc = as_of_rows(data.village_coverage, date, ["village_id", "operator", "technology", "evidence"])
+    cov = village_classes(vc)
+    sv = as_of_rows(data.services, date, ["village_id", "service"])
+    return cov, service_classes(sv, cov)
+
+
+def comparison_html(indicators: pd.DataFrame, baseline: str, latest: str, lang: str) -> str:
+    """Province indicators at the baseline and latest vintages (latest value on or before each)."""
+    ind = indicators[indicators["level"] == "province"] if len(indicators) else indicators
+    head = (
+        f"<tr><th>{escape(t('panel.indicator', lang))}</th><th>{escape(baseline)}</th>"
+        f"<th>{escape(latest)}</th><th>{escape(t('panel.target', lang))}</th></tr>"
+    )
+    rows = []
+    for name, rows_i in (ind.groupby("indicator", sort=True) if len(ind) else []):
+        b = rows_i[rows_i["as_of"].astype(str) <= baseline].sort_values("as_of").tail(1)
+        lt = rows_i[rows_i["as_of"].astype(str) <= latest].sort_values("as_of").tail(1)
+        cells = [
+            format_value(name, b["value"].iloc[0] if len(b) else None, lang),
+            format_value(name, lt["value"].iloc[0] if len(lt) else None, lang),
+            format_value(name, rows_i["target"].dropna().iloc[-1] if rows_i["target"].notna().any() else None, lang),
+        ]
+        label = t(f"ind.{name}", lang, default=str(name))
+        rows.append(f"<tr><td>{escape(label)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    body = "".join(rows) or f'<tr><td class="vc-muted">{escape(t("popup.no_data", lang))}</td></tr>'
+    return f'<div class="vc-panel"><h4>{escape(t("panel.indicators", lang))}</h4><table>{head}{body}</table></div>'
+
+
+def _side(
+    m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str, date: str, label_key: str
+) -> None:
+    add_panes(m)
+    cov, services = classes_at(data, date)
+    add_offline_base(m, data.province, data.communes, lang, pane=BASE_PANE)
+    add_osm(m, lang)
+    VectorTiles(
+        urls.village_tiles, t("layer.villages", lang), classes=cov, palette=CLASS_COLOURS,
+        village_clicks=True, fill_opacity=0.65, pane=TILES_PANE,
+    ).add_to(m)
+    if services:
+        VectorTiles(
+            urls.village_tiles, t("layer.services", lang), classes=services, palette=SERVICE_CLASS_COLOURS,
+            fill_opacity=0.65, pane=TILES_PANE, show=False,
+        ).add_to(m)
+    sites = sites_in_service(data.sites, date)
+    if sites is not None and len(sites):
+        add_sites(m, sites, lang)
+    HtmlControl(
+        f'<span class="vc-title">{escape(t(label_key, lang))}: {escape(date)}</span>', position="bottomleft"
+    ).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+
+
+def build_progress_map(
+    data: MapInputs,
+    urls: ApiUrls | None = None,
+    lang: str = "vi",
+    *,
+    baseline: str | None = None,
+    latest: str | None = None,
+    alternate_url: str | None = None,
+) -> DualMap:
+    """Side-by-side map of two vintages (default: first and last of ``data.vintages``)."""
+    lang = check_lang(lang)
+    urls = urls or ApiUrls()
+    vintages = data.vintages or ["9999-12-31"]
+    baseline = baseline or vintages[0]
+    latest = latest or vintages[-1]
+    minx, miny, maxx, maxy = data.province.total_bounds
+    dual = DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    Config(lang, urls.village).add_to(dual.m1)
+    _side(dual.m1, data, urls, lang, baseline, "progress.baseline")
+    _side(dual.m2, data, urls, lang, latest, "progress.latest")
+    for m in (dual.m1, dual.m2):
+        limit_zoom(m)
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    operators = sorted(set(data.sites["operator"].dropna())) if len(data.sites) else []
+    add_legend(dual.m1, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)))
+    HtmlControl(comparison_html(data.indicators, baseline, latest, lang), position="bottomright").add_to(dual.m2)
+    add_chrome(
+        dual.m2, title=t("title.progress", lang), lang=lang, synthetic=data.synthetic,
+        alternate_url=alternate_url, fullscreen=False,
+    )
+    return dual

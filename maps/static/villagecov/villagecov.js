@@ -1,0 +1,263 @@
+/* villagecov maps: the browser side of maps/ (no dependency but Leaflet and Leaflet.VectorGrid).
+ * VC.configure({labels, lang, villageUrl}) once per page, then the helpers below.
+ * Labels come from maps/i18n.py; nothing visible is hard-coded here. */
+(function () {
+  "use strict";
+  var VC = (window.VC = window.VC || {});
+  VC.labels = VC.labels || {};
+  VC.lang = VC.lang || "vi";
+  VC.villageUrl = VC.villageUrl || "/villages/{id}";
+
+  // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3 still calls on canvas clicks.
+  if (window.L && L.DomEvent && !L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function (e) { L.DomEvent.stopPropagation(e); };
+  }
+
+  VC.configure = function (cfg) {
+    VC.labels = cfg.labels || VC.labels;
+    VC.lang = cfg.lang || VC.lang;
+    VC.villageUrl = cfg.villageUrl || VC.villageUrl;
+  };
+
+  VC.t = function (key, fallback) {
+    var v = VC.labels[key];
+    return v === undefined ? (fallback === undefined ? key : fallback) : v;
+  };
+  VC.opt = function (prefix, code) { return VC.t(prefix + "." + code, code); };
+
+  // Same rule as maps.i18n.fold: NFD, strip combining marks, đ→d, lower case, single spaces.
+  VC.fold = function (s) {
+    return String(s || "").replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+  };
+
+  VC.esc = function (s) {
+    return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  };
+
+  VC.num = function (x, digits) {
+    if (x === null || x === undefined || x === "" || isNaN(Number(x))) return "–";
+    var loc = VC.lang === "vi" ? "vi-VN" : "en-GB";
+    return Number(x).toLocaleString(loc, { maximumFractionDigits: digits === undefined ? 0 : digits });
+  };
+
+  /* A VectorGrid layer whose features are styled by a lookup of their id property.
+   * opts: {idProp, classes: {id: class}, palette: {class: colour}, filter: {prop: value},
+   *        fillOpacity, weight, color, interactive, maxNativeZoom, minZoom}. */
+  VC.vectorLayer = function (url, opts) {
+    var palette = opts.palette || {};
+    var style = function (props) {
+      props = props || {};
+      var f = opts.filter || {};
+      for (var k in f) {
+        if (Object.prototype.hasOwnProperty.call(f, k) && props[k] !== undefined && String(props[k]) !== String(f[k])) {
+          return [];
+        }
+      }
+      var colour = opts.fillColor || "#3388ff";
+      if (opts.classes) {
+        var cls = opts.classes[props[opts.idProp]];
+        if (cls === undefined && opts.statusFallback) cls = VC.classFromProps(props);
+        if (cls === undefined && opts.hideUnlisted) return [];
+        colour = palette[cls === undefined ? "unknown" : cls] || palette.unknown || colour;
+      }
+      return {
+        fill: true, fillColor: colour, fillOpacity: opts.fillOpacity === undefined ? 0.6 : opts.fillOpacity,
+        color: opts.color || "#555", weight: opts.weight === undefined ? 0.5 : opts.weight, opacity: 0.8,
+      };
+    };
+    // Any MVT layer name gets the same style: the API names layers after the collection.
+    var styles = new Proxy({}, { get: function () { return style; } });
+    return L.vectorGrid.protobuf(url, {
+      vectorTileLayerStyles: styles,
+      interactive: !!opts.interactive,
+      maxNativeZoom: opts.maxNativeZoom || 16,
+      minZoom: opts.minZoom || 0,
+      pane: opts.pane || "overlayPane",
+      attribution: opts.attribution || "",
+    });
+  };
+
+  /* Class of a village from the API's tile attributes (status_5g … status_2g), as in
+   * maps.layers.village_classes; used for villages missing from the page's lookup. */
+  VC.classFromProps = function (p) {
+    var techs = ["5G", "4G", "3G", "2G"], partial = false, seen = false;
+    for (var i = 0; i < techs.length; i++) {
+      var s = p["status_" + techs[i].toLowerCase()];
+      if (s === undefined || s === null) continue;
+      seen = true;
+      if (s === "covered") return techs[i];
+      if (s === "partial") partial = true;
+    }
+    return seen ? (partial ? "partial" : "none") : undefined;
+  };
+
+  // Click on a village polygon of a vector layer -> popup with details fetched from the API.
+  VC.bindVillageClicks = function (map, layer, idProp) {
+    layer.on("click", function (e) {
+      var props = (e.layer && e.layer.properties) || {};
+      var id = props[idProp || "village_id"];
+      if (id !== undefined && id !== null) VC.openVillage(map, String(id), e.latlng, props.name);
+    });
+  };
+
+  VC.openVillage = function (map, id, latlng, name) {
+    var popup = L.popup({ maxWidth: 360, className: "vc-village-popup" })
+      .setLatLng(latlng)
+      .setContent('<div class="vc-popup"><b>' + VC.esc(name || id) + "</b><br>" + VC.esc(VC.t("popup.loading")) + "</div>")
+      .openOn(map);
+    var url = VC.villageUrl.replace("{id}", encodeURIComponent(id));
+    return fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) { popup.setContent(VC.renderVillage(data)); return data; })
+      .catch(function () {
+        popup.setContent('<div class="vc-popup"><b>' + VC.esc(name || id) + '</b><br><span class="vc-muted">' +
+          VC.esc(VC.t("popup.unavailable")) + "</span></div>");
+      });
+  };
+
+  function row(label, value) {
+    return "<tr><th>" + VC.esc(label) + "</th><td>" + value + "</td></tr>";
+  }
+  function list(x) {
+    if (!x) return [];
+    return Array.isArray(x) ? x : String(x).split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+  }
+
+  /* Render the JSON of GET /villages/{id} (shape documented in maps/contract.py). */
+  VC.renderVillage = function (d) {
+    var h = ['<div class="vc-popup">'];
+    h.push('<div class="vc-popup-title">' + VC.esc(d.name) + "</div><table class=\"vc-kv\">");
+    if (d.commune_name || d.commune_code) h.push(row(VC.t("popup.commune"), VC.esc(d.commune_name || d.commune_code)));
+    if (d.district_name) h.push(row(VC.t("popup.district"), VC.esc(d.district_name)));
+    h.push(row(VC.t("popup.population"), VC.num(d.population)));
+    if (d.households !== undefined && d.households !== null) h.push(row(VC.t("popup.households"), VC.num(d.households)));
+    var reasons = list(d.remote_reasons);
+    if (d.remote || reasons.length) {
+      var r = reasons.map(function (c) { return VC.esc(VC.opt("reason", c)); }).join(", ");
+      h.push(row(VC.t("popup.remote"), VC.esc(VC.t("popup.yes")) + (r ? " – " + r : "")));
+    }
+    if (d.as_of) h.push(row(VC.t("popup.as_of"), VC.esc(d.as_of)));
+    h.push("</table>");
+
+    var cov = d.coverage || [];
+    h.push('<div class="vc-popup-h">' + VC.esc(VC.t("popup.coverage")) + "</div>");
+    if (!cov.length) {
+      h.push('<div class="vc-muted">' + VC.esc(VC.t("popup.no_data")) + "</div>");
+    } else {
+      var techs = ["2G", "3G", "4G", "5G"], ops = [], byOp = {};
+      cov.forEach(function (c) {
+        if (!byOp[c.operator]) { byOp[c.operator] = {}; ops.push(c.operator); }
+        byOp[c.operator][c.technology] = c;
+      });
+      h.push('<table class="vc-grid"><tr><th>' + VC.esc(VC.t("popup.operator")) + "</th>");
+      techs.forEach(function (tch) { h.push("<th>" + tch + "</th>"); });
+      h.push("</tr>");
+      ops.forEach(function (op) {
+        h.push("<tr><td>" + VC.esc(VC.opt("operator", op)) + "</td>");
+        techs.forEach(function (tch) {
+          var c = byOp[op][tch];
+          if (!c) { h.push('<td class="vc-st-none">–</td>'); return; }
+          var share = c.covered_pop_share === undefined || c.covered_pop_share === null ? "" :
+            " " + VC.num(100 * c.covered_pop_share) + "%";
+          h.push('<td class="vc-st-' + VC.esc(c.status) + '" title="' + VC.esc(VC.opt("status", c.status)) + '">' +
+            VC.esc(VC.opt("status", c.status)) + share + "</td>");
+        });
+        h.push("</tr>");
+      });
+      h.push("</table>");
+    }
+
+    var sv = d.services || [];
+    if (!Array.isArray(sv)) sv = Object.keys(sv).map(function (k) { return { service: k, available: sv[k] }; });
+    h.push('<div class="vc-popup-h">' + VC.esc(VC.t("popup.services")) + "</div>");
+    if (!sv.length) h.push('<div class="vc-muted">' + VC.esc(VC.t("popup.no_data")) + "</div>");
+    else {
+      h.push('<ul class="vc-services">');
+      sv.forEach(function (s) {
+        h.push('<li class="' + (s.available ? "vc-yes" : "vc-no") + '">' + (s.available ? "✔ " : "✘ ") +
+          VC.esc(VC.opt("service", s.service)) + "</li>");
+      });
+      h.push("</ul>");
+    }
+
+    var ms = d.measurements || [];
+    if (ms.length) {
+      h.push('<div class="vc-popup-h">' + VC.esc(VC.t("popup.speeds")) + '</div><table class="vc-grid">');
+      h.push("<tr><th>" + VC.esc(VC.t("popup.operator")) + "</th><th>" + VC.esc(VC.t("popup.dl")) + "</th><th>" +
+        VC.esc(VC.t("popup.ul")) + "</th><th>" + VC.esc(VC.t("popup.latency")) + "</th></tr>");
+      ms.forEach(function (m) {
+        h.push("<tr><td>" + VC.esc(VC.opt("operator", m.operator)) + (m.technology ? " " + VC.esc(m.technology) : "") +
+          "</td><td>" + VC.num(m.dl_mbps, 1) + " " + VC.esc(VC.t("unit.mbps")) + "</td><td>" + VC.num(m.ul_mbps, 1) +
+          " " + VC.esc(VC.t("unit.mbps")) + "</td><td>" + VC.num(m.latency_ms) + " " + VC.esc(VC.t("unit.ms")) + "</td></tr>");
+      });
+      h.push("</table>");
+    }
+    h.push("</div>");
+    return h.join("");
+  };
+
+  /* Village search: index rows [id, name, commune, lat, lon]; matches with or without diacritics. */
+  VC.searchControl = function (map, index, opts) {
+    opts = opts || {};
+    var folded = index.map(function (r) { return VC.fold(r[1] + " " + (r[2] || "")); });
+    var names = index.map(function (r) { return VC.fold(r[1]); });
+    var Ctl = L.Control.extend({
+      options: { position: opts.position || "topleft" },
+      onAdd: function () {
+        var box = L.DomUtil.create("div", "leaflet-bar vc-search");
+        var input = L.DomUtil.create("input", "vc-search-input", box);
+        input.type = "search";
+        input.placeholder = VC.t("search.placeholder");
+        input.setAttribute("aria-label", VC.t("search.placeholder"));
+        var ul = L.DomUtil.create("ul", "vc-search-results", box);
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        var show = function () {
+          var q = VC.fold(input.value);
+          ul.innerHTML = "";
+          if (!q) return;
+          var hits = [];
+          for (var i = 0; i < index.length && hits.length < 10; i++) {
+            if (names[i].indexOf(q) === 0) hits.push(i);
+          }
+          for (var j = 0; j < index.length && hits.length < 10; j++) {
+            if (hits.indexOf(j) < 0 && folded[j].indexOf(q) >= 0) hits.push(j);
+          }
+          if (!hits.length) {
+            L.DomUtil.create("li", "vc-muted", ul).textContent = VC.t("search.none");
+            return;
+          }
+          hits.forEach(function (k) {
+            var r = index[k];
+            var li = L.DomUtil.create("li", "vc-search-hit", ul);
+            li.textContent = r[1] + (r[2] ? " – " + r[2] : "");
+            li.setAttribute("data-village-id", r[0]);
+            L.DomEvent.on(li, "click", function (ev) {
+              L.DomEvent.stop(ev);
+              input.value = r[1];
+              // Open the popup once the map has moved: a popup opened mid-animation gets closed.
+              map.once("moveend", function () {
+                ul.innerHTML = "";
+                VC.openVillage(map, String(r[0]), L.latLng(r[3], r[4]), r[1]);
+              });
+              map.setView([r[3], r[4]], Math.max(map.getZoom(), opts.zoom || 14));
+            });
+          });
+        };
+        L.DomEvent.on(input, "input", show);
+        return box;
+      },
+    });
+    return new Ctl().addTo(map);
+  };
+
+  /* Minimap drawn from a GeoJSON outline (no tiles: works offline). */
+  VC.outlineMiniMap = function (map, geojson, opts) {
+    var layer = L.geoJSON(geojson, { style: { color: "#445", weight: 1, fillColor: "#dde3ea", fillOpacity: 1 } });
+    return new L.Control.MiniMap(layer, L.extend({ toggleDisplay: true, position: "bottomright",
+      width: 140, height: 140, zoomLevelOffset: -4 }, opts || {})).addTo(map);
+  };
+})();

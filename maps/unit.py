@@ -1,0 +1,81 @@
+"""District and commune maps: one unit, its villages (vector tiles), sites, gaps and remote
+villages, and its indicator table. Data in, ``folium.Map`` out (no I/O).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import folium
+
+from maps.contract import ApiUrls
+from maps.elements import VillageSearch
+from maps.i18n import check_lang, t
+from maps.inputs import MapInputs, sites_in_service
+from maps.layers import (
+    add_boundaries,
+    add_gaps,
+    add_offline_base,
+    add_osm,
+    add_remote,
+    add_sites,
+    search_index,
+    village_classes,
+)
+from maps.panels import add_chrome, add_indicator_panel, add_legend, new_map
+from maps.province import BASE_PANE, add_coverage_layers, add_panes, add_village_layers
+from villagecov.errors import NotFound
+
+UnitLevel = Literal["district", "commune"]
+
+
+def build_unit_map(
+    data: MapInputs,
+    level: UnitLevel,
+    code: str,
+    urls: ApiUrls | None = None,
+    lang: str = "vi",
+    *,
+    alternate_url: str | None = None,
+) -> folium.Map:
+    """Map of district or commune ``code`` (of ``data.boundary_version``) with its indicator table.
+
+    ``data`` holds the whole province; it is cut to the unit here. Raises
+    :class:`~villagecov.errors.NotFound` when the unit is not in the inputs.
+    """
+    lang = check_lang(lang)
+    urls = urls or ApiUrls()
+    units = data.districts if level == "district" else data.communes
+    unit = units[units["code"].astype(str) == code] if units is not None else None
+    if unit is None or unit.empty:
+        raise NotFound(f"no {level} {code} in boundary version {data.boundary_version}")
+    sub = data.for_unit(level, code)
+    name = str(unit["name"].iloc[0])
+
+    m = new_map(tuple(unit.total_bounds), lang, urls.village)
+    add_panes(m)
+    classes = village_classes(sub.village_coverage)
+    add_offline_base(m, unit, sub.communes, lang, pane=BASE_PANE)
+    add_osm(m, lang)
+    add_village_layers(m, sub, urls, lang, classes, unit_only=True)
+    add_coverage_layers(m, data, urls, lang)
+    add_boundaries(m, sub.communes, unit if level == "district" else None, data.boundary_version, lang)
+    add_gaps(m, sub.villages, classes, lang, show=True)
+    add_remote(m, sub.villages, lang)
+    sites = sites_in_service(sub.sites, None)
+    if sites is not None and len(sites):
+        add_sites(m, sites, lang)
+    VillageSearch(search_index(sub.villages, sub.commune_names)).add_to(m)
+    add_indicator_panel(m, sub.indicators, lang)
+    operators = sorted(set(sites["operator"].dropna())) if sites is not None and len(sites) else []
+    add_legend(m, lang, operators=operators, sites=bool(operators), services=bool(len(sub.services)))
+    add_chrome(
+        m,
+        title=f"{name} – {t('title.province', lang)}",
+        lang=lang,
+        synthetic=data.synthetic,
+        alternate_url=alternate_url,
+        outline=data.province,
+    )
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return m

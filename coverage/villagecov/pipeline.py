@@ -162,10 +162,84 @@ def export_layer(
     return len(frame)
 
 
-def run_demo(settings: Settings, *, serve: bool, console: Any) -> None:
-    """The main job: build the embedded store from data/ and print a summary."""
+def ingest_demo_inputs(settings: Settings, manifest: Any, console: Any) -> list[Any]:
+    """Ingest every SYNTHETIC demo file through the real ingest path; already-ingested files are skipped."""
+    from villagecov.errors import DuplicateSubmission
+    from villagecov.ingest import KINDS, ingest_file
+    from villagecov.sources.common import IngestOptions
+
+    reports = []
+    store = open_store(settings.store, initialize=True)
+    try:
+        for entry in manifest.entries:
+            if entry.kind not in KINDS:
+                continue
+            options = IngestOptions(**entry.options)
+            try:
+                report = ingest_file(settings, store, entry.kind, Path(entry.path), options)
+            except DuplicateSubmission:
+                console.print(f"  {entry.kind:<12} {Path(entry.path).name}: already ingested", highlight=False)
+                continue
+            reports.append(report)
+            console.print(
+                f"  {entry.kind:<12} {Path(entry.path).name}: {report.rows_accepted} rows, "
+                f"{report.rejected} quarantined",
+                highlight=False,
+            )
+    finally:
+        store.close()
+    return reports
+
+
+def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019) -> dict[str, Any]:
+    """The main job on the embedded store: real boundaries + SYNTHETIC demo inputs → indicators → maps → API."""
+    from villagecov.compute_pipeline import compute_all
+    from villagecov.demo.generate import generate_demo_inputs
+    from villagecov.demo.manifest import MANIFEST_NAME, read_manifest
+
+    console.rule("1/5 real boundaries (data/)")
     summary = ingest_boundaries(settings, settings.data_dir, progress=console)
     console.print(f"store: {settings.store}", highlight=False)
     console.print(summary.render(), highlight=False)
+
+    console.rule("2/5 SYNTHETIC demo inputs")
+    manifest_path = Path(settings.demo_dir) / MANIFEST_NAME
+    if manifest_path.exists() and read_manifest(manifest_path).seed == seed:
+        manifest = read_manifest(manifest_path)
+        console.print(f"reusing {manifest_path}", highlight=False)
+    else:
+        with console.status("generating SYNTHETIC villages, sites, coverage, measurements, surveys ..."):
+            manifest = generate_demo_inputs(Path(settings.demo_dir), settings.data_dir, seed=seed)
+        console.print(f"wrote {len(manifest.entries)} SYNTHETIC files to {settings.demo_dir}", highlight=False)
+    reports = ingest_demo_inputs(settings, manifest, console)
+
+    console.rule("3/5 village coverage and indicators")
+    with console.status("computing ..."):
+        computed = compute_all(settings)
+    console.print(computed.render(), highlight=False)
+    console.print("[bold yellow]Village, site, coverage and survey data are SYNTHETIC (demo only).[/]")
+
+    console.rule("4/5 maps")
+    from maps.build import build_all_maps
+
+    store = open_store(settings.store)
+    try:
+        built = build_all_maps(store, Path(settings.maps_dir))
+    finally:
+        store.close()
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(f"{len(built.files)} map files in {settings.maps_dir}", highlight=False)
+    result = {"boundaries": summary, "ingested": reports, "computed": computed, "maps": built}
+
+    console.rule("5/5 API and maps")
+    for label, path in [("API", "/"), ("API docs", "/docs"), ("maps", "/maps/")]:
+        console.print(f"{label:<9} {base}{path}", highlight=False)
+    for url in built.urls(base)[:6]:
+        console.print(f"          {url}", highlight=False)
     if serve:
-        console.print("serving is not yet available in this version: the store is built (--no-serve implied)")
+        import uvicorn
+
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+    return result

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
         description="GeoPackage path (embedded default) or postgresql+psycopg:// URL",
     )
     data_dir: Path = Field(default=PROJECT_ROOT / "data", description="bundled real data")
+    maps_dir: Path = Field(default=PROJECT_ROOT / "var" / "maps", description="built HTML maps served at /maps/")
+    demo_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "demo-inputs", description="where `villagecov demo` writes SYNTHETIC inputs"
+    )
     archive_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "archive",
         description="content-addressed archive of every ingested file and its quarantine report",

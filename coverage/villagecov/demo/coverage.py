@@ -31,6 +31,8 @@ RADIO_MODEL: dict[str, tuple[float, float, float]] = {
 # Outdoor thresholds (dBm) as in the default settings: 4G/5G RSRP, 3G RSCP, 2G RxLev.
 THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -100.0, "4G": -105.0, "5G": -105.0}
 FLOOR_DBM = -140.0
+# Top of each measurement's reporting range (3GPP): RxLev -48, RSCP -25, RSRP -44 dBm.
+CEILING_DBM: dict[str, float] = {"2G": -48.0, "3G": -25.0, "4G": -44.0, "5G": -44.0}
 REACH_M = 15_000.0
 PATH_SAMPLES = 8
 
@@ -114,7 +116,7 @@ def compute_signals(frame: ProvinceFrame, terrain: Terrain, sites: list[Site], v
         for tech, created in site.created.items():
             p1km, exponent, wavelength = RADIO_MODEL[tech]
             signal = p1km - 10 * exponent * log_km + fading - _diffraction_db(geo / np.sqrt(wavelength))
-            signal = np.maximum(signal, FLOOR_DBM).astype(np.float32)
+            signal = np.clip(signal, FLOOR_DBM, CEILING_DBM[tech]).astype(np.float32)
             for as_of, ts in zip(vintages, vintage_ts, strict=True):
                 if created > ts:
                     continue

@@ -16,7 +16,6 @@ import rasterio
 import shapely
 from numpy.typing import NDArray
 from rasterio.features import geometry_mask
-from rasterio.transform import from_origin
 
 from villagecov.demo.frame import ProvinceFrame, rng_for
 from villagecov.schema import METRIC_CRS
@@ -115,7 +114,7 @@ class Grid:
 
     @property
     def transform(self) -> rasterio.Affine:
-        return from_origin(self.west, self.north, self.pixel, self.pixel)
+        return rasterio.Affine(self.pixel, 0.0, self.west, 0.0, -self.pixel, self.north)
 
     def centres(self) -> tuple[FloatArray, FloatArray]:
         """Pixel-centre coordinates as 2-D arrays (x, y), shape (height, width)."""

@@ -75,7 +75,6 @@ def write_gpkg(path: Path, layers: Mapping[str, gpd.GeoDataFrame], description: 
             pyogrio.write_dataframe(
                 frame, path, layer=name, driver="GPKG", promote_to_multi=True,
                 layer_metadata={**SYNTHETIC_METADATA, "DESCRIPTION": description},
-                dataset_metadata={**SYNTHETIC_METADATA, "DESCRIPTION": description},
             )
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})

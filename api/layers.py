@@ -272,6 +272,7 @@ class LayerCache:
         self._token: str | None = None
         self._frames: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
+        self._build_lock = threading.RLock()
 
     def clear(self) -> None:
         with self._lock:
@@ -308,10 +309,15 @@ class LayerCache:
             hit = self._frames.get(key)
         if hit is not None:
             return hit
-        frame = build()
-        with self._lock:
-            if len(self._frames) >= self.max_entries:
-                self._frames.pop(next(iter(self._frames)))
-            if self._token == token:
-                self._frames[key] = frame
-        return frame
+        with self._build_lock:  # one build at a time: concurrent misses wait for the first
+            with self._lock:
+                hit = self._frames.get(key) if self._token == token else None
+            if hit is not None:
+                return hit
+            frame = build()
+            with self._lock:
+                if len(self._frames) >= self.max_entries:
+                    self._frames.pop(next(iter(self._frames)))
+                if self._token == token:
+                    self._frames[key] = frame
+            return frame

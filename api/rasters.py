@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from api.layers import LayerCache
 from villagecov.errors import NotFound
 from villagecov.settings import Settings
 from villagecov.storage import Store
@@ -64,8 +65,11 @@ def raster_layers(store: Store, settings: Settings) -> list[RasterLayer]:
     return out
 
 
-def raster_layer(store: Store, settings: Settings, raster_id: str) -> RasterLayer:
-    for layer in raster_layers(store, settings):
+def raster_layer(store: Store, settings: Settings, raster_id: str, layers: LayerCache | None = None) -> RasterLayer:
+    """The raster ``raster_id``; the list of rasters is cached in ``layers`` when given."""
+    found = (layers.get(store, ("__rasters__", None), lambda: raster_layers(store, settings)) if layers
+             else raster_layers(store, settings))
+    for layer in found:
         if layer.id == raster_id:
             if not layer.path.exists():
                 raise NotFound(f"raster {raster_id!r}: its file is missing from the archive")

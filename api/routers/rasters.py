@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from api.deps import SettingsDep, StoreDep, TileQuery, cached
+from api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, cached
 from api.rasters import PNG, info, legend, point, raster_layer, raster_layers, tile_png
 from api.routers.landing import base_url
 
@@ -53,13 +53,13 @@ def raster_tilejson(request: Request, store: StoreDep, settings: SettingsDep,
 
 @router.get("/rasters/{raster_id}/tiles/WebMercatorQuad/{z}/{y}/{x}.png", summary="PNG tile (RGBA, nodata transparent)",
             response_class=Response, responses={200: {"content": {PNG: {}}}})
-def raster_tile(request: Request, store: StoreDep, settings: SettingsDep, xyz: TileQuery,
+def raster_tile(request: Request, store: StoreDep, settings: SettingsDep, layers: LayersDep, xyz: TileQuery,
                 raster_id: str = RasterId) -> Response:
-    layer = raster_layer(store, settings, raster_id)
+    layer = raster_layer(store, settings, raster_id, layers)
     return cached(request, tile_png(layer, xyz.z, xyz.x, xyz.y, settings), PNG, settings.tiles_max_age_s)
 
 
 @router.get("/rasters/{raster_id}/point/{lon},{lat}", summary="Value at a point (lon, lat in degrees)")
-def raster_point(store: StoreDep, settings: SettingsDep, raster_id: str = RasterId,
+def raster_point(store: StoreDep, settings: SettingsDep, layers: LayersDep, raster_id: str = RasterId,
                  lon: float = Path(ge=-180, le=180), lat: float = Path(ge=-90, le=90)) -> dict[str, Any]:
-    return point(raster_layer(store, settings, raster_id), lon, lat, settings)
+    return point(raster_layer(store, settings, raster_id, layers), lon, lat, settings)

@@ -70,4 +70,4 @@ def test_predict_writes_cogs_with_overviews(tmp_path: Path) -> None:
         assert tags["VILLAGECOV_TERRAIN"].startswith("no") and tags["VILLAGECOV_EVIDENCE"] == "modelled"
         assert tags["VILLAGECOV_SYNTHETIC"] == "yes"
         data = src.read(1)
-        assert np.nanmax(data) > -60 and np.isnan(data).any()
+        assert np.nanmax(data) == -40.0 and np.isnan(data).any() and np.nanmin(data) >= -150.0

@@ -65,9 +65,14 @@ def sample_radials(dem: Dem, x: float, y: float, radius_m: float, step_m: float,
 
 def _fresnel(h: NDArray, a: NDArray, b: NDArray, dist: NDArray, lam: float) -> NDArray:
     """v of edges at distance ``dist`` and height ``h`` above the a→b chord; −1e9 outside (a, b)."""
-    ok = (dist > a) & (dist < b)
-    geom = np.sqrt(np.where(ok, 2.0 * (b - a) / (lam * np.maximum(dist - a, 1e-3) * np.maximum(b - dist, 1e-3)), 0))
-    return np.where(ok, h * geom, _NEG).astype(np.float32)
+    d1 = dist - a
+    d2 = b - dist
+    ok = (d1 > 0) & (d2 > 0)
+    prod = d1 * d2
+    np.maximum(prod, np.float32(1e-3), out=prod)
+    geom = (b - a) * np.float32(2.0 / lam) / prod
+    np.sqrt(geom, out=geom)
+    return np.where(ok, geom * h, _NEG)
 
 
 def deygout_radials(

@@ -21,6 +21,10 @@ from villagecov.schema import METRIC_CRS, MOBILE_OPERATORS, TABLES, normalize
 from villagecov.settings import Settings
 
 
+SIGNAL_FLOOR_DBM = -150.0  # written rasters: weaker cells read as −150 dBm (no service)
+SIGNAL_CEIL_DBM = -40.0
+
+
 @dataclass(frozen=True)
 class PredictedLayer:
     operator: str
@@ -127,7 +131,10 @@ def predict_to_dir(
                     "VILLAGECOV_OPERATOR": op, "VILLAGECOV_TECHNOLOGY": tech,
                     "VILLAGECOV_EVIDENCE": "modelled", "VILLAGECOV_VALUE": "signal_dbm",
                     "VILLAGECOV_SYNTHETIC": "yes" if synthetic else "no"}
-            path = write_cog(Path(out_dir) / name, pred.signal_dbm, grid, tags)
+            # the ingest accepts −160…−20 dBm; deep terrain shadows can model far below any receiver's
+            # sensitivity, and the cells next to a mast above what handsets report (3GPP RSRP: −140…−44)
+            signal = np.clip(pred.signal_dbm, SIGNAL_FLOOR_DBM, SIGNAL_CEIL_DBM)
+            path = write_cog(Path(out_dir) / name, signal, grid, tags)
             covered = float(pred.covered(settings.threshold_dbm(tech)).sum()) * res * res / 1e6
             out.append(PredictedLayer(op, tech, path, len(chosen), covered, pred.terrain))
     return out

@@ -347,6 +347,10 @@ def table(name: str) -> Table:
 
 
 def _to_date_str(s: pd.Series) -> pd.Series:
+    if len(s) > 1000:  # parse each distinct value once (first-seen order keeps format inference)
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        distinct = _to_date_str(pd.Series(uniques)).to_numpy(dtype=object)
+        return pd.Series(np.append(distinct, None)[codes], index=s.index, dtype="object")
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.strftime("%Y-%m-%d")
     else:
@@ -367,7 +371,9 @@ def normalize(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for col, kind in spec.columns.items():
         s = frame[col].reset_index(drop=True) if col in frame.columns else pd.Series([None] * len(frame))
-        if kind == "str":
+        if kind == "str" and isinstance(s.dtype, pd.StringDtype):  # already text: skip the per-value map
+            s = pd.Series(s.to_numpy(dtype=object, na_value=None), dtype="object")
+        elif kind == "str":
             s = s.astype("object").where(s.notna(), None)
             s = s.map(lambda v: v if v is None else str(v))
         elif kind == "int":

@@ -63,6 +63,23 @@ def _copy_value(value: object) -> object:
     return value
 
 
+def _copy_column(s: pd.Series, kind: str) -> list[object]:
+    """A normalised column as plain Python values for COPY (None for nulls), converted in bulk:
+    the same values :func:`_copy_value` gives one by one."""
+    if kind in ("int", "bool"):
+        return s.to_numpy(dtype=object, na_value=None).tolist()
+    if kind == "float":
+        values = s.to_numpy(dtype="float64")
+        out = values.astype(object)
+        out[np.isnan(values)] = None
+        return out.tolist()
+    if kind == "datetime":
+        out = np.array(s.dt.to_pydatetime(), dtype=object)
+        out[s.isna().to_numpy()] = None
+        return out.tolist()
+    return s.astype(object).where(s.notna(), None).tolist()  # str / ISO date text
+
+
 class PostGISTransaction(Transaction):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -73,18 +90,18 @@ class PostGISTransaction(Transaction):
         if rows.empty:
             return 0
         columns = list(spec.columns)
-        data = {c: rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns}
+        data = [_copy_column(rows[c], kind) for c, kind in spec.columns.items()]
         if spec.geometry:
             geoms = np.asarray(rows.geometry.values, dtype=object)
             srid_geoms = shapely.set_srid(geoms, 4326)
             wkb = shapely.to_wkb(srid_geoms, hex=True, include_srid=True)
-            data["geometry"] = [None if g is None else w for g, w in zip(geoms, wkb, strict=True)]
+            data.append([None if g is None else w for g, w in zip(geoms, wkb, strict=True)])
             columns = columns + ["geometry"]
         quoted = ", ".join(f'"{c}"' for c in columns)
         raw = self.conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
-            for i in range(len(rows)):
-                copy.write_row([_copy_value(data[c][i]) for c in columns])
+            for row in zip(*data, strict=True):
+                copy.write_row(row)
         return len(rows)
 
     def delete(self, name: str, where: Where) -> int:

@@ -32,8 +32,9 @@ app.add_typer(keys_app, name="keys")
 maps_app = typer.Typer(help="Interactive maps.", no_args_is_help=True)
 app.add_typer(maps_app, name="maps")
 
-console = Console()
-err_console = Console(stderr=True)
+# Wide enough for indicator tables when the output is a pipe or a log file, not a terminal.
+console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -256,9 +257,27 @@ def serve(
 
 @maps_app.command("build")
 @handle_errors
-def maps_build(out: Annotated[Path, typer.Option("--out")] = Path("var/maps"), store: StoreOpt = None) -> None:
-    """Write the interactive maps as HTML."""
-    not_yet("maps build")
+def maps_build(
+    out: Annotated[Path, typer.Option("--out", help="output folder (the API serves var/maps)")] = Path("var/maps"),
+    base_url: Annotated[str, typer.Option("--base-url", help="API root as browsers see it ('' = same origin)")] = "",
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="vi and/or en (default: both)")] = None,
+    boundaries: Annotated[str | None, typer.Option("--boundaries", help="boundary version")] = None,
+    no_units: Annotated[bool, typer.Option("--no-units", help="skip district and commune maps")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Write the interactive maps (HTML, offline assets, index) and print their URLs."""
+    from maps.build import build_all_maps  # the edge may import maps/; the pipeline never does
+    from villagecov.storage import open_store
+
+    settings = _settings(store)
+    with open_store(settings.store) as st:
+        report = build_all_maps(
+            st, out, base_url, langs=lang or ("vi", "en"), boundary_version=boundaries, unit_maps=not no_units
+        )
+    size = sum(report.files.values()) / 1e6
+    console.print(f"wrote {len(report.files)} pages ({size:.1f} MB) to {out}", highlight=False)
+    for url in report.urls(base_url or f"http://{settings.api_host}:{settings.api_port}"):
+        console.print(url, highlight=False, soft_wrap=True)
 
 
 @keys_app.command("create")

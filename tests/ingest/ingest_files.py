@@ -169,6 +169,8 @@ def coverage_geotiff(path: Path, *, crs: str | None = "EPSG:32648", classes: boo
         x0, y0, res = lon, lat, 0.001
     yy, xx = np.mgrid[0:size, 0:size]
     dist = np.hypot(xx - size / 2, yy - size / 2)
+    if classes:
+        nodata = 255
     if values is None:
         values = np.where(dist < size / 2.5, -70 - dist * 1.5, nodata)
         if classes:

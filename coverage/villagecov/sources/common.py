@@ -185,7 +185,7 @@ def _pairs(text: str, option: str) -> dict[str, str]:
 
 def apply_columns(frame: pd.DataFrame, mapping: dict[str, str], defaults: dict[str, str]) -> pd.DataFrame:
     """Normalise names, then rename: user mapping first, then defaults for absent targets."""
-    frame = frame.rename(columns={c: norm_name(c) for c in frame.columns if c not in (ROW, "geometry")})
+    frame = frame.rename(columns={c: norm_name(c) for c in frame.columns if c != "geometry" and not str(c).startswith("_")})
     rename = {src: dst for src, dst in mapping.items() if src in frame.columns}
     present = set(frame.columns) | set(rename.values())
     for src, dst in defaults.items():
@@ -267,8 +267,11 @@ _FALSE = {"0", "false", "no", "n", "khong", "f", "sai", "0.0"}
 
 def parse_bools(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Booleans from 1/0, true/false, yes/no, có/không (object with None for blanks); bad mask."""
-    folded = s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else ascii_fold(str(v)).strip().lower())
-    out = folded.map(lambda v: True if v in _TRUE else False if v in _FALSE else None)
+    answers = {True: True, False: False}
+    for v in pd.unique(s.dropna()):
+        key = ascii_fold(str(v)).strip().lower()
+        answers[v] = True if key in _TRUE else False if key in _FALSE else None
+    out = s.map(answers)
     bad = out.isna() & ~blank(s)
     return out.astype("object"), bad
 
@@ -295,17 +298,21 @@ TECH_ALIASES = {
 }
 
 
+def _lookup(s: pd.Series, aliases: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Resolve each distinct value once (a million rows hold a handful of operators)."""
+    table = {v: aliases.get(norm_name(str(v))) for v in pd.unique(s.dropna())}
+    out = s.map(table).astype("object")
+    return out.where(out.notna(), None), out.isna() & ~blank(s)
+
+
 def parse_operators(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Operator ids from ids, names or MCC 452 MNC numbers; mask of unknown non-blank values."""
-    keys = s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else norm_name(str(v)))
-    out = keys.map(OPERATOR_ALIASES).astype("object")
-    return out.where(out.notna(), None), out.isna() & ~blank(s)
+    return _lookup(s, OPERATOR_ALIASES)
 
 
 def parse_technologies(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    keys = s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else norm_name(str(v)))
-    out = keys.map(TECH_ALIASES).astype("object")
-    return out.where(out.notna(), None), out.isna() & ~blank(s)
+    """2G/3G/4G/5G from those or radio names (GSM, UMTS, LTE, NR); mask of unknown values."""
+    return _lookup(s, TECH_ALIASES)
 
 
 def check_option(value: str | None, allowed: dict[str, str], option: str) -> str | None:

@@ -84,6 +84,8 @@ def _opencellid(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, not
     key = frame[["mcc", "net", "area", "cell"]].astype(str).agg("-".join, axis=1) + "-" + frame["radio"].astype(str)
     frame = rejects.drop(frame, key.duplicated(keep="first"), "cell", "duplicate cell '{value}'")
     idx = frame.index
+    if frame.empty:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
     operator, tech = operator[idx], tech[idx]
     created = times["created"][idx] if "created" in times else pd.Series(pd.NaT, index=idx)
     updated = times["updated"][idx] if "updated" in times else pd.Series(pd.NaT, index=idx)

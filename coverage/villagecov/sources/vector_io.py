@@ -239,6 +239,12 @@ def to_lonlat(frame: gpd.GeoDataFrame, ctx: ReadContext, layer: str | None, decl
     bounds = shapely.bounds(np.asarray(geoms)[present])
     cx = np.median((bounds[:, 0] + bounds[:, 2]) / 2)
     cy = np.median((bounds[:, 1] + bounds[:, 3]) / 2)
+    minx, miny, maxx, maxy = WINDOW
+    if crs.is_geographic and minx <= cy <= maxx and miny <= cx <= maxy:
+        raise ctx.error(
+            f"longitude and latitude look swapped (x≈{cx:.3f}, y≈{cy:.3f}): put lon first or fix the columns",
+            layer=layer, field="geometry",
+        )
     if crs.is_geographic and (abs(cx) > 180 or abs(cy) > 90):
         raise ctx.error(
             f"coordinates look projected (x≈{cx:.0f}, y≈{cy:.0f}) but the CRS is {crs.to_string()} degrees: "
@@ -252,13 +258,7 @@ def to_lonlat(frame: gpd.GeoDataFrame, ctx: ReadContext, layer: str | None, decl
             raise ctx.error(f"cannot reproject from {crs.to_string()}: {_one_line(exc)}", layer=layer) from None
         b = shapely.bounds(np.asarray(out.geometry.values)[present])
         cx, cy = np.median((b[:, 0] + b[:, 2]) / 2), np.median((b[:, 1] + b[:, 3]) / 2)
-    minx, miny, maxx, maxy = WINDOW
     if not (minx <= cx <= maxx and miny <= cy <= maxy):
-        if minx <= cy <= maxx and miny <= cx <= maxy:
-            raise ctx.error(
-                f"longitude and latitude look swapped (x≈{cx:.3f}, y≈{cy:.3f}): put lon first or fix the columns",
-                layer=layer, field="geometry",
-            )
         raise ctx.error(
             f"coordinates (lon≈{cx:.3f}, lat≈{cy:.3f}) are far from Quảng Bình: wrong or missing CRS? "
             "give --assume-crs", layer=layer, field="geometry",

@@ -349,8 +349,12 @@ def table(name: str) -> Table:
 def _to_date_str(s: pd.Series) -> pd.Series:
     if len(s) > 1000:  # parse each distinct value once (first-seen order keeps format inference)
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        distinct = _to_date_str(pd.Series(uniques)).to_numpy(dtype=object)
+        distinct = _parse_date_str(pd.Series(uniques)).to_numpy(dtype=object)
         return pd.Series(np.append(distinct, None)[codes], index=s.index, dtype="object")
+    return _parse_date_str(s)
+
+
+def _parse_date_str(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.strftime("%Y-%m-%d")
     else:

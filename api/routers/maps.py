@@ -1,7 +1,7 @@
 """``/maps/``: the built interactive maps (HTML) and their vendored JS/CSS assets.
 
-The HTML comes from the folder ``villagecov maps build --out DIR`` wrote (``settings.maps_dir``
-when the settings have it, else ``var/maps`` in the project); the assets from ``maps/static``.
+The HTML comes from the folder ``villagecov maps build --out DIR`` wrote (``settings.maps_dir``,
+default ``var/maps``); the assets from ``maps/static``.
 Include with ``app.include_router(maps.router_for(settings))``. Nothing here reads the store.
 """
 
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
 
 from maps.assets import STATIC_DIR
-from villagecov.settings import PROJECT_ROOT
+from villagecov.settings import Settings
 
-DEFAULT_MAPS_DIR = PROJECT_ROOT / "var" / "maps"
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -62,6 +60,6 @@ def create_router(maps_dir: Path, static_dir: Path = STATIC_DIR) -> APIRouter:
     return router
 
 
-def router_for(settings: Any) -> APIRouter:
-    """The maps router for ``settings`` (``maps_dir`` when defined, else ``var/maps``)."""
-    return create_router(Path(getattr(settings, "maps_dir", None) or DEFAULT_MAPS_DIR))
+def router_for(settings: Settings) -> APIRouter:
+    """The maps router serving ``settings.maps_dir``."""
+    return create_router(Path(settings.maps_dir))

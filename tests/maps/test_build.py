@@ -1,0 +1,81 @@
+"""build_all_maps on both stores (GeoPackage and PostGIS) and the `villagecov maps build` command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from maps.assets import external_urls
+from maps.build import build_all_maps, read_inputs
+from maps.inputs import MapInputs
+from tests.maps.sample import sample_inputs
+from villagecov.cli import app
+from villagecov.storage import Store
+
+
+def fill_store(store: Store, data: MapInputs) -> None:
+    """Write the SYNTHETIC sample into ``store``."""
+    units = pd.concat([data.province, data.districts, data.communes], ignore_index=True)
+    with store.transaction() as tx:
+        tx.append("admin_units", units)
+        for name in ("villages", "village_coverage", "sites", "coverage", "services", "indicators"):
+            tx.append(name, getattr(data, name))
+
+
+def test_build_all_maps_from_a_store(store: Store, tmp_path: Path) -> None:
+    fill_store(store, sample_inputs())
+    data = read_inputs(store)
+    assert data.boundary_version == "2019" and len(data.villages) == 8 and data.synthetic
+    assert data.vintages == ["2023-01-01", "2025-06-30"]
+
+    report = build_all_maps(store, tmp_path / "out")
+    expected = {f"{stem}{suffix}" for stem in ("index", "province", "progress", "district-01", "district-02",
+                                                "commune-0101", "commune-0102", "commune-0201", "commune-0202")
+                for suffix in (".html", ".en.html")}
+    assert set(report.files) == expected
+    assert all(size > 0 for size in report.files.values())
+    out = tmp_path / "out"
+    assert (out / "static" / "leaflet" / "leaflet.js").is_file()
+    for name in expected:
+        html = (out / name).read_text(encoding="utf-8")
+        assert external_urls(html) == set(), name
+        for asset in re.findall(r'(?:src|href)="(static/[^"]+)"', html):
+            assert (out / asset).is_file(), asset
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "DỮ LIỆU GIẢ LẬP (SYNTHETIC)" in index and 'href="index.en.html"' in index
+    assert '<a href="commune-0202.html">Phường Đức Ninh</a>' in index
+    assert '<a href="district-01.html">Huyện Minh Hóa</a>' in index
+    en = (out / "index.en.html").read_text(encoding="utf-8")
+    assert '<a href="province.en.html">Province overview</a>' in en
+    assert report.urls("http://127.0.0.1:8000")[:2] == ["http://127.0.0.1:8000/maps/province.html",
+                                                        "http://127.0.0.1:8000/maps/progress.html"]
+
+
+def test_cli_maps_build(tmp_path: Path) -> None:
+    from villagecov.storage import open_store
+
+    url = str(tmp_path / "store.gpkg")
+    with open_store(url, initialize=True) as st:
+        fill_store(st, sample_inputs())
+    out = tmp_path / "maps"
+    result = CliRunner().invoke(app, ["maps", "build", "--out", str(out), "--store", url, "--lang", "vi",
+                                      "--no-units", "--base-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "progress.html", "province.html"]
+    assert "http://127.0.0.1:9/maps/province.html" in result.output
+    assert '"http://127.0.0.1:9/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}"' in (
+        out / "province.html").read_text(encoding="utf-8")
+
+
+def test_cli_maps_build_on_an_empty_store_fails_with_one_line(tmp_path: Path) -> None:
+    from villagecov.storage import open_store
+
+    url = str(tmp_path / "empty.gpkg")
+    open_store(url, initialize=True).close()
+    result = CliRunner().invoke(app, ["maps", "build", "--out", str(tmp_path / "m"), "--store", url])
+    assert result.exit_code != 0
+    assert "no communes of boundary version 2019" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,124 @@
+"""Builders: data in, folium map out; the HTML is offline, small, and in the asked language."""
+
+from __future__ import annotations
+
+import time
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from maps.assets import external_urls, render_html
+from maps.contract import ApiUrls
+from maps.inputs import MapInputs
+from maps.progress import build_progress_map
+from maps.province import build_province_map
+from maps.unit import build_unit_map
+from tests.maps.sample import V2, _frame
+from villagecov.errors import NotFound
+from villagecov.settings import PROJECT_ROOT
+
+BOUNDARIES = PROJECT_ROOT / "data" / "boundaries"
+
+
+def test_province_map_is_offline_and_uses_tiles(sample: MapInputs) -> None:
+    html = render_html(build_province_map(sample, alternate_url="province.en.html"))
+    assert external_urls(html) == set()
+    assert '"/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}"' in html
+    assert '"/collections/coverage/tiles/WebMercatorQuad/{z}/{y}/{x}"' in html
+    assert '"/rasters/R-vt-4g/tiles/WebMercatorQuad/{z}/{y}/{x}.png"' in html
+    assert "106.09" not in html  # village polygons are not inline: their corners never appear
+    assert "Thôn bản theo tình trạng phủ sóng" in html and "DỮ LIỆU GIẢ LẬP (SYNTHETIC)" in html
+    assert 'href=\\"province.en.html\\"' in html  # the language switch, inside the control's JSON
+    # OpenStreetMap is an option, off by default: its layer is never added on load
+    assert "OpenStreetMap (cần Internet)" in html
+    assert html.count("tile.openstreetmap.org") == 1
+
+
+def test_api_base_url_goes_into_every_template(sample: MapInputs) -> None:
+    urls = ApiUrls(base="http://10.0.0.5:8000/")
+    html = render_html(build_province_map(sample, urls, "en"), "static/")
+    assert '"http://10.0.0.5:8000/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}"' in html
+    assert '"villageUrl":"http://10.0.0.5:8000/villages/{id}"' in html
+    assert 'src="static/leaflet/leaflet.js"' in html
+    assert "Villages by coverage status" in html and "SYNTHETIC DATA" in html
+    assert "Thôn bản theo tình trạng phủ sóng" not in html
+
+
+def test_no_synthetic_banner_for_real_data(sample: MapInputs) -> None:
+    from dataclasses import replace
+
+    real = replace(sample, villages=sample.villages.assign(synthetic=False), sites=sample.sites.assign(synthetic=False),
+                   coverage=sample.coverage.assign(synthetic=False), services=sample.services.assign(synthetic=False))
+    assert not real.synthetic
+    assert "vc-banner" not in render_html(build_province_map(real))
+    assert "vc-banner" in render_html(build_province_map(sample))
+
+
+def test_progress_and_unit_maps(sample: MapInputs) -> None:
+    html = render_html(build_progress_map(sample))
+    assert html.count("L.map(") == 2 and ".sync(" in html and external_urls(html) == set()
+    assert "Kỳ gốc: 2023-01-01" in html and "Kỳ mới nhất: 2025-06-30" in html
+    html = render_html(build_unit_map(sample, "commune", "0202", lang="en"))
+    assert "Phường Đức Ninh" in html and "Indicators" in html
+    with pytest.raises(NotFound, match="no district 99"):
+        build_unit_map(sample, "district", "99")
+    with pytest.raises(ValueError, match="unsupported language"):
+        build_province_map(sample, lang="fr")
+
+
+def realistic_province(n_villages: int = 2500, n_sites: int = 1500, seed: int = 7) -> MapInputs:
+    """SYNTHETIC villages and sites over the real 2019 boundaries (data/boundaries)."""
+    if not (BOUNDARIES / "quangbinh_communes_2019_vietnam63.geojson").exists():
+        pytest.skip("data/boundaries not present")
+    rng = np.random.default_rng(seed)
+    raw = gpd.read_file(BOUNDARIES / "quangbinh_communes_2019_vietnam63.geojson")
+    communes = _frame("admin_units", [dict(code=c, name=n, parent_code=d, level="commune", version="2019")
+                                      for c, n, d in zip(raw["commune_code"], raw["commune_name"],
+                                                         raw["district_code"], strict=True)], list(raw.geometry))
+    raw_d = gpd.read_file(BOUNDARIES / "quangbinh_districts_2019_gischinhphu.geojson")
+    districts = _frame("admin_units", [dict(code=c, name=n, level="district", version="2019")
+                                       for c, n in zip(raw_d["district_code"], raw_d["district_name"], strict=True)],
+                       list(raw_d.geometry))
+    raw_p = gpd.read_file(BOUNDARIES / "quangbinh_province_2019_gischinhphu.geojson")
+    province = _frame("admin_units", [dict(code="44", name="Tỉnh Quảng Bình", level="province", version="2019")],
+                      list(raw_p.geometry))
+    minx, miny, maxx, maxy = province.total_bounds
+    pts = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in zip(rng.uniform(minx, maxx, 4 * n_villages),
+                                                                 rng.uniform(miny, maxy, 4 * n_villages),
+                                                                 strict=True)], crs="EPSG:4326")
+    inside = gpd.sjoin(pts, communes[["code", "geometry"]], predicate="within").head(n_villages)
+    ids = [f"SYN-{i:05d}" for i in range(len(inside))]
+    villages = _frame("villages", [dict(village_id=v, name=f"Thôn Giả Lập Số {i}", commune_code=c, population=int(p),
+                                        remote=bool(r), remote_reasons="distance" if r else None, synthetic=True,
+                                        as_of=V2)
+                                   for i, (v, c, p, r) in enumerate(zip(ids, inside["code"], rng.integers(50, 3000, len(ids)),
+                                                                        rng.random(len(ids)) < 0.15, strict=True))],
+                      [box(g.x - 0.004, g.y - 0.004, g.x + 0.004, g.y + 0.004) for g in inside.geometry])
+    statuses = np.array(["covered", "partial", "none"])
+    vc = pd.DataFrame([dict(village_id=v, operator="ANY", technology=t, evidence="declared", as_of=a,
+                            status=statuses[rng.integers(0, 3)])
+                       for v in ids for t in ("2G", "3G", "4G", "5G") for a in ("2023-01-01", V2)])
+    site_pts = pts.geometry.iloc[-n_sites:]
+    sites = _frame("sites", [dict(site_id=f"S{i}", kind="mobile_tower", operator=op, technologies="2G,4G",
+                                  height_m=30.0 + i % 20, in_service_from="2020-01-01", synthetic=True, as_of=V2)
+                             for i, op in enumerate(rng.choice(["viettel", "vinaphone", "mobifone"], n_sites))],
+                   list(site_pts))
+    return MapInputs(province=province, communes=communes, districts=districts, villages=villages,
+                     village_coverage=_frame("village_coverage", vc.to_dict("records")), sites=sites)
+
+
+def test_province_html_of_a_realistic_province_stays_under_5_mb(record_property) -> None:
+    data = realistic_province()
+    start = time.perf_counter()
+    html = render_html(build_province_map(data))
+    seconds = time.perf_counter() - start
+    size = len(html.encode("utf-8"))
+    record_property("province_html_bytes", size)
+    record_property("province_build_seconds", round(seconds, 2))
+    print(f"\nprovince map: {len(data.villages)} villages, {len(data.sites)} sites -> {size / 1e6:.2f} MB "
+          f"in {seconds:.1f} s")
+    assert size < 5_000_000
+    assert external_urls(html) == set()

@@ -19,10 +19,12 @@ def load_villages(demo: DemoManifest) -> gpd.GeoDataFrame:
     poly = gpd.read_file(polygons.path)
     csv = pd.read_csv(points.path, dtype={"ma_thon": str, "ma_xa": str, "dbkk": str}, keep_default_na=False)
     csv = csv.rename(columns=points.options["columns"])
-    csv["remote"] = csv["remote"].map({"true": True, "false": False, "": None})
     pts = gpd.GeoDataFrame(csv, geometry=gpd.points_from_xy(csv["lon"], csv["lat"]), crs="EPSG:4326")
     cols = ["village_id", "name", "commune_code", "population", "households", "remote", "geometry"]
     out = pd.concat([poly[cols], pts[cols]], ignore_index=True)
+    # the official flag is text: "true"/"false", none where the register has no flag
+    out["remote"] = out["remote"].map({"true": True, "false": False}).astype(object)
+    out["remote"] = out["remote"].where(out["remote"].notna(), None)
     return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
 
 

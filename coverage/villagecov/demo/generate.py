@@ -79,7 +79,8 @@ def generate_demo_inputs(out_dir: Path, data_dir: Path, seed: int = 2019) -> Dem
     _write_coverage(manifest, model, frame.outline, zones)
 
     p = out / "SYNTHETIC_measurements_drive_test_2024.csv"
-    write_csv(drive_tests(model, roads, zones, VINTAGES[-1], seed), p)
+    # 500 m inside the outline: the ingest checks against the province outline, drawn differently
+    write_csv(drive_tests(model, roads, zones, VINTAGES[-1], seed, frame.outline.buffer(-500.0)), p)
     manifest.add("measurements", p, "Drive-test points (4G) along the roads of Viettel, VinaPhone, "
                  "MobiFone, Nov–Dec 2024 (SYNTHETIC); weak RSRP inside the declared contradiction zones.",
                  as_of=VINTAGES[-1])
@@ -100,7 +101,8 @@ def generate_demo_inputs(out_dir: Path, data_dir: Path, seed: int = 2019) -> Dem
 
 def _write_villages(manifest: DemoManifest, villages: gpd.GeoDataFrame) -> None:
     flagged = villages["district_code"].isin(OFFICIAL_FLAG_DISTRICTS)
-    remote = villages["remote"].astype(object).where(flagged, None)
+    # text, as registers export it: "true"/"false", and no value where the register has no flag
+    remote = villages["remote"].map({True: "true", False: "false"}).where(flagged, None)
     as_points = villages["district_code"].isin(POINT_DISTRICTS)
 
     poly = villages.loc[~as_points]
@@ -117,7 +119,7 @@ def _write_villages(manifest: DemoManifest, villages: gpd.GeoDataFrame) -> None:
 
     pts = villages.loc[as_points]
     lon, lat = TO_LONLAT.transform(np.array([g.x for g in pts["point"]]), np.array([g.y for g in pts["point"]]))
-    flag = remote[as_points].map(lambda v: "" if v is None else ("true" if v else "false"))
+    flag = remote[as_points].fillna("")
     csv = pd.DataFrame({
         "ma_thon": pts["village_id"], "ten_thon": pts["name"], "ma_xa": pts["commune_code"],
         "dan_so": pts["population"], "so_ho": pts["households"], "dbkk": flag,

@@ -71,13 +71,19 @@ def road_network(villages: gpd.GeoDataFrame, seed: int) -> shapely.Geometry:
     return shapely.MultiLineString(lines)
 
 
-def _points_along(roads: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` uniformly random points along ``roads`` (EPSG:32648), as an (n, 2) array."""
+def _points_along(roads: shapely.Geometry, n: int, rng: np.random.Generator,
+                  within: shapely.Geometry) -> np.ndarray:
+    """``n`` uniformly random points along ``roads`` and inside ``within`` (EPSG:32648), (n, 2)."""
     parts = shapely.get_parts(roads)
     lengths = shapely.length(parts)
-    pick = rng.choice(len(parts), size=n, p=lengths / lengths.sum())
-    pts = shapely.line_interpolate_point(parts[pick], rng.random(n), normalized=True)
-    return shapely.get_coordinates(pts)
+    found = np.empty((0, 2))
+    for _ in range(50):
+        pick = rng.choice(len(parts), size=n, p=lengths / lengths.sum())
+        pts = shapely.get_coordinates(shapely.line_interpolate_point(parts[pick], rng.random(n), normalized=True))
+        found = np.vstack([found, pts[shapely.contains_xy(within, pts[:, 0], pts[:, 1])]])
+        if len(found) >= n:
+            break
+    return found[:n]
 
 
 def contradiction_zones(frame: ProvinceFrame, model: SignalModel, roads: shapely.Geometry,
@@ -118,18 +124,20 @@ def _radio_kpis(rsrp: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndar
 
 
 def drive_tests(model: SignalModel, roads: shapely.Geometry, zones: list[ContradictionZone],
-                as_of: str, seed: int) -> pd.DataFrame:
-    """Drive-test rows (4G) for three operators; extra passes through each contradiction zone."""
+                as_of: str, seed: int, within: shapely.Geometry) -> pd.DataFrame:
+    """Drive-test rows (4G) for three operators inside ``within`` (the province, EPSG:32648);
+    extra passes through each contradiction zone."""
     rng = rng_for(seed, "drive")
+    shapely.prepare(within)
     frames = []
     for k, operator in enumerate(DRIVE_OPERATORS):
-        xy = _points_along(roads, POINTS_PER_OPERATOR, rng)
+        xy = _points_along(roads, POINTS_PER_OPERATOR, rng, within)
         for z in zones:
             if z.operator != operator:
                 continue
             local = shapely.intersection(roads, z.disc())
             if not local.is_empty:
-                xy = np.vstack([xy, _points_along(local, 30, rng)])
+                xy = np.vstack([xy, _points_along(local, 30, rng, within)])
         rsrp = model.sample(operator, "4G", as_of, xy[:, 0], xy[:, 1]) + rng.normal(0, 3, len(xy))
         rsrp = np.clip(rsrp, -140.0, -44.0)
         start = datetime(2024, 11, 4 + 7 * k, 7, 0, tzinfo=UTC).timestamp()

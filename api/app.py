@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import villagecov
 from api import errors
 from api.layers import LayerCache
+from api.mvt import dispose_tile_engine
 from api.routers import (
     collections,
     docs,
@@ -37,6 +39,23 @@ from villagecov.storage import open_store
 STATIC_DIR = Path(__file__).with_name("static")
 
 
+class UploadSizeGuard:
+    """Refuse an oversized upload from its Content-Length, before its body is read (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, limit_bytes: int) -> None:
+        self.app, self.limit = app, limit_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/uploads":
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.limit + 65536:
+                mb = self.limit // (1024 * 1024)
+                response = errors.problem(413, "Upload too large", f"the file is larger than {mb} MB", "/uploads")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The villagecov API over ``settings.store`` (read-only, apart from uploads)."""
     settings = settings or Settings()
@@ -46,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         store.close()
+        dispose_tile_engine(store.url)
 
     app = FastAPI(
         title="villagecov API",
@@ -60,16 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.layers = LayerCache(tuple(settings.indicator_evidence))
     errors.install(app)
 
-    @app.middleware("http")
-    async def upload_size_guard(request: Request, call_next):  # type: ignore[no-untyped-def]
-        """Refuse an oversized upload from its Content-Length, before reading the body."""
-        if request.method == "POST" and request.url.path == "/uploads":
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > settings.max_upload_mb * 1024 * 1024 + 65536:
-                return errors.problem(413, "Upload too large",
-                                      f"the file is larger than {settings.max_upload_mb} MB", "/uploads")
-        return await call_next(request)
-
+    app.add_middleware(UploadSizeGuard, limit_bytes=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["X-API-Key", "Authorization", "Content-Type", "If-None-Match"],

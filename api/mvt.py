@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from api.layers import ANY_OPERATOR, LATEST, Collection, LayerCache
-from villagecov.errors import NotFound
+from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store
 
@@ -132,6 +132,29 @@ def python_tile(
 
 # -- PostGIS: ST_AsMVT ----------------------------------------------------------------------
 
+
+_ENGINES: dict[str, Any] = {}
+
+
+def tile_engine(url: str) -> Any:
+    """A read-only engine for tile queries: autocommit (one round trip per tile, no BEGIN/COMMIT),
+    no pre-ping, and hash joins only — the vintage filters make the planner expect one row per
+    CTE and pick nested loops that re-aggregate the coverage rows once per village."""
+    import sqlalchemy as sa
+
+    if url not in _ENGINES:
+        _ENGINES[url] = sa.create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_size=8, max_overflow=8, pool_recycle=600,
+            connect_args={"options": "-c enable_nestloop=off -c default_transaction_read_only=on"})
+    return _ENGINES[url]
+
+
+def dispose_tile_engine(url: str) -> None:
+    engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
 _STATUS_RANK_SQL = "CASE status WHEN 'covered' THEN 2 WHEN 'partial' THEN 1 WHEN 'none' THEN 0 ELSE -1 END"
 
 
@@ -230,11 +253,10 @@ def postgis_tile(store: Store, coll: Collection, box: TileBox, as_of: str | None
     )
     if ":d" not in sql:
         params.pop("d")
-    with store._connect() as conn, conn.begin():  # type: ignore[attr-defined]
-        if coll.table == "villages":
-            # The vintage filters make the planner expect one row per CTE and pick nested loops
-            # that re-aggregate the coverage rows per village; hash joins are right here.
-            conn.execute(sa.text("SET LOCAL enable_nestloop = off"))
-        row = conn.execute(sa.text(sql), params).one()
+    try:
+        with tile_engine(store.url).connect() as conn:
+            row = conn.execute(sa.text(sql), params).one()
+    except sa.exc.OperationalError as exc:
+        raise StoreUnavailable("cannot reach the PostGIS store for tiles") from exc
     n, written, data = int(row.n), int(row.written), bytes(row.tile or b"")
     return Tile(data if written else b"", written, max(0, n - settings.tile_max_features))

@@ -67,7 +67,8 @@ def test_forbidden_uploads_change_nothing(fresh: Seeded) -> None:
             (surveyor, "sites", _sites_csv("viettel", lon, lat), {}, 403),
             (surveyor, "services", _services_csv("V3"), {}, 403),  # V3 lies in another commune
             (surveyor, "services", _services_csv("V999"), {}, 403),
-            (admin, "sites", b"x" * (1024 * 1024 + 10), {}, 413),
+            (admin, "sites", b"x" * (1024 * 1024 + 10), {}, 413),  # caught while streaming to disk
+            (admin, "sites", b"x" * (2 * 1024 * 1024), {}, 413),  # caught from Content-Length
         ]
         for key, kind, content, form, status in cases:
             r = _post(c, key, kind, content, **form)

@@ -100,7 +100,7 @@ def traversal_zip(d: Path) -> Path:
 def bomb_zip(d: Path) -> Path:
     path = d / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("thon.geojson", b" " * (64 * 2**20))  # 64 MB of spaces in ≈ 64 KB
+        zf.writestr("thon.geojson", b" " * (24 * 2**20))  # 24 MB of spaces in ≈ 24 KB
     return path
 
 

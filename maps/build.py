@@ -107,7 +107,7 @@ def index_html(report: BuildReport, data: MapInputs, lang: str, built_at: str) -
 
     banner = f'<div class="banner">{escape(t("synthetic.banner", lang))}</div>' if data.synthetic else ""
     parts = [
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><link rel="icon" href="data:,">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(t('title.index', lang))}</title>",
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}"

@@ -16,11 +16,15 @@ Vector tiles (MVT, WebMercatorQuad) — ``/collections/{id}/tiles/WebMercatorQua
 Raster tiles — ``/rasters/{coverage_id}/tiles/WebMercatorQuad/{z}/{y}/{x}.png`` (predicted
 signal of a modelled coverage raster, transparent where there is no signal).
 
-Village details — ``GET /villages/{village_id}`` → JSON like :data:`VILLAGE_JSON_EXAMPLE`:
-``coverage`` is one row per operator (including ``"ANY"``) × technology at the latest vintage;
-``services`` one row per Task 9 service; ``measurements`` one row per operator × technology
-with medians; ``remote_reasons`` a list of codes (a comma-separated string is accepted too).
-Every key but ``village_id`` and ``name`` may be missing or null.
+Village details — ``GET /villages/{village_id}`` → JSON like :data:`VILLAGE_JSON_EXAMPLE`, the
+shape ``api/dashboard.py::village_detail`` returns: attributes (name, commune_code, population,
+households, remote, remote_reasons as a comma-separated string or a list, as_of …) under
+``attributes`` (flat keys at the top level are accepted too); ``coverage`` one row per operator
+(including ``"ANY"``) × technology × evidence at the latest vintage — the popup keeps the best
+status per operator × technology; ``services`` one row per Task 9 service; ``measurements`` one
+row per operator × technology with ``n`` and ``*_median`` values (``dl_mbps``/``tests`` also
+accepted). The commune name comes from the page (``VC.communeNames``) when the JSON lacks
+``commune_name``. Every key but ``village_id`` may be missing or null.
 """
 
 from __future__ import annotations
@@ -30,21 +34,26 @@ from typing import Any
 
 VILLAGE_JSON_EXAMPLE: dict[str, Any] = {
     "village_id": "QB-19594-007",
-    "name": "Bản Dốc Mây",
-    "commune_code": "19594",
-    "commune_name": "Xã Trọng Hóa",
-    "district_name": "Huyện Minh Hóa",
-    "population": 412,
-    "households": 96,
-    "remote": True,
-    "remote_reasons": ["official", "elevation"],
-    "synthetic": True,
-    "as_of": "2025-06-30",
+    "attributes": {
+        "village_id": "QB-19594-007",
+        "name": "Bản Dốc Mây",
+        "commune_code": "19594",
+        "population": 412,
+        "households": 96,
+        "remote": True,
+        "remote_reasons": "official,elevation",
+        "synthetic": True,
+        "as_of": "2025-06-30",
+        "status_4g": "partial",
+    },
     "coverage": [
-        {"operator": "ANY", "technology": "4G", "status": "partial", "covered_pop_share": 0.41, "evidence": "declared"},
-        {"operator": "viettel", "technology": "4G", "status": "partial", "covered_pop_share": 0.41, "evidence": "declared"},
-        {"operator": "viettel", "technology": "2G", "status": "covered", "covered_pop_share": 0.95, "evidence": "declared"},
-        {"operator": "vinaphone", "technology": "4G", "status": "none", "covered_pop_share": 0.0, "evidence": "declared"},
+        {"operator": "ANY", "technology": "4G", "evidence": "declared", "status": "partial", "covered_pop_share": 0.41},
+        {"operator": "ANY", "technology": "4G", "evidence": "modelled", "status": "none", "covered_pop_share": 0.1},
+        {"operator": "viettel", "technology": "4G", "evidence": "declared", "status": "partial",
+         "covered_pop_share": 0.41},
+        {"operator": "viettel", "technology": "2G", "evidence": "declared", "status": "covered",
+         "covered_pop_share": 0.95},
+        {"operator": "vinaphone", "technology": "4G", "evidence": "declared", "status": "none", "covered_pop_share": 0.0},
     ],
     "services": [
         {"service": "fixed_broadband", "available": False, "as_of": "2025-06-30"},
@@ -53,7 +62,8 @@ VILLAGE_JSON_EXAMPLE: dict[str, Any] = {
         {"service": "press", "available": False, "as_of": "2025-06-30"},
     ],
     "measurements": [
-        {"operator": "viettel", "technology": "4G", "dl_mbps": 18.4, "ul_mbps": 6.2, "latency_ms": 48.0, "tests": 23},
+        {"operator": "viettel", "technology": "4G", "n": 23, "dl_mbps_median": 18.4, "ul_mbps_median": 6.2,
+         "latency_ms_median": 48.0},
     ],
 }
 

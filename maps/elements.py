@@ -42,10 +42,12 @@ class Config(JSCSSMixin, MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, lang: str, village_url: str) -> None:
+    def __init__(self, lang: str, village_url: str, commune_names: dict[str, str] | None = None) -> None:
         super().__init__()
         self._name = "VCConfig"
-        self.config = _js({"lang": lang, "labels": js_labels(lang), "villageUrl": village_url})
+        self.config = _js(
+            {"lang": lang, "labels": js_labels(lang), "villageUrl": village_url, "communeNames": commune_names or {}}
+        )
 
 
 class VectorTiles(JSCSSMixin, Layer):

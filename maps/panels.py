@@ -18,8 +18,17 @@ from maps.i18n import t
 from maps.layers import CLASS_COLOURS, CLASS_ORDER, OPERATOR_COLOURS, SERVICE_CLASS_COLOURS, outline_geojson
 
 
-def new_map(bounds: tuple[float, float, float, float], lang: str, village_url: str, **kwargs) -> folium.Map:
-    """An empty map (no tiles, scale bar on) fitted to ``bounds`` (minx, miny, maxx, maxy, EPSG:4326)."""
+def new_map(
+    bounds: tuple[float, float, float, float],
+    lang: str,
+    village_url: str,
+    commune_names: dict[str, str] | None = None,
+    **kwargs,
+) -> folium.Map:
+    """An empty map (no tiles, scale bar on) fitted to ``bounds`` (minx, miny, maxx, maxy, EPSG:4326).
+
+    ``commune_names`` (code → name) lets village popups name the commune when the API does not.
+    """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -30,7 +39,7 @@ def new_map(bounds: tuple[float, float, float, float], lang: str, village_url: s
         **kwargs,
     )
     limit_zoom(m)
-    Config(lang, village_url).add_to(m)
+    Config(lang, village_url, commune_names).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 

@@ -102,7 +102,7 @@ def build_progress_map(
     latest = latest or vintages[-1]
     minx, miny, maxx, maxy = data.province.total_bounds
     dual = DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
-    Config(lang, urls.village).add_to(dual.m1)
+    Config(lang, urls.village, data.commune_names).add_to(dual.m1)
     _side(dual.m1, data, urls, lang, baseline, "progress.baseline")
     _side(dual.m2, data, urls, lang, latest, "progress.latest")
     for m in (dual.m1, dual.m2):

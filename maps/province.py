@@ -140,7 +140,7 @@ def build_province_map(
     """
     lang = check_lang(lang)
     urls = urls or ApiUrls()
-    m = new_map(tuple(data.province.total_bounds), lang, urls.village)
+    m = new_map(tuple(data.province.total_bounds), lang, urls.village, data.commune_names)
     add_panes(m)
     classes = village_classes(data.village_coverage)
 

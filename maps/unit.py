@@ -52,7 +52,7 @@ def build_unit_map(
     sub = data.for_unit(level, code)
     name = str(unit["name"].iloc[0])
 
-    m = new_map(tuple(unit.total_bounds), lang, urls.village)
+    m = new_map(tuple(unit.total_bounds), lang, urls.village, sub.commune_names)
     add_panes(m)
     classes = village_classes(sub.village_coverage)
     add_offline_base(m, unit, sub.communes, lang, pane=BASE_PANE)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import mapbox_vector_tile
+import pandas as pd
 import shapely
 import uvicorn
 from fastapi import FastAPI, HTTPException, Response
@@ -69,34 +70,30 @@ def png_tile(rgba: tuple[int, int, int, int] = (30, 120, 200, 140), size: int = 
 
 
 def village_json(data: MapInputs, village_id: str) -> dict:
-    """``/villages/{id}`` as documented in maps/contract.py, from the sample inputs."""
+    """``/villages/{id}`` in the API's shape (maps/contract.py), from the sample inputs."""
     v = data.villages[data.villages["village_id"] == village_id]
     if v.empty:
         raise HTTPException(status_code=404, detail=f"no village {village_id}")
-    rec = v.iloc[0]
+    rec = v.drop(columns="geometry").iloc[0]
+    attrs = {k: (None if pd.isna(val) else val.item() if hasattr(val, "item") else val) for k, val in rec.items()}
+    attrs["population"], attrs["households"] = int(rec["population"]), int(rec["households"])
     vc = data.village_coverage[data.village_coverage["village_id"] == village_id]
     latest = vc[vc["as_of"] == vc["as_of"].max()]
+    # a second, worse evidence row per ANY row: the popup must keep the best status
+    modelled = latest[latest["operator"] == "ANY"].assign(evidence="modelled", status="none", covered_pop_share=0.0)
     sv = data.services[data.services["village_id"] == village_id]
     return {
         "village_id": village_id,
-        "name": rec["name"],
-        "commune_code": rec["commune_code"],
-        "commune_name": data.commune_names.get(rec["commune_code"]),
-        "population": int(rec["population"]),
-        "households": int(rec["households"]),
-        "remote": bool(rec["remote"]),
-        "remote_reasons": rec["remote_reasons"].split(",") if isinstance(rec["remote_reasons"], str) else [],
-        "synthetic": True,
-        "as_of": latest["as_of"].max() if len(latest) else None,
+        "attributes": attrs,
         "coverage": [
-            {"operator": r["operator"], "technology": r["technology"], "status": r["status"],
-             "covered_pop_share": r["covered_pop_share"], "evidence": r["evidence"]}
-            for r in latest.to_dict("records")
+            {"operator": r["operator"], "technology": r["technology"], "evidence": r["evidence"], "as_of": r["as_of"],
+             "status": r["status"], "covered_pop_share": r["covered_pop_share"]}
+            for r in pd.concat([modelled, latest]).to_dict("records")
         ],
         "services": [{"service": r["service"], "available": bool(r["available"]), "as_of": r["as_of"]}
                      for r in sv.to_dict("records")],
-        "measurements": [{"operator": "viettel", "technology": "4G", "dl_mbps": 18.4, "ul_mbps": 6.2,
-                          "latency_ms": 48.0, "tests": 23}],
+        "measurements": [{"operator": "viettel", "technology": "4G", "n": 23, "dl_mbps_median": 18.4,
+                          "ul_mbps_median": 6.2, "latency_ms_median": 48.0}],
     }
 
 

@@ -7,6 +7,7 @@
   VC.labels = VC.labels || {};
   VC.lang = VC.lang || "vi";
   VC.villageUrl = VC.villageUrl || "/villages/{id}";
+  VC.communeNames = VC.communeNames || {};
 
   // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3 still calls on canvas clicks.
   if (window.L && L.DomEvent && !L.DomEvent.fakeStop) {
@@ -17,6 +18,7 @@
     VC.labels = cfg.labels || VC.labels;
     VC.lang = cfg.lang || VC.lang;
     VC.villageUrl = cfg.villageUrl || VC.villageUrl;
+    VC.communeNames = cfg.communeNames || VC.communeNames;
   };
 
   VC.t = function (key, fallback) {
@@ -126,8 +128,37 @@
     return Array.isArray(x) ? x : String(x).split(",").map(function (s) { return s.trim(); }).filter(Boolean);
   }
 
+  var RANK = { covered: 2, partial: 1, none: 0 };
+
+  /* Flatten GET /villages/{id} (maps/contract.py): attributes may be nested under "attributes";
+   * coverage rows of several evidence kinds keep the best status per operator × technology;
+   * measurement medians (dl_mbps_median, n …) become dl_mbps, tests … */
+  VC.normalizeVillage = function (d) {
+    var a = d.attributes || {}, out = {};
+    Object.keys(a).forEach(function (k) { out[k] = a[k]; });
+    Object.keys(d).forEach(function (k) { if (k !== "attributes" && d[k] !== undefined && d[k] !== null) out[k] = d[k]; });
+    if (!out.commune_name && out.commune_code) out.commune_name = VC.communeNames[out.commune_code];
+    var best = {}, order = [];
+    (d.coverage || []).forEach(function (c) {
+      var k = c.operator + "|" + c.technology, b = best[k];
+      if (!b) { order.push(k); best[k] = c; return; }
+      var rc = RANK[c.status] === undefined ? -1 : RANK[c.status], rb = RANK[b.status] === undefined ? -1 : RANK[b.status];
+      if (rc > rb || (rc === rb && (c.covered_pop_share || 0) > (b.covered_pop_share || 0))) best[k] = c;
+    });
+    out.coverage = order.map(function (k) { return best[k]; });
+    out.measurements = (d.measurements || []).map(function (m) {
+      return { operator: m.operator, technology: m.technology,
+        dl_mbps: m.dl_mbps !== undefined ? m.dl_mbps : m.dl_mbps_median,
+        ul_mbps: m.ul_mbps !== undefined ? m.ul_mbps : m.ul_mbps_median,
+        latency_ms: m.latency_ms !== undefined ? m.latency_ms : m.latency_ms_median,
+        tests: m.tests !== undefined ? m.tests : m.n };
+    });
+    return out;
+  };
+
   /* Render the JSON of GET /villages/{id} (shape documented in maps/contract.py). */
-  VC.renderVillage = function (d) {
+  VC.renderVillage = function (raw) {
+    var d = VC.normalizeVillage(raw);
     var h = ['<div class="vc-popup">'];
     h.push('<div class="vc-popup-title">' + VC.esc(d.name) + "</div><table class=\"vc-kv\">");
     if (d.commune_name || d.commune_code) h.push(row(VC.t("popup.commune"), VC.esc(d.commune_name || d.commune_code)));

@@ -42,6 +42,12 @@ class IngestOptions:
     value: str | None = None
     boundary_version: str = "2019"
 
+    def __post_init__(self) -> None:
+        if isinstance(self.columns, str):  # "a=b,c=d" as the CLI takes it
+            self.columns = parse_columns(self.columns)
+        else:
+            self.columns = {norm_name(k): norm_name(v) for k, v in (self.columns or {}).items()}
+
     def key(self) -> str:
         data = {k: v for k, v in self.__dict__.items() if v not in (None, {}, "")}
         return json.dumps(data, sort_keys=True, ensure_ascii=False)

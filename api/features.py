@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
@@ -162,13 +162,9 @@ def features_json(frame: gpd.GeoDataFrame, coll: Collection) -> list[str]:
 def feature_collection_json(
     page: gpd.GeoDataFrame, coll: Collection, *, matched: int, links: list[dict[str, str]]
 ) -> str:
-    head = {
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": len(page),
-        "timeStamp": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        "links": links,
-    }
+    # No timeStamp (optional in OGC API – Features): the page's bytes, and so its ETag, stay the
+    # same while the data do, and clients revalidating with If-None-Match get 304.
+    head = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(page), "links": links}
     body = json.dumps(head, ensure_ascii=False)[:-1]
     return body + ',"features":[' + ",".join(features_json(page, coll)) + "]}"
 

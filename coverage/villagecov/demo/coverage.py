@@ -26,7 +26,7 @@ RADIO_MODEL: dict[str, tuple[float, float, float]] = {
     "2G": (-58.0, 3.5, 0.333),
     "3G": (-68.0, 3.5, 0.143),
     "4G": (-72.0, 3.6, 0.167),
-    "5G": (-80.0, 3.8, 0.115),
+    "5G": (-90.0, 4.0, 0.115),
 }
 # Outdoor thresholds (dBm) as in the default settings: 4G/5G RSRP, 3G RSCP, 2G RxLev.
 THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -100.0, "4G": -105.0, "5G": -105.0}

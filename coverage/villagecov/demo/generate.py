@@ -28,7 +28,7 @@ from villagecov.demo.writers import write_csv, write_geojson, write_gpkg, write_
 from villagecov.schema import METRIC_CRS, MOBILE_OPERATORS, STORAGE_CRS
 
 VINTAGES = ["2019-12-31", "2024-12-31"]
-VILLAGES_AS_OF = "2019-04-01"  # the census reference date
+VILLAGES_AS_OF = "2019-12-31"  # populations of the 2019 census (1 April); register dated at the baseline
 POINT_DISTRICTS = ("454", "457", "458")  # delivered as a points CSV with Vietnamese columns
 OFFICIAL_FLAG_DISTRICTS = ("452", "456", "457")  # the only districts whose register has dbkk
 VI_COLUMNS = {"ma_thon": "village_id", "ten_thon": "name", "ma_xa": "commune_code",

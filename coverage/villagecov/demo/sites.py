@@ -121,9 +121,9 @@ def make_sites(frame: ProvinceFrame, terrain: Terrain, villages: gpd.GeoDataFram
 
 
 def _add_5g(sites: list[Site], rng: np.random.Generator) -> None:
-    """A little 5G: a dozen Viettel urban sites with 4G get NR cells in 2024."""
+    """A little 5G: eight Viettel urban sites with 4G get NR cells in 2024."""
     urban = [s for s in sites if s.operator == "viettel" and s.urban and "4G" in s.created]
-    for i in sorted(rng.choice(len(urban), size=min(12, len(urban)), replace=False)):
+    for i in sorted(rng.choice(len(urban), size=min(8, len(urban)), replace=False)):
         urban[int(i)].created["5G"] = rng.uniform(datetime(2024, 3, 1, tzinfo=UTC).timestamp(), LAST)
 
 

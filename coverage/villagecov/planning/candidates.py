@@ -43,8 +43,8 @@ def colocation_candidates(sites: gpd.GeoDataFrame, gaps_m: gpd.GeoDataFrame, tec
                           radius_m: float) -> pd.DataFrame:
     """Existing mobile towers near the gaps that do not carry ``technology``."""
     towers = sites[sites["kind"].fillna("mobile_tower") == "mobile_tower"]
-    techs = towers["technologies"].fillna("").str.upper().str.replace(";", ",").str.split(",")
-    towers = towers[~techs.map(lambda t: technology in [x.strip() for x in t])]
+    techs = towers["technologies"].fillna("").astype(str).str.upper().str.replace(";", ",").str.split(",")
+    towers = towers[np.array([technology not in [x.strip() for x in t] for t in techs], dtype=bool)]
     pts = towers.to_crs(METRIC_CRS).geometry
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]) if len(pts) else np.zeros((0, 2))
     keep = _near(xy, gaps_m, radius_m)

@@ -20,7 +20,6 @@ from villagecov.propagation.terrain import Dem, load_dem
 from villagecov.schema import METRIC_CRS, MOBILE_OPERATORS, TABLES, normalize
 from villagecov.settings import Settings
 
-
 SIGNAL_FLOOR_DBM = -150.0  # written rasters: weaker cells read as −150 dBm (no service)
 SIGNAL_CEIL_DBM = -40.0
 
@@ -58,8 +57,8 @@ def read_sites_file(path: Path) -> gpd.GeoDataFrame:
 def select_sites(sites: gpd.GeoDataFrame, operator: str, technology: str, as_of: str | None = None) -> gpd.GeoDataFrame:
     """Mobile towers of ``operator`` carrying ``technology`` and in service at ``as_of``."""
     s = sites[(sites["kind"].fillna("mobile_tower") == "mobile_tower") & (sites["operator"] == operator)]
-    techs = s["technologies"].fillna("").str.upper().str.replace(";", ",").str.split(",")
-    s = s[techs.map(lambda t: technology in [x.strip() for x in t])]
+    techs = s["technologies"].fillna("").astype(str).str.upper().str.replace(";", ",").str.split(",")
+    s = s[np.array([technology in [x.strip() for x in t] for t in techs], dtype=bool)]
     if as_of is not None:
         started = s["in_service_from"].isna() | (s["in_service_from"] <= as_of)
         ended = s["in_service_to"].notna() & (s["in_service_to"] <= as_of)

@@ -3,6 +3,9 @@ in a few mountain places, services progress."""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -12,7 +15,7 @@ import shapely
 
 from tests.demo.conftest import DATA_DIR
 from tests.demo.test_villages import load_villages
-from villagecov.demo import DemoManifest
+from villagecov.demo import DemoManifest, read_manifest
 from villagecov.demo.frame import load_frame
 from villagecov.schema import SERVICES
 
@@ -21,6 +24,12 @@ UTM = "EPSG:32648"
 
 def declared(demo: DemoManifest, operator: str | None, technology: str | None, as_of: str) -> shapely.Geometry:
     """Union (EPSG:32648) of the declared polygons matching the filters (None = any)."""
+    return _declared(demo.path, operator, technology, as_of)
+
+
+@functools.cache
+def _declared(manifest: Path, operator: str | None, technology: str | None, as_of: str) -> shapely.Geometry:
+    demo = read_manifest(manifest)
     geoms = []
     for entry in demo.by_kind("coverage"):
         o = entry.options

@@ -218,7 +218,17 @@ def save_gaps_map(m: folium.Map, path: Path | str) -> Path:
     return p
 
 
-def notebook_frame(html: str, height: int = 600) -> str:
-    """An ``<iframe srcdoc>`` showing a standalone page inside a notebook output cell."""
-    return (f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
-            f'sandbox="allow-scripts allow-popups" title={json.dumps("gaps map")}></iframe>')
+class NotebookView:
+    """Shows a standalone page inside a notebook output cell (an ``<iframe srcdoc>``)."""
+
+    def __init__(self, html: str, height: int = 600) -> None:
+        self.html, self.height = html, int(height)
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{escape(self.html, quote=True)}" style="width:100%;height:{self.height}px;'
+                f'border:0" sandbox="allow-scripts allow-popups" title={json.dumps("map")}></iframe>')
+
+
+def notebook_view(html: str, height: int = 600) -> NotebookView:
+    """The page ``html`` as a notebook output (``display(notebook_view(html))`` or last expression)."""
+    return NotebookView(html, height)

@@ -32,7 +32,7 @@ def _vc() -> pd.DataFrame:
         # village, operator, technology, evidence, status, n, ok share, contradicted
         ("v1", "viettel", "4G", "declared", "covered", 10, 0.9, False),
         ("v2", "viettel", "4G", "declared", "covered", 6, 0.2, True),
-        ("v3", "viettel", "4G", "declared", "covered", 0, NAN, False),
+        ("v3", "viettel", "4G", "declared", "partial", 0, NAN, False),  # partial counts as declared
         ("v4", "viettel", "4G", "declared", "none", 0, NAN, False),
         ("v1", "vinaphone", "4G", "declared", "covered", 2, 0.0, False),
         ("v1", "ANY", "4G", "declared", "covered", 12, 0.75, False),
@@ -72,10 +72,10 @@ def test_declared_vs_measured_per_operator_and_technology() -> None:
 def test_contradicted_villages_named_worst_first() -> None:
     vc = _vc()
     vc.loc[4, "contradicted"] = True  # vinaphone v1: 0 % of tests ok -> before viettel v2 (20 %)
-    out = contradicted_villages(vc, F.villages())
-    assert out[["village_id", "name", "commune_code", "operator", "n_measurements"]].values.tolist() == [
-        ["v1", "Tổ dân phố 1", "1001", "vinaphone", 2],
-        ["v2", "Thôn Tân Lý", "1002", "viettel", 6],
+    out = contradicted_villages(vc, F.villages().assign(boundary_version=["2019", None, "2019", "2019", "2019"]))
+    assert out[["village_id", "name", "commune_code", "boundary_version", "operator", "n_measurements"]].values.tolist() == [
+        ["v1", "Tổ dân phố 1", "1001", "2019", "vinaphone", 2],
+        ["v2", "Thôn Tân Lý", "1002", "2019", "viettel", 6],  # no version in the register: 2019
     ]
     assert out["measured_ok_share"].tolist() == pytest.approx([0.0, 0.2])
     assert contradicted_villages(_vc())["village_id"].tolist() == ["v2"]

@@ -15,6 +15,8 @@ from villagecov.analysis.evidence import (
 )
 from villagecov.analysis.gaps import (
     PriorityWeights,
+    gap_summary,
+    name_communes,
     rank_gaps,
     shortlist,
     unit_gaps,
@@ -23,10 +25,18 @@ from villagecov.analysis.gaps import (
 )
 from villagecov.analysis.labels import indicator_label, indicator_unit, is_share
 from villagecov.analysis.loader import AnalysisData, load, read_quarantine_reports, vintage_at
-from villagecov.analysis.progress import at_vintage, furthest_behind, lineage, progress_long, progress_wide
+from villagecov.analysis.progress import (
+    at_vintage,
+    furthest_behind,
+    lineage,
+    progress_long,
+    progress_wide,
+)
 from villagecov.analysis.report import REPORT_COLUMNS, annual_report_table, with_headings, write_table
+from villagecov.compute.indicators import HEADLINE  # the province headline indicators
 
 __all__ = [
+    "HEADLINE",
     "REPORT_COLUMNS",
     "AnalysisData",
     "PriorityWeights",
@@ -36,11 +46,13 @@ __all__ = [
     "contradicted_villages",
     "declared_vs_measured",
     "furthest_behind",
+    "gap_summary",
     "indicator_label",
     "indicator_unit",
     "is_share",
     "lineage",
     "load",
+    "name_communes",
     "progress_long",
     "progress_wide",
     "quarantine_by_reason",

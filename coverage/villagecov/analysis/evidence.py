@@ -22,17 +22,19 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _declared_covered(vc: pd.DataFrame) -> pd.DataFrame:
+def _declared(vc: pd.DataFrame) -> pd.DataFrame:
+    """Declared rows of real operators where the operator declares some coverage (covered or partial)."""
     d = vc[(vc["evidence"] == "declared") & (vc["operator"] != ANY_OPERATOR)]
-    return d[d["status"] == "covered"]
+    return d[d["status"].isin(["covered", "partial"])]
 
 
 def declared_vs_measured(vc: pd.DataFrame) -> pd.DataFrame:
-    """Per operator × technology (ANY excluded): villages declared covered, of them villages with
-    tests inside the declared coverage, contradicted villages and their share of the tested ones,
-    tests and the share of tests meeting the threshold (test-weighted), villages with measured
-    rows, and villages measured covered that the operator does not declare covered."""
-    declared = _declared_covered(vc).copy()
+    """Per operator × technology (ANY excluded): villages where the operator declares coverage
+    (status covered or partial), of them villages with tests inside the declared coverage,
+    contradicted villages and their share of the tested ones, tests and the share of tests meeting
+    the threshold (test-weighted), villages with measured rows, and villages measured covered where
+    the operator declares no coverage at all."""
+    declared = _declared(vc).copy()
     n = pd.to_numeric(declared["n_measurements"]).fillna(0).astype("float64")
     ok = pd.to_numeric(declared["measured_ok_share"]).astype("float64")
     declared["_n"] = n
@@ -63,7 +65,8 @@ def declared_vs_measured(vc: pd.DataFrame) -> pd.DataFrame:
 
 def contradicted_villages(vc: pd.DataFrame, villages: pd.DataFrame | None = None) -> pd.DataFrame:
     """Declared coverage contradicted by measurements: one row per village × operator ×
-    technology, worst first (lowest share of tests meeting the threshold, then most tests)."""
+    technology, worst first (lowest share of tests meeting the threshold, then most tests). With
+    ``villages``: their name, commune code and register boundary version beside each row."""
     d = vc[(vc["evidence"] == "declared") & (vc["operator"] != ANY_OPERATOR)]
     d = d[d["contradicted"].fillna(False).astype(bool)]
     out = pd.DataFrame({
@@ -80,6 +83,9 @@ def contradicted_villages(vc: pd.DataFrame, villages: pd.DataFrame | None = None
         idx = v["village_id"].astype(str).to_numpy()
         out.insert(1, "name", out["village_id"].map(pd.Series(v["name"].to_numpy(), index=idx)))
         out.insert(2, "commune_code", out["village_id"].map(pd.Series(v["commune_code"].to_numpy(), index=idx)))
+        if "boundary_version" in v.columns:
+            version = pd.Series(v["boundary_version"].fillna("2019").to_numpy(), index=idx)
+            out.insert(3, "boundary_version", out["village_id"].map(version))
     out = out.sort_values(["measured_ok_share", "n_measurements", "village_id", "operator", "technology"],
                           ascending=[True, False, True, True, True], kind="stable")
     return out.reset_index(drop=True)

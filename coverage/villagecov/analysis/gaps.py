@@ -18,7 +18,7 @@ from villagecov.errors import ConfigError
 
 VILLAGE_4G = "t8.villages_4g_share"
 GAP_COLUMNS = [
-    "village_id", "name", "commune_code", "population", "remote", "remote_reasons", "best_technology",
+    "village_id", "name", "commune_code", "boundary_version", "population", "remote", "remote_reasons", "best_technology",
     "no_signal", "has_4g",
 ]
 
@@ -61,6 +61,7 @@ def village_status(summary: pd.DataFrame, indicators: pd.DataFrame, villages: pd
     out = pd.DataFrame({
         "village_id": summary["village_id"].astype(str).to_numpy(),
         "commune_code": summary["commune_code"].to_numpy(),
+        "boundary_version": summary["boundary_version"].fillna("2019").to_numpy(),
         "population": pd.to_numeric(summary["population"]).fillna(0).astype("int64").to_numpy(),
         "remote": summary["remote"].fillna(False).astype(bool).to_numpy(),
         "remote_reasons": summary["remote_reasons"].fillna("").to_numpy(),
@@ -165,14 +166,49 @@ SHORTLIST_COLUMNS = [
 ]
 
 
-def shortlist(ranked: pd.DataFrame, n: int = 20, commune_names: dict[str, str] | None = None) -> pd.DataFrame:
-    """The first ``n`` ranked villages, with commune name and a point inside the village
+def name_communes(frame: pd.DataFrame, admin_units: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with ``commune_code`` and ``boundary_version``) plus ``commune_name``: the name of
+    the commune in the boundary version of the village register."""
+    communes = admin_units[admin_units["level"] == "commune"]
+    names = {(str(v), str(c)): str(nm) for v, c, nm in zip(communes["version"], communes["code"],
+                                                             communes["name"], strict=True)}
+    out = frame.copy()
+    out["commune_name"] = [names.get((str(v), str(c))) for v, c in zip(out["boundary_version"],
+                                                                       out["commune_code"], strict=True)]
+    return out
+
+
+def shortlist(ranked: pd.DataFrame, n: int = 20, admin_units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The first ``n`` ranked villages, with their commune's name (see :func:`name_communes`, when
+    ``admin_units`` is given or the column is already there) and a point inside the village
     (``lon``/``lat``, EPSG:4326 degrees, 5 decimals) when geometry is present."""
     top = ranked.sort_values("rank", kind="stable").head(n).copy()
-    top["commune_name"] = top["commune_code"].map(commune_names or {})
+    if admin_units is not None:
+        top = name_communes(top, admin_units)
+    elif "commune_name" not in top.columns:
+        top["commune_name"] = None
     if isinstance(top, gpd.GeoDataFrame) and top.geometry is not None and len(top):
         pts = top.geometry.representative_point()
         top["lon"], top["lat"] = pts.x.round(5), pts.y.round(5)
     else:
         top["lon"], top["lat"] = np.nan, np.nan
     return pd.DataFrame(top[SHORTLIST_COLUMNS]).reset_index(drop=True)
+
+
+def gap_summary(status: pd.DataFrame) -> pd.Series:
+    """Headline numbers of the gaps: villages, without 4G, without any signal, remote without 4G,
+    population, population without 4G (people), share of villages and people without 4G."""
+    no4g = ~status["has_4g"].astype(bool)
+    pop = pd.to_numeric(status["population"]).fillna(0).astype("int64")
+    villages, total_pop = len(status), int(pop.sum())
+    out = {
+        "villages": villages,
+        "villages_no_4g": int(no4g.sum()),
+        "villages_no_signal": int(status["no_signal"].astype(bool).sum()),
+        "remote_villages_no_4g": int((no4g & status["remote"].astype(bool)).sum()),
+        "population": total_pop,
+        "population_no_4g": int(pop[no4g].sum()),
+        "share_villages_no_4g": (no4g.sum() / villages) if villages else float("nan"),
+        "share_population_no_4g": (pop[no4g].sum() / total_pop) if total_pop else float("nan"),
+    }
+    return pd.Series(out, dtype="object")

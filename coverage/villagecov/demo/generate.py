@@ -20,7 +20,7 @@ from villagecov.demo.measurements import (
     ookla_tiles,
     road_network,
 )
-from villagecov.demo.sites import TO_LONLAT, make_sites, nonmobile_sites, opencellid_cells
+from villagecov.demo.sites import TO_LONLAT, Site, make_sites, nonmobile_sites, opencellid_cells
 from villagecov.demo.surveys import surveys
 from villagecov.demo.terrain import NODATA, make_terrain, province_mask, write_dem, write_geotiff
 from villagecov.demo.villages import make_villages
@@ -181,7 +181,7 @@ def _write_coverage(manifest: DemoManifest, model: SignalModel, outline: shapely
                  as_of=as_of, value="signal_dbm")
 
 
-def _facts(villages: gpd.GeoDataFrame, sites: list, zones: list[ContradictionZone],
+def _facts(villages: gpd.GeoDataFrame, sites: list[Site], zones: list[ContradictionZone],
            model: SignalModel) -> dict[str, object]:
     """Figures of the generated set, for the manifest (and for tests and the demo's story)."""
     x = np.array([p.x for p in villages["point"]])

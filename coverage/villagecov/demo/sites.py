@@ -60,10 +60,6 @@ class Site:
     sectors: int
     created: dict[str, float] = field(default_factory=dict)  # technology -> Unix seconds
 
-    def techs_at(self, as_of_ts: float) -> list[str]:
-        """Technologies on air at ``as_of_ts`` (Unix seconds)."""
-        return [t for t, c in self.created.items() if c <= as_of_ts]
-
 
 def _place(frame: ProvinceFrame, villages: gpd.GeoDataFrame, n: int, reach: float,
            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

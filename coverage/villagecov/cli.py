@@ -342,13 +342,15 @@ def plan(
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("var/plan"),
     as_of: Annotated[str | None, typer.Option("--as-of", help="vintage date YYYY-MM-DD")] = None,
     exact: Annotated[bool, typer.Option("--exact/--no-exact", help="also solve the integer program (CBC)")] = True,
+    curve_points: Annotated[int, typer.Option("--curve-points", help="budgets on the coverage curve")] = 12,
     store: StoreOpt = None,
 ) -> None:
     """Plan the cheapest new sites for the villages without coverage (greedy and exact)."""
     from villagecov.planning.run import run_plan
 
     result, paths = run_plan(_settings(store), technology, out, budget_vnd=budget, target_share=target,
-                             weight=weight, dem_path=dem, as_of=as_of, exact=exact)  # type: ignore[arg-type]
+                             weight=weight, dem_path=dem, as_of=as_of, exact=exact,  # type: ignore[arg-type]
+                             curve_points=curve_points)
     g, e, best = result.greedy, result.exact, result.best
     console.print(f"{len(result.gaps)} gap villages, {len(result.candidates)} useful candidates", highlight=False)
     for s in (g, e):

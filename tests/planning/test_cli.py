@@ -33,7 +33,7 @@ def test_plan_command_writes_the_plan(store: Store, tmp_path: Path) -> None:
     _fill(store)
     out = tmp_path / "plan"
     res = CliRunner().invoke(app, ["plan", "--technology", "4G", "--target", "1", "--out", str(out),
-                                   "--store", store.url])
+                                   "--curve-points", "3", "--store", store.url])
     assert res.exit_code == 0, res.output
     assert "proposed (ilp): 2 sites" in res.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

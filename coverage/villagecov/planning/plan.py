@@ -127,8 +127,12 @@ def budget_curve(plan: Plan, points: int = 12, ilp: bool = True, time_limit: flo
         if best_g is not None and best_g.value > g.value:
             g = best_g  # the budgeted greedy is not monotone; a cheaper plan stays affordable
         best_g = g
-        e = ilp_budget(costs, plan.sets, plan.weights, b, time_limit) if ilp and len(costs) <= ILP_MAX_CANDIDATES \
-            else Selection("ilp", [], 0.0, float("nan"), "not_run")
+        if b <= 0:
+            e = Selection("ilp", [], 0.0, 0.0, "optimal")  # nothing is affordable
+        elif ilp and len(costs) <= ILP_MAX_CANDIDATES:
+            e = ilp_budget(costs, plan.sets, plan.weights, b, time_limit)
+        else:
+            e = Selection("ilp", [], 0.0, float("nan"), "not_run")
         rows.append({"budget_vnd": round(b), "greedy_value": g.value, "greedy_cost_vnd": g.cost,
                      "greedy_sites": len(g.chosen), "exact_value": e.value, "exact_cost_vnd": e.cost,
                      "exact_sites": len(e.chosen), "exact_status": e.status})

@@ -38,6 +38,7 @@ def run_plan(
     dem_res: float = 90.0,
     as_of: str | None = None,
     exact: bool = True,
+    curve_points: int = 12,
 ) -> tuple[Plan, dict[str, Path]]:
     from villagecov.propagation.terrain import load_dem
     from villagecov.schema import TECHNOLOGIES
@@ -66,5 +67,5 @@ def run_plan(
         pad = settings.plan_candidate_radius_km * 1000.0 + 5000.0
         dem = load_dem(Path(dem_path), (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), dem_res)
     plan = make_plan(villages, vc, sites, technology, settings, budget_vnd=budget_vnd, target_share=target_share,
-                     weight=weight, dem=dem, ilp=exact)
+                     weight=weight, dem=dem, ilp=exact, curve_points=curve_points)
     return plan, write_plan(plan, out_dir, settings)

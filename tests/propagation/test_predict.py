@@ -71,3 +71,36 @@ def test_predict_writes_cogs_with_overviews(tmp_path: Path) -> None:
         assert tags["VILLAGECOV_SYNTHETIC"] == "yes"
         data = src.read(1)
         assert np.nanmax(data) == -40.0 and np.isnan(data).any() and np.nanmin(data) >= -150.0
+
+
+def test_dem_is_reprojected_and_shadows_the_prediction(tmp_path: Path) -> None:
+    from affine import Affine
+
+    from villagecov.propagation.terrain import load_dem
+
+    # SYNTHETIC DEM in EPSG:4326: 100 m plain with a 900 m north–south wall at lon 106.55–106.56
+    lon0, lat0, step = 106.40, 17.55, 0.001
+    cols, rows = 300, 200
+    lon = lon0 + (np.arange(cols) + 0.5) * step
+    heights = np.where((lon > 106.55) & (lon < 106.56), 900.0, 100.0)[None, :].repeat(rows, 0).astype("float32")
+    path = tmp_path / "SYNTHETIC_dem.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32",
+                       crs="EPSG:4326", transform=Affine(step, 0, lon0, 0, -step, lat0), nodata=-9999) as dst:
+        dst.write(heights, 1)
+        dst.update_tags(VILLAGECOV_SYNTHETIC="yes")
+    grid = Grid.from_bounds((650_000.0, 1_920_000.0, 670_000.0, 1_930_000.0), 100.0)
+    dem = load_dem(path, grid.bounds, 100.0)
+    assert dem.synthetic and dem.crs == "EPSG:32648"
+    assert dem.heights.min() == pytest.approx(100.0, abs=0.5) and dem.heights.max() == pytest.approx(900.0, abs=1)
+
+    site = gpd.GeoDataFrame({"site_id": ["W"], "kind": "mobile_tower", "operator": "viettel", "technologies": "4G",
+                             "height_m": 30.0}, geometry=[Point(106.50, 17.45)], crs="EPSG:4326")
+    sites = normalize(site, TABLES["sites"])
+    flat = predict_to_dir(sites, Settings(), tmp_path / "flat", bounds=grid.bounds, res=100.0)[0]
+    hilly = predict_to_dir(sites, Settings(), tmp_path / "dem", bounds=grid.bounds, res=100.0, dem_path=path)[0]
+    assert hilly.terrain and not flat.terrain and hilly.covered_km2 < flat.covered_km2
+    with rasterio.open(flat.path) as a, rasterio.open(hilly.path) as b:
+        assert b.tags()["VILLAGECOV_TERRAIN"] == "yes"
+        fa, fb = a.read(1), b.read(1)
+    east = np.s_[:, -30:]  # cells beyond the wall
+    assert np.nanmean(fb[east]) < np.nanmean(fa[east]) - 20

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     remote_mountainous_communes: list[str] = Field(default_factory=list)
 
     # Village coverage engine (villagecov.compute).
-    compute_tile_m: float = 4000.0  # coverage is cut into square tiles of this side (m, EPSG:32648)
+    compute_tile_m: float = 20000.0  # coverage is cut into square tiles of this side (m, EPSG:32648)
     compute_threads: int = 2
     population_raster: Path | None = Field(default=None, description="population per cell GeoTIFF")
     terrain_raster: Path | None = Field(default=None, description="elevation (m) GeoTIFF for remoteness")

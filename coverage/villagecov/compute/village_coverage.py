@@ -131,7 +131,7 @@ def _rows(fr: Frame, ids: np.ndarray, op: str, tech: str, evidence: str, as_of: 
     pshare = pop_share(fr.points, pmask, area_share)
     cnt, ok_share = ev.tally(fr.mp.village[inside], fr.mp.ok[inside], n)
     return pd.DataFrame({
-        "village_id": ids, "operator": op, "technology": tech, "evidence": evidence, "as_of": as_of,
+        "_v": np.arange(n), "village_id": ids, "operator": op, "technology": tech, "evidence": evidence, "as_of": as_of,
         "covered_area_share": area_share, "covered_pop_share": pshare, "best_signal_dbm": best,
         "status": classify(pshare, settings), "n_measurements": cnt, "measured_ok_share": ok_share,
         "contradicted": ev.contradicted(cnt, ok_share, settings),
@@ -154,25 +154,33 @@ def compute_vintage(inputs: VintageInputs, settings: Settings) -> pd.DataFrame:
     groups = _group_layers(inputs.coverage)
     with ThreadPoolExecutor(max_workers=max(1, settings.compute_threads)) as pool:
         results = list(pool.map(lambda kv: _run_group(kv[0], kv[1], fr, inputs, settings), groups.items()))
-    frames = [
-        _rows(fr, ids, r.operator, r.technology, r.evidence, inputs.as_of, r.area.share, r.pop_mask, r.best,
-              r.meas_inside, settings)
-        for r in results
-    ]
-    frames += _any_rows(fr, ids, results, inputs.as_of, settings)
+        frames = [
+            _rows(fr, ids, r.operator, r.technology, r.evidence, inputs.as_of, r.area.share, r.pop_mask, r.best,
+                  r.meas_inside, settings)
+            for r in results
+        ]
+        frames += _any_rows(pool, fr, ids, results, inputs.as_of, settings)
     frames += _measured_frames(fr, ids, inputs.as_of, settings)
     if not frames:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)[OUTPUT_COLUMNS]
-    return out.sort_values(["village_id", "operator", "technology", "evidence"], kind="stable").reset_index(drop=True)
+    # sort by (village_id, operator, technology, evidence) without a string sort of every row:
+    # frames in key order, then a stable integer sort on the villages' rank by id
+    frames.sort(key=lambda f: (str(f["operator"].iat[0]), str(f["technology"].iat[0]), str(f["evidence"].iat[0])))
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    out = pd.concat(frames, ignore_index=True)
+    order = np.argsort(rank[out["_v"].to_numpy()], kind="stable")
+    return out[OUTPUT_COLUMNS].take(order).reset_index(drop=True)
 
 
-def _any_rows(fr: Frame, ids: np.ndarray, results: list[GroupResult], as_of: str, settings: Settings) -> list[pd.DataFrame]:
+def _any_rows(pool: ThreadPoolExecutor, fr: Frame, ids: np.ndarray, results: list[GroupResult], as_of: str,
+              settings: Settings) -> list[pd.DataFrame]:
     out = []
     keys = sorted({(r.technology, r.evidence) for r in results})
-    for tech, evidence in keys:
-        rs = [r for r in results if r.technology == tech and r.evidence == evidence]
-        share = area_mod.any_share(fr.area, [r.area for r in rs if r.has_vector])
+    groups = {k: [r for r in results if (r.technology, r.evidence) == k] for k in keys}
+    unions = pool.map(lambda k: area_mod.any_share(fr.area, [r.area for r in groups[k] if r.has_vector]), keys)
+    for (tech, evidence), share in zip(keys, unions, strict=True):
+        rs = groups[(tech, evidence)]
         for r in rs:
             share = np.maximum(share, r.area.share)  # rasters: ANY ≥ best operator
         pmask = np.logical_or.reduce([r.pop_mask for r in rs])
@@ -186,11 +194,19 @@ def _measured_frames(fr: Frame, ids: np.ndarray, as_of: str, settings: Settings)
     m = ev.measured_rows(fr.mp, len(ids), settings)
     if m.empty:
         return []
-    return [pd.DataFrame({
+    frames = []
+    for _, g in m.groupby(["operator", "technology"], sort=True):
+        frames.append(_measured_frame(g, ids, as_of, settings))
+    return frames
+
+
+def _measured_frame(m: pd.DataFrame, ids: np.ndarray, as_of: str, settings: Settings) -> pd.DataFrame:
+    return pd.DataFrame({
+        "_v": m["vidx"].to_numpy(dtype=np.int64),
         "village_id": ids[m["vidx"].to_numpy(dtype=np.int64)], "operator": m["operator"].to_numpy(),
         "technology": m["technology"].to_numpy(), "evidence": "measured", "as_of": as_of,
         "covered_area_share": np.nan, "covered_pop_share": np.nan, "best_signal_dbm": m["best"].to_numpy(),
         "status": classify(m["ok_share"].to_numpy(dtype="float64"), settings),
         "n_measurements": m["n"].to_numpy(), "measured_ok_share": m["ok_share"].to_numpy(dtype="float64"),
         "contradicted": False,
-    })]
+    })

@@ -43,8 +43,12 @@ class BuildReport:
     synthetic: bool = False
 
     def urls(self, base_url: str = "") -> list[str]:
+        """URLs of the index, province and progress pages: Vietnamese first, index first."""
         root = base_url.rstrip("/") + "/maps/"
-        return [root + name for name in self.files if name.startswith(("index", "province", "progress"))]
+        kinds = ("index", "province", "progress")
+        names = [n for n in self.files if n.split(".", 1)[0] in kinds]
+        names.sort(key=lambda n: (n.count(".") > 1, kinds.index(n.split(".", 1)[0])))
+        return [root + name for name in names]
 
 
 def file_name(stem: str, lang: str) -> str:

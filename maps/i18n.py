@@ -99,6 +99,7 @@ _L: dict[str, tuple[str, str]] = {
     "search.placeholder": ("Tìm thôn (có dấu hoặc không dấu)…", "Find a village (with or without diacritics)…"),
     "search.none": ("Không tìm thấy", "No match"),
     "panel.indicators": ("Chỉ tiêu", "Indicators"),
+    "panel.compare": ("Chỉ tiêu toàn tỉnh: kỳ gốc và kỳ mới nhất", "Province indicators: baseline and latest"),
     "panel.indicator": ("Chỉ tiêu", "Indicator"),
     "panel.value": ("Hiện tại", "Latest"),
     "panel.baseline": ("Năm gốc", "Baseline"),
@@ -138,6 +139,9 @@ _L: dict[str, tuple[str, str]] = {
     "ind.t8.villages_4g_share": ("Tỷ lệ thôn có sóng 4G", "Villages with 4G"),
     "ind.t8.remote_villages_4g_share": ("Tỷ lệ thôn vùng sâu có 4G", "Remote villages with 4G"),
     "ind.t8.population_4g_share": ("Tỷ lệ dân số có 4G", "Population with 4G"),
+    "ind.t8.population_2g_share": ("Tỷ lệ dân số có 2G", "Population with 2G"),
+    "ind.t8.population_3g_share": ("Tỷ lệ dân số có 3G", "Population with 3G"),
+    "ind.t8.population_5g_share": ("Tỷ lệ dân số có 5G", "Population with 5G"),
     "ind.t8.villages_no_signal": ("Số thôn lõm sóng", "Villages without any signal"),
     "ind.t8.villages_multi_operator_share": ("Tỷ lệ thôn có 4G của ≥ 2 nhà mạng", "Villages with 4G of ≥ 2 operators"),
     "ind.t8.sites_per_10k_people": ("Số trạm trên 10.000 dân", "Sites per 10,000 people"),
@@ -151,6 +155,17 @@ _L: dict[str, tuple[str, str]] = {
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}
+
+
+INDICATOR_ORDER: tuple[str, ...] = tuple(k[len("ind.") :] for k in _L if k.startswith("ind."))
+
+
+def indicator_sort_key(indicator: str) -> tuple[int, str]:
+    """Catalogue order (task 8 headline indicators first), unknown indicators last by name."""
+    try:
+        return (INDICATOR_ORDER.index(indicator), indicator)
+    except ValueError:
+        return (len(INDICATOR_ORDER), indicator)
 
 
 def check_lang(lang: str) -> Lang:

@@ -269,7 +269,7 @@ def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
     folium.GeoJson(
         json.loads(data.to_json(drop_id=True), parse_float=lambda s: round(float(s), 5)),
         name=t("layer.remote", lang),
-        marker=folium.CircleMarker(radius=7, weight=2.5, color="#6a1b9a", fill=False),
+        marker=folium.CircleMarker(radius=5, weight=1.5, color="#6a1b9a", fill=False),
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "reasons"], aliases=[t("popup.village", lang), t("popup.remote_reasons", lang)]
         ),

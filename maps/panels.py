@@ -14,7 +14,7 @@ import pandas as pd
 from folium.plugins import Fullscreen
 
 from maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
-from maps.i18n import t
+from maps.i18n import indicator_sort_key, t
 from maps.layers import CLASS_COLOURS, CLASS_ORDER, OPERATOR_COLOURS, SERVICE_CLASS_COLOURS, outline_geojson
 
 
@@ -48,6 +48,7 @@ def limit_zoom(m: folium.Map, min_zoom: int = 6, max_zoom: int = 18) -> None:
     """Zoom limits on the map itself (folium only sets them on a default tile layer, which we lack)."""
     m.options["minZoom"] = min_zoom
     m.options["maxZoom"] = max_zoom
+    m.options["zoomSnap"] = 0.25  # fit the province snugly; tiles are scaled between integer zooms
 
 
 def add_chrome(
@@ -86,7 +87,9 @@ def _dot(colour: str, label: str, ring: bool = False) -> str:
     return f'<div><span class="vc-dot" style="{style}"></span>{escape(label)}</div>'
 
 
-def legend_html(lang: str, *, operators: list[str] = (), sites: bool = True, services: bool = False) -> str:
+def legend_html(
+    lang: str, *, operators: list[str] = (), sites: bool = True, services: bool = False, open_: bool = True
+) -> str:
     """Legend: village classes, (Task 9 services), remote ring, gaps, site colours per operator."""
     parts = [f'<summary class="vc-title">{escape(t("legend.title", lang))}</summary>',
              f'<div class="vc-sub">{escape(t("legend.villages", lang))}</div>']
@@ -100,7 +103,7 @@ def legend_html(lang: str, *, operators: list[str] = (), sites: bool = True, ser
     if sites:
         parts.append(f'<div class="vc-sub">{escape(t("legend.site", lang))}</div>')
         parts += [_dot(OPERATOR_COLOURS[o], t(f"operator.{o}", lang)) for o in operators if o in OPERATOR_COLOURS]
-    return '<details class="vc-legend" open>' + "".join(parts) + "</details>"
+    return f'<details class="vc-legend"{" open" if open_ else ""}>' + "".join(parts) + "</details>"
 
 
 def add_legend(m: folium.Map, lang: str, **kwargs) -> None:
@@ -124,14 +127,15 @@ def format_value(indicator: str, value: object, lang: str) -> str:
 def indicator_table_html(indicators: pd.DataFrame, lang: str) -> str:
     """Table of one unit's indicators at its latest vintage, with baseline and target."""
     if indicators is None or indicators.empty:
-        return f'<h4>{escape(t("panel.indicators", lang))}</h4><div class="vc-muted">{escape(t("popup.no_data", lang))}</div>'
+        return (f'<div class="vc-panel"><h4>{escape(t("panel.indicators", lang))}</h4>'
+                f'<div class="vc-muted">{escape(t("popup.no_data", lang))}</div></div>')
     latest = indicators.sort_values("as_of").groupby("indicator", sort=True).tail(1)
     as_of = str(latest["as_of"].max())
     head = "".join(
         f"<th>{escape(t(k, lang))}</th>" for k in ("panel.indicator", "panel.value", "panel.baseline", "panel.target")
     )
     rows = []
-    for rec in latest.sort_values("indicator").to_dict("records"):
+    for rec in sorted(latest.to_dict("records"), key=lambda r: indicator_sort_key(str(r["indicator"]))):
         ind = str(rec["indicator"])
         cells = [format_value(ind, rec.get(k), lang) for k in ("value", "baseline", "target")]
         label = t(f"ind.{ind}", lang, default=ind)
@@ -139,8 +143,8 @@ def indicator_table_html(indicators: pd.DataFrame, lang: str) -> str:
             f'<tr data-indicator="{escape(ind)}"><td>{escape(label)}</td>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
         )
     return (
-        f'<div class="vc-panel"><h4>{escape(t("panel.indicators", lang))} · {escape(t("popup.as_of", lang))} '
-        f"{escape(as_of)}</h4><table><tr>{head}</tr>{''.join(rows)}</table></div>"
+        f'<details class="vc-panel" open><summary class="vc-title">{escape(t("panel.indicators", lang))} · '
+        f'{escape(t("popup.as_of", lang))} {escape(as_of)}</summary><table><tr>{head}</tr>{"".join(rows)}</table></details>'
     )
 
 

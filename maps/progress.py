@@ -15,7 +15,7 @@ from folium.plugins import DualMap
 
 from maps.contract import ApiUrls
 from maps.elements import Config, HtmlControl, VectorTiles
-from maps.i18n import check_lang, t
+from maps.i18n import check_lang, indicator_sort_key, t
 from maps.inputs import MapInputs, as_of_rows, sites_in_service
 from maps.layers import (
     CLASS_COLOURS,
@@ -46,7 +46,8 @@ def comparison_html(indicators: pd.DataFrame, baseline: str, latest: str, lang: 
         f"<th>{escape(latest)}</th><th>{escape(t('panel.target', lang))}</th></tr>"
     )
     rows = []
-    for name, rows_i in (ind.groupby("indicator", sort=True) if len(ind) else []):
+    groups = sorted(ind.groupby("indicator"), key=lambda g: indicator_sort_key(str(g[0]))) if len(ind) else []
+    for name, rows_i in groups:
         b = rows_i[rows_i["as_of"].astype(str) <= baseline].sort_values("as_of").tail(1)
         lt = rows_i[rows_i["as_of"].astype(str) <= latest].sort_values("as_of").tail(1)
         cells = [
@@ -57,7 +58,8 @@ def comparison_html(indicators: pd.DataFrame, baseline: str, latest: str, lang: 
         label = t(f"ind.{name}", lang, default=str(name))
         rows.append(f"<tr><td>{escape(label)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     body = "".join(rows) or f'<tr><td class="vc-muted">{escape(t("popup.no_data", lang))}</td></tr>'
-    return f'<div class="vc-panel"><h4>{escape(t("panel.indicators", lang))}</h4><table>{head}{body}</table></div>'
+    return (f'<details class="vc-panel" open><summary class="vc-title">{escape(t("panel.compare", lang))}</summary>'
+            f"<table>{head}{body}</table></details>")
 
 
 def _side(
@@ -109,7 +111,7 @@ def build_progress_map(
         limit_zoom(m)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     operators = sorted(set(data.sites["operator"].dropna())) if len(data.sites) else []
-    add_legend(dual.m1, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)))
+    add_legend(dual.m1, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)), open_=False)
     HtmlControl(comparison_html(data.indicators, baseline, latest, lang), position="bottomright").add_to(dual.m2)
     add_chrome(
         dual.m2, title=t("title.progress", lang), lang=lang, synthetic=data.synthetic,

@@ -50,8 +50,9 @@ def test_build_all_maps_from_a_store(store: Store, tmp_path: Path) -> None:
     assert '<a href="district-01.html">Huyện Minh Hóa</a>' in index
     en = (out / "index.en.html").read_text(encoding="utf-8")
     assert '<a href="province.en.html">Province overview</a>' in en
-    assert report.urls("http://127.0.0.1:8000")[:2] == ["http://127.0.0.1:8000/maps/province.html",
-                                                        "http://127.0.0.1:8000/maps/progress.html"]
+    assert report.urls("http://127.0.0.1:8000/") == [
+        f"http://127.0.0.1:8000/maps/{n}" for n in ("index.html", "province.html", "progress.html", "index.en.html",
+                                                     "province.en.html", "progress.en.html")]
 
 
 def test_cli_maps_build(tmp_path: Path) -> None:

@@ -79,7 +79,9 @@ def _case(kind: str, path: str, store_url: str, archive: str, options: dict, que
     start = time.perf_counter()
     with open_store(store_url) as store:
         report = ingest_file(settings, store, kind, Path(path), IngestOptions(**options))
-    queue.put({"seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": round(_peak_mb()),
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    queue.put({"seconds": round(time.perf_counter() - start, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+               "peak_rss_mb": round(_peak_mb()),
                "accepted": report.accepted, "rejected": report.rejected})
 
 

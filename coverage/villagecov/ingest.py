@@ -140,6 +140,20 @@ def write_quarantine(rejects: Rejects, folder: Path, kind: str, options_key: str
     return base.with_suffix(".csv")
 
 
+def _finish_rejects(parsed: Parsed, folder: Path, kind: str, key: str, file: str, accepted: int) -> Path | None:
+    """Write the quarantine report (if any row was rejected); refuse a file without usable rows."""
+    quarantine = write_quarantine(parsed.rejects, folder, kind, key, file) if len(parsed.rejects) else None
+    if accepted == 0:
+        first = parsed.rejects.rows[0] if parsed.rejects.rows else None
+        if first is None:
+            raise InputError("no rows", file=file)
+        raise InputError(
+            f"no usable rows: {len(parsed.rejects)} rejected, e.g. {first['reason']} (report: {quarantine})",
+            file=file, layer=first["layer"], row=first["row"], field=first["field"],
+        )
+    return quarantine
+
+
 def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options: IngestOptions) -> IngestReport:
     """Ingest ``path`` as ``kind``. Raises InputError (whole-file problem, store unchanged) or
     DuplicateSubmission (same file, kind and options already ingested: nothing changed)."""
@@ -156,6 +170,7 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
         )
     province, communes, known = _reference(store, kind, options, path.name)
     read = reader_for(kind, archived)
+    accepted: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="villagecov-ingest-") as tmp:
         ctx = ReadContext(
             file=path.name, path=archived, sha256=sha, options=options, province=province, communes=communes,
@@ -163,27 +178,21 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
             max_uncompressed_bytes=settings.max_uncompressed_mb * 2**20, known_villages=known,
         )
         parsed = read(ctx)
-    quarantine = None
-    if len(parsed.rejects):
-        quarantine = write_quarantine(parsed.rejects, archived.parent, kind, key, path.name)
-    if parsed.accepted == 0:
-        first = parsed.rejects.rows[0] if parsed.rejects.rows else None
-        if first is None:
-            raise InputError("no rows", file=path.name)
-        raise InputError(
-            f"no usable rows: {len(parsed.rejects)} rejected, e.g. {first['reason']} (report: {quarantine})",
-            file=path.name, layer=first["layer"], row=first["row"], field=first["field"],
-        )
-    accepted: dict[str, int] = {}
-    with store.transaction() as tx:
-        for name, frame in parsed.tables.items():
-            accepted[name] = tx.append(name, frame)
-        tx.append("submissions", pd.DataFrame([{
-            "sha256": sha, "kind": kind, "filename": path.name, "archive_path": str(archived),
-            "options": key, "received_at": datetime.now(UTC), "rows_accepted": parsed.accepted,
-            "rows_rejected": len(parsed.rejects), "quarantine_path": str(quarantine) if quarantine else None,
-            "status": "ingested",
-        }]))
+        if parsed.chunks is None:  # everything is known: refuse an unusable file before writing
+            quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, parsed.accepted)
+        with store.transaction() as tx:
+            for name, frame in parsed.tables.items():
+                accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
+            if parsed.chunks is not None:
+                for name, frame in parsed.chunks:
+                    accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
+                quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, sum(accepted.values()))
+            tx.append("submissions", pd.DataFrame([{
+                "sha256": sha, "kind": kind, "filename": path.name, "archive_path": str(archived),
+                "options": key, "received_at": datetime.now(UTC), "rows_accepted": sum(accepted.values()),
+                "rows_rejected": len(parsed.rejects), "quarantine_path": str(quarantine) if quarantine else None,
+                "status": "ingested",
+            }]))
     return IngestReport(
         kind=kind, file=path.name, sha256=sha, archive_path=archived, accepted=accepted,
         rejected=len(parsed.rejects), rejected_by_reason=dict(parsed.rejects.by_reason()),

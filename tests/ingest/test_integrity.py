@@ -24,7 +24,7 @@ from ingest_files import (
 from typer.testing import CliRunner
 
 from villagecov.cli import app
-from villagecov.errors import DuplicateSubmission
+from villagecov.errors import DuplicateSubmission, InputError
 from villagecov.ingest import ingest_file
 from villagecov.settings import Settings
 from villagecov.sources.common import IngestOptions
@@ -160,6 +160,30 @@ def test_cp1258_bytes_are_really_windows_1258() -> None:
     data = encode_cp1258("Bản Khe Ngát")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
+
+
+def test_large_drive_tests_are_written_in_chunks_in_one_transaction(
+        loaded: Store, settings: Settings, files: Path, monkeypatch: pytest.MonkeyPatch, template) -> None:  # type: ignore[no-untyped-def]
+    import villagecov.sources.measurements as measurements
+
+    monkeypatch.setattr(measurements, "CHUNK_ROWS", 2)
+    _, lon, lat = place(70)
+    rows = [f"2024-03-01T08:0{k}:00,{lon},{lat},4,LTE,{-90 - k}" for k in range(5)]
+    rows[3] = rows[3].replace("LTE", "6G")
+    path = files / "drive.csv"
+    path.write_text("time,lon,lat,mnc,technology,rsrp_dbm\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    report = ingest_file(settings, loaded, "measurements", path, IngestOptions())
+    assert report.accepted == {"measurements": 4} and report.rejected == 1
+    assert pd.read_csv(report.quarantine_path)["row"].tolist() == [4]
+    m = loaded.read("measurements")
+    assert sorted(m["measurement_id"].str.split("-").str[-1].astype(int)) == [1, 2, 3, 5]
+    # A whole-file problem in a later chunk undoes the chunks already written.
+    before = loaded.digest()
+    bad = files / "drive_bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8") + 'x,"unterminated\n', encoding="utf-8")
+    with pytest.raises(InputError, match="malformed CSV"):
+        ingest_file(settings, loaded, "measurements", bad, IngestOptions())
+    assert loaded.digest() == before
 
 
 # -- CLI ----------------------------------------------------------------------------------------------

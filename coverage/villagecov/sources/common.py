@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,17 @@ class ReadContext:
 
 @dataclass
 class Parsed:
-    """A reader's result: rows per table, rejected rows, notes for the summary."""
+    """A reader's result: rows per table, rejected rows, notes for the summary.
+
+    ``chunks``, when given, yields further ``(table, frame)`` pieces lazily so that a large file
+    is validated and written piece by piece inside the one transaction (bounded memory); rejects
+    and notes grow while it is consumed.
+    """
 
     tables: dict[str, pd.DataFrame]
     rejects: Rejects
     notes: list[str] = field(default_factory=list)
+    chunks: Iterator[tuple[str, pd.DataFrame]] | None = None
 
     @property
     def accepted(self) -> int:

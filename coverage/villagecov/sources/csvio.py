@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,32 +56,48 @@ def sniff_separator(header: str) -> str:
 
 def read_csv_text(path: Path, file: str) -> CsvTable:
     """Read ``path`` as a table of text cells with normalised column names and a 1-based ``_row``."""
+    return next(iter_csv_text(path, file, None))
+
+
+def iter_csv_text(path: Path, file: str, chunk_rows: int | None) -> Iterator[CsvTable]:
+    """Like :func:`read_csv_text`, in tables of at most ``chunk_rows`` rows (``_row`` runs on)."""
     data = path.read_bytes()
     text, encoding = decode(data, file)
     if not text.strip():
         raise InputError("empty file", file=file)
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = sniff_separator(header)
+    # UTF-8 is parsed from the bytes (no second copy of the text); other encodings from the text.
+    source = io.BytesIO(data) if encoding.startswith("utf-8") else io.StringIO(text)
+    del text, data
+    start = 0
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+        reader = pd.read_csv(
+            source, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
             skipinitialspace=True, engine="c", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
+            chunksize=chunk_rows,
         )
+        for frame in [reader] if chunk_rows is None else reader:
+            if frame.empty:
+                break
+            if start == 0:
+                names = [norm_name(c) for c in frame.columns]
+                dupes = sorted({n for n in names if names.count(n) > 1})
+                if dupes:
+                    raise InputError("column appears twice", file=file, field=dupes[0])
+            frame.columns = names
+            frame[ROW] = range(start + 1, start + len(frame) + 1)
+            start += len(frame)
+            yield CsvTable(frame=frame.reset_index(drop=True), encoding=encoding, separator=sep,
+                           decimal_comma=sep in (";", "\t"))
     except pd.errors.ParserError as exc:
         raise InputError(f"malformed CSV: {_first_line(exc)}", file=file) from None
     except pd.errors.EmptyDataError:
         raise InputError("empty file", file=file) from None
-    del text
-    if frame.empty:
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid {encoding} text ({exc.reason})", file=file) from None
+    if start == 0:
         raise InputError("no data rows (only a header)", file=file)
-    names = [norm_name(c) for c in frame.columns]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise InputError("column appears twice", file=file, field=dupes[0])
-    frame.columns = names
-    frame[ROW] = range(1, len(frame) + 1)
-    frame = frame.reset_index(drop=True)
-    return CsvTable(frame=frame, encoding=encoding, separator=sep, decimal_comma=sep in (";", "\t"))
 
 
 def _first_line(exc: Exception) -> str:

@@ -5,6 +5,7 @@ polygon in EPSG:4326). Vectorised so that a million rows fit in seconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +33,7 @@ from villagecov.sources.common import (
     require_columns,
     synthetic_flags,
 )
-from villagecov.sources.csvio import read_csv_text
+from villagecov.sources.csvio import CsvTable, iter_csv_text
 from villagecov.sources.vector_io import clean_geometries, csv_points, drop_outside
 
 KINDS = ("drive_test", "crowd")
@@ -47,11 +48,25 @@ DRIVE_COLUMNS = {"rsrp": "rsrp_dbm", "rscp": "rsrp_dbm", "rxlev": "rsrp_dbm", "r
                  "cong_nghe": "technology", "network_type": "technology"}
 
 
+CHUNK_ROWS = 200_000  # drive tests are validated and written this many rows at a time
+
+
 def read_measurements(ctx: ReadContext) -> Parsed:
-    table = read_csv_text(ctx.path, ctx.file)
-    if "quadkey" in table.frame.columns or "quadkey" in ctx.options.columns.values():
-        return _ookla(table.frame, ctx, table.decimal_comma)
-    return _drive(table, ctx)
+    """Ookla tiles (read whole) or drive-test points (read and written in chunks)."""
+    tables = iter_csv_text(ctx.path, ctx.file, CHUNK_ROWS)
+    first = next(tables)
+    if "quadkey" in first.frame.columns or "quadkey" in ctx.options.columns.values():
+        frame = pd.concat([first.frame, *(t.frame for t in tables)], ignore_index=True)
+        return _ookla(frame, ctx, first.decimal_comma)
+    rejects, notes = Rejects(), []
+    out = _drive(first, ctx, rejects, notes)  # whole-file problems surface before any write
+
+    def chunks() -> Iterator[tuple[str, pd.DataFrame]]:
+        yield "measurements", out
+        for table in tables:
+            yield "measurements", _drive(table, ctx, rejects, notes)
+
+    return Parsed({}, rejects, notes, chunks=chunks())
 
 
 def _numbers(frame: pd.DataFrame, rejects: Rejects, decimal_comma: bool, columns: dict[str, tuple[float, float]],
@@ -68,8 +83,7 @@ def _numbers(frame: pd.DataFrame, rejects: Rejects, decimal_comma: bool, columns
     return frame, {c: v[frame.index] for c, v in out.items()}
 
 
-def _drive(table, ctx: ReadContext) -> Parsed:  # type: ignore[no-untyped-def]
-    rejects, notes = Rejects(), []
+def _drive(table: CsvTable, ctx: ReadContext, rejects: Rejects, notes: list[str]) -> gpd.GeoDataFrame:
     table.frame = apply_columns(table.frame, ctx.options.columns, DRIVE_COLUMNS)
     if "operator" not in table.frame.columns and "mnc" in table.frame.columns:
         table.frame = table.frame.rename(columns={"mnc": "operator"})
@@ -98,7 +112,7 @@ def _drive(table, ctx: ReadContext) -> Parsed:  # type: ignore[no-untyped-def]
         **{c: numbers.get(c) for c in RANGES}, "tests": None, "devices": None,
         "synthetic": synthetic_flags(frame, ctx), **provenance(frame, ctx, as_of[idx]),
     }, geometry=frame.geometry, crs=STORAGE_CRS)
-    return Parsed({"measurements": out}, rejects, notes)
+    return out
 
 
 def _operator(frame: pd.DataFrame, ctx: ReadContext, rejects: Rejects, required: bool

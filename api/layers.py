@@ -289,6 +289,11 @@ class LayerCache:
             raise NotFound(f"no collection {collection_id!r}; see /collections")
         return cols[collection_id]
 
+    def peek(self, coll: Collection, as_of: str | None) -> gpd.GeoDataFrame | None:
+        """The cached frame if there is one (no store access, possibly up to ``token_ttl_s`` old)."""
+        with self._lock:
+            return self._frames.get((coll.id, as_of))
+
     def frame(self, store: Store, coll: Collection, as_of: str | None) -> gpd.GeoDataFrame:
         return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
 

@@ -176,24 +176,28 @@ def villages_sql(evidence: tuple[str, ...], in_tile: bool) -> str:
     ids = f"ids AS (SELECT DISTINCT village_id FROM villages WHERE geometry && {ENVELOPE_4326})," if in_tile else ""
     scope = "AND village_id IN (SELECT village_id FROM ids)" if in_tile else ""
     ev = ", ".join("'" + e.replace("'", "''") + "'" for e in evidence) or "NULL"
-    techs = ", ".join(
-        f"max(status) FILTER (WHERE technology = '{t}') AS status_{t.lower()}" for t in ("2G", "3G", "4G", "5G")
-    )
+    rank = _STATUS_RANK_SQL
+    techs = ", ".join(f"max(status) FILTER (WHERE operator = '{ANY_OPERATOR}' AND technology = '{t}') AS status_{t.lower()}"
+                      for t in ("2G", "3G", "4G", "5G"))
+    # g1: per village, operator and technology, the best row of the latest vintage (as the
+    # frame builder: latest as_of, then status rank, then covered population share).
     return f"""{ids}
     v AS (SELECT * FROM villages WHERE {_latest('villages', ['village_id'], scope)}),
-    vc0 AS (SELECT * FROM village_coverage WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE {scope}),
-    vc AS (SELECT * FROM (SELECT *, max(as_of) OVER (PARTITION BY village_id, operator, technology) AS latest
-                          FROM vc0 WHERE as_of <= CAST(:d AS date)) x WHERE as_of = latest),
-    best AS (SELECT DISTINCT ON (village_id, technology) village_id, technology, status, covered_pop_share
-             FROM vc WHERE operator = '{ANY_OPERATOR}'
-             ORDER BY village_id, technology, {_STATUS_RANK_SQL} DESC, covered_pop_share DESC NULLS LAST),
+    g1 AS (SELECT village_id, operator, technology,
+             (array_agg(status ORDER BY as_of DESC, {rank} DESC, covered_pop_share DESC NULLS LAST))[1] AS status,
+             (array_agg(covered_pop_share ORDER BY as_of DESC, {rank} DESC, covered_pop_share DESC NULLS LAST))[1]
+               AS share
+           FROM village_coverage
+           WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE AND as_of <= CAST(:d AS date) {scope}
+           GROUP BY village_id, operator, technology),
     st AS (SELECT village_id, {techs},
-           max(covered_pop_share) FILTER (WHERE technology = '4G') AS pop_share_4g FROM best GROUP BY village_id),
-    ops AS (SELECT village_id, count(DISTINCT operator) AS operators_4g FROM vc
-            WHERE operator <> '{ANY_OPERATOR}' AND technology = '4G' AND status = 'covered' GROUP BY village_id),
+             max(share) FILTER (WHERE operator = '{ANY_OPERATOR}' AND technology = '4G') AS pop_share_4g,
+             count(*) FILTER (WHERE operator <> '{ANY_OPERATOR}' AND technology = '4G' AND status = 'covered')
+               AS operators_4g
+           FROM g1 GROUP BY village_id),
     vs AS (SELECT v.*, st.status_2g, st.status_3g, st.status_4g, st.status_5g, st.pop_share_4g,
-           coalesce(ops.operators_4g, 0)::bigint AS operators_4g
-           FROM v LEFT JOIN st USING (village_id) LEFT JOIN ops USING (village_id))"""
+           coalesce(st.operators_4g, 0)::bigint AS operators_4g
+           FROM v LEFT JOIN st USING (village_id))"""
 
 
 def source_sql(coll: Collection, evidence: tuple[str, ...]) -> tuple[str, dict[str, Any]]:

@@ -35,12 +35,18 @@ def _temporal(store: Store, layers: LayerCache, coll: Collection) -> list[str | 
     return [dates[0], dates[-1]] if dates else [None, None]
 
 
+PROVINCE_BBOX = [105.6, 16.9, 107.1, 18.1]  # Quảng Bình, CRS84 degrees (used when a layer is not loaded)
+
+
 def describe(request: Request, store: Store, layers: LayerCache, coll: Collection) -> dict[str, Any]:
     base = f"{base_url(request)}/collections/{coll.id}"
-    frame = layers.frame(store, coll, None)
-    bbox = [float(v) for v in frame.total_bounds] if len(frame) and frame.geometry.notna().any() else None
-    extent: dict[str, Any] = {"spatial": {"bbox": [bbox or [105.6, 16.9, 107.1, 18.1]], "crs": CRS84}}
-    interval = _temporal(store, layers, coll)
+    # Measurements can hold millions of points: the listing does not load them just for an extent.
+    big = coll.table == "measurements"
+    frame = layers.peek(coll, None) if big else layers.frame(store, coll, None)
+    bbox = ([float(v) for v in frame.total_bounds]
+            if frame is not None and len(frame) and frame.geometry.notna().any() else None)
+    extent: dict[str, Any] = {"spatial": {"bbox": [bbox or PROVINCE_BBOX], "crs": CRS84}}
+    interval = _temporal(store, layers, coll) if not big or frame is not None else None
     if interval is not None:
         extent["temporal"] = {"interval": [interval], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
     return {

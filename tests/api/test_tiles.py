@@ -124,3 +124,14 @@ def test_tilejson_and_tilesets(client: TestClient) -> None:
     ts = client.get("/collections/villages/tiles").json()
     assert ts["tilesets"][0]["dataType"] == "vector"
     assert client.get("/tileMatrixSets/WebMercatorQuad").json()["id"] == "WebMercatorQuad"
+
+
+def test_village_tile_vintages(client: TestClient, seeded: Seeded) -> None:
+    url = tile_url("villages", *seeded.centres["V6"], 13)
+    def status(**params: str) -> str | None:
+        feats = decode(client.get(url, params=params).content)["villages"]["features"]
+        return next(f["properties"] for f in feats if f["properties"]["village_id"] == "V6").get("status_4g")
+    assert status() == "covered"
+    assert status(datetime="2024-12-31") == "none"
+    assert status(datetime="2024-03-01") is None  # registered, no computed coverage yet
+    assert client.get(url, params={"datetime": "2020-01-01"}).content == b""  # before the village register

@@ -35,8 +35,28 @@ def build_demo_store(folder: Path, seed: int = SEED) -> Settings:
             if entry.kind == "terrain":
                 continue
             ingest_file(settings, store, entry.kind, entry.path, IngestOptions(**entry.options))
+        ingest_file(settings, store, "measurements", write_crowd_upload(folder),
+                    IngestOptions(as_of="2024-12-31"))
     compute_all(settings)
     return settings
+
+
+CROWD_UPLOAD = """time,lon,lat,operator,technology,rsrp_dbm,dl_mbps,synthetic
+2024-12-01T08:00:00+07:00,106.6001,17.4702,viettel,4G,-88,35.5,true
+2024-12-01T08:05:00+07:00,106.6012,17.4711,vinaphone,4G,-97,21.0,true
+2024-12-01T08:10:00+07:00,106.6023,17.4720,mobifone,4G,-101,12.3,true
+2024-12-01T08:15:00+07:00,106.6034,17.4733,bogus-net,4G,-90,30.0,true
+2024-12-01T08:20:00+07:00,104.0000,17.4700,viettel,4G,-90,30.0,true
+2024-12-01T08:25:00+07:00,106.6045,17.4744,viettel,4G,-300,30.0,true
+"""
+
+
+def write_crowd_upload(folder: Path) -> Path:
+    """A small SYNTHETIC crowd-test upload with three bad rows (unknown operator, a point outside
+    the province, an impossible RSRP), so that the ingest writes a quarantine report."""
+    path = folder / "SYNTHETIC_measurements_crowd_upload_2024-12.csv"
+    path.write_text(CROWD_UPLOAD, encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":  # manual use: python -m tests.notebooks.demo_store FOLDER

@@ -17,6 +17,7 @@ from tests.notebooks.conftest import NOTEBOOKS, Executed
 from tests.notebooks.run import execute
 from villagecov.analysis import REPORT_COLUMNS
 from villagecov.settings import Settings
+from villagecov.storage import open_store
 
 S4G = "t8.villages_4g_share"
 
@@ -127,7 +128,10 @@ def test_evidence_exports(executed: Executed) -> None:
     assert contradicted["commune_name"].notna().all()
     assert per_operator["villages_contradicted"].sum() == len(contradicted)
     quarantine = read_csv(out, "quarantine_by_reason")
-    assert quarantine["rows"].sum() > 0
+    with open_store(executed.settings.store) as store:
+        submissions = store.read("submissions")
+    assert quarantine["rows"].sum() == submissions["rows_rejected"].sum() >= 3
+    assert "unknown operator '…'" in set(quarantine["reason"])  # from the crowd upload of the demo store
 
 
 def test_parameters_rerun_for_another_vintage_and_boundary_version(executed: Executed, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Both backends produce the same tile: one layer named after the collection, the collection's
 ``tile_properties`` as attributes (nulls omitted), geometries in Web Mercator (EPSG:3857)
-clipped to the tile plus ``settings.tile_buffer`` units, simplified with a tolerance of
+clipped to the tile plus ``settings.tile_buffer`` units, simplified (Douglas–Peucker) with a tolerance of
 ``settings.tile_simplify`` tile units (1 unit = tile width / extent, so the tolerance halves
 at each zoom), quantised to ``settings.tile_extent``. Candidates are the features intersecting
 the buffered tile (EPSG:4326 test); at most ``settings.tile_max_features`` are kept, in the
@@ -106,7 +106,8 @@ def python_tile(
     geoms = shapely.clip_by_rect(geoms, *box.buffered)
     tol = box.unit * settings.tile_simplify
     polys = shapely.get_dimensions(geoms) >= 1
-    geoms[polys] = shapely.simplify(geoms[polys], tol, preserve_topology=True)
+    # Douglas–Peucker as ST_Simplify (topology is not preserved; the encoder repairs what it broke).
+    geoms[polys] = shapely.simplify(geoms[polys], tol, preserve_topology=False)
     # To integer tile units (y up; the encoder flips to y down), as ST_AsMVTGeom snaps to its grid.
     origin = np.array([box.bounds[0], box.bounds[1]])
     geoms = shapely.transform(geoms, lambda c: np.round((c - origin) / box.unit))
@@ -183,13 +184,12 @@ def villages_sql(evidence: tuple[str, ...], in_tile: bool) -> str:
     # frame builder: latest as_of, then status rank, then covered population share).
     return f"""{ids}
     v AS (SELECT * FROM villages WHERE {_latest('villages', ['village_id'], scope)}),
-    g1 AS (SELECT village_id, operator, technology,
-             (array_agg(status ORDER BY as_of DESC, {rank} DESC, covered_pop_share DESC NULLS LAST))[1] AS status,
-             (array_agg(covered_pop_share ORDER BY as_of DESC, {rank} DESC, covered_pop_share DESC NULLS LAST))[1]
-               AS share
+    g1 AS (SELECT DISTINCT ON (village_id COLLATE "C", operator COLLATE "C", technology COLLATE "C")
+             village_id, operator, technology, status, covered_pop_share AS share
            FROM village_coverage
            WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE AND as_of <= CAST(:d AS date) {scope}
-           GROUP BY village_id, operator, technology),
+           ORDER BY village_id COLLATE "C", operator COLLATE "C", technology COLLATE "C", as_of DESC,
+                    {rank} DESC, covered_pop_share DESC NULLS LAST),
     st AS (SELECT village_id, {techs},
              max(share) FILTER (WHERE operator = '{ANY_OPERATOR}' AND technology = '4G') AS pop_share_4g,
              count(*) FILTER (WHERE operator <> '{ANY_OPERATOR}' AND technology = '4G' AND status = 'covered')
@@ -242,8 +242,8 @@ def postgis_tile(store: Store, coll: Collection, box: TileBox, as_of: str | None
         WHERE geometry && {ENVELOPE_4326} AND ST_Intersects(geometry, {ENVELOPE_4326})),
     kept AS (SELECT * FROM cand ORDER BY {order} LIMIT :cap),
     q AS (SELECT {props}, ST_AsMVTGeom(
-              CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_SimplifyPreserveTopology(
-                  ST_ClipByBox2D(ST_Transform(geometry, 3857), ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol)
+              CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_Simplify(
+                  ST_ClipByBox2D(ST_Transform(geometry, 3857), ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol, true)
               ELSE ST_Transform(geometry, 3857) END,
               ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3857), :extent, :buffer, true) AS geom FROM kept)
     SELECT (SELECT count(*) FROM cand) AS n, t.written, t.tile

@@ -164,11 +164,11 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
     sha = sha256_of(path)
     archived = archive(settings, path, sha)
     key = options.key()
+    province, communes, known = _reference(store, kind, options, path.name)  # also: does the store exist?
     if store.has_submission(sha, kind, key):
         raise DuplicateSubmission(
             f"{path.name}: already ingested as {kind} with the same options (sha256 {sha[:12]}): nothing changed"
         )
-    province, communes, known = _reference(store, kind, options, path.name)
     read = reader_for(kind, archived)
     accepted: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="villagecov-ingest-") as tmp:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.analysis import frames as F
 from villagecov.analysis.gaps import (
     SHORTLIST_COLUMNS,
     PriorityWeights,
+    gap_summary,
     rank_gaps,
     shortlist,
     unit_gaps,
@@ -109,3 +113,30 @@ def test_shortlist_has_commune_names_and_a_point_inside_each_village() -> None:
     assert minx <= short.loc[0, "lon"] <= maxx and miny <= short.loc[0, "lat"] <= maxy
     plain = shortlist(rank_gaps(village_gaps(village_status(F.village_summary(), F.village_indicator_rows()))))
     assert len(plain) == 4 and plain["lon"].isna().all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 5000), st.booleans(), st.booleans()), min_size=1, max_size=30),
+    w=st.tuples(*[st.floats(0, 10, allow_nan=False)] * 3).filter(lambda t: sum(t) > 0),
+    scale=st.floats(0.1, 100),
+)
+def test_rank_gaps_invariants(rows: list[tuple[int, bool, bool]], w: tuple[float, float, float], scale: float) -> None:
+    """Scores stay in [0, 1]; ranks are 1..n in order of non-increasing score; scaling every
+    weight by the same factor changes nothing."""
+    gaps = pd.DataFrame([{"village_id": f"v{i:03d}", "population": p, "remote": r, "no_signal": n}
+                         for i, (p, r, n) in enumerate(rows)])
+    ranked = rank_gaps(gaps, PriorityWeights(*w))
+    assert ranked["priority"].between(0, 1).all()
+    assert ranked["rank"].tolist() == list(range(1, len(rows) + 1))
+    assert ranked["priority"].is_monotonic_decreasing
+    scaled = rank_gaps(gaps, PriorityWeights(*(x * scale for x in w)))
+    assert scaled["priority"].tolist() == pytest.approx(ranked["priority"].tolist(), abs=2e-6)
+
+
+def test_gap_summary_headline_numbers() -> None:
+    summary = gap_summary(_status())
+    assert summary[["villages", "villages_no_4g", "villages_no_signal", "remote_villages_no_4g", "population",
+                    "population_no_4g"]].tolist() == [5, 4, 1, 2, 2100, 1300]
+    assert summary["share_villages_no_4g"] == pytest.approx(0.8)
+    assert summary["share_population_no_4g"] == pytest.approx(1300 / 2100)

@@ -82,3 +82,34 @@ def test_openapi_no_server_errors(seeded: Seeded) -> None:
             case.call_and_validate(checks=[not_a_server_error])
 
         check()
+
+
+def test_cli_serve_runs_uvicorn(seeded: Seeded) -> None:
+    """`villagecov serve --port P` answers /health and /collections, then stops on SIGTERM."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    if seeded.settings.store_is_postgis:
+        pytest.skip("one backend is enough for the process test")
+    port = free_port()
+    env = {**os.environ, "VILLAGECOV_ARCHIVE_DIR": str(seeded.settings.archive_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "villagecov.cli", "serve", "--store", seeded.settings.store,
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert json.load(r)["status"] == "ok"
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/collections/villages/items?limit=2", timeout=5) as r:
+            assert json.load(r)["numberReturned"] == 2
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

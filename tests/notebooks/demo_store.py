@@ -1,46 +1,25 @@
-"""Build the SYNTHETIC demo store the notebooks run on: real boundaries, the demo inputs through
-the real ingest, then the compute engine. GeoPackage (the embedded default store)."""
+"""Build the SYNTHETIC demo store the notebooks run on, the way `villagecov demo` builds it: the
+real boundaries, the demo inputs through the real ingest, the compute engine (maps and the API are
+left out). Plus one small SYNTHETIC crowd-test upload with bad rows, so that the evidence
+notebook has a quarantine report to show. GeoPackage (the embedded default store)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+from rich.console import Console
 
 from villagecov.compute_pipeline import compute_all
 from villagecov.demo import generate_demo_inputs
 from villagecov.ingest import ingest_file
-from villagecov.pipeline import ingest_boundaries
+from villagecov.pipeline import ingest_boundaries, ingest_demo_inputs
 from villagecov.settings import PROJECT_ROOT, Settings
 from villagecov.sources.common import IngestOptions
+from villagecov.storage import open_store
 
 DATA_DIR = PROJECT_ROOT / "data"
 SEED = 2019
-
-
-def build_demo_store(folder: Path, seed: int = SEED) -> Settings:
-    """Generate the demo inputs under ``folder``, ingest them into ``folder/SYNTHETIC_demo.gpkg``
-    and compute; returns the settings of that store (archive under ``folder/archive``)."""
-    inputs = folder / "inputs"
-    manifest = generate_demo_inputs(inputs, DATA_DIR, seed=seed)
-    terrain = [e.path for e in manifest.by_kind("terrain")]
-    settings = Settings(
-        store=str(folder / "SYNTHETIC_demo.gpkg"),
-        archive_dir=folder / "archive",
-        terrain_raster=terrain[0] if terrain else None,
-    )
-    ingest_boundaries(settings, DATA_DIR)
-    from villagecov.storage import open_store
-
-    with open_store(settings.store) as store:
-        for entry in manifest.entries:
-            if entry.kind == "terrain":
-                continue
-            ingest_file(settings, store, entry.kind, entry.path, IngestOptions(**entry.options))
-        ingest_file(settings, store, "measurements", write_crowd_upload(folder),
-                    IngestOptions(as_of="2024-12-31"))
-    compute_all(settings)
-    return settings
-
-
 CROWD_UPLOAD = """time,lon,lat,operator,technology,rsrp_dbm,dl_mbps,synthetic
 2024-12-01T08:00:00+07:00,106.6001,17.4702,viettel,4G,-88,35.5,true
 2024-12-01T08:05:00+07:00,106.6012,17.4711,vinaphone,4G,-97,21.0,true
@@ -53,10 +32,25 @@ CROWD_UPLOAD = """time,lon,lat,operator,technology,rsrp_dbm,dl_mbps,synthetic
 
 def write_crowd_upload(folder: Path) -> Path:
     """A small SYNTHETIC crowd-test upload with three bad rows (unknown operator, a point outside
-    the province, an impossible RSRP), so that the ingest writes a quarantine report."""
+    the province, an impossible RSRP): the ingest quarantines them."""
     path = folder / "SYNTHETIC_measurements_crowd_upload_2024-12.csv"
     path.write_text(CROWD_UPLOAD, encoding="utf-8")
     return path
+
+
+def build_demo_store(folder: Path, seed: int = SEED) -> Settings:
+    """Generate the demo inputs under ``folder``, ingest them into ``folder/SYNTHETIC_demo.gpkg``
+    and compute; returns the settings of that store (archive under ``folder/archive``)."""
+    settings = Settings(store=str(folder / "SYNTHETIC_demo.gpkg"), archive_dir=folder / "archive",
+                        demo_dir=folder / "inputs", maps_dir=folder / "maps")
+    quiet = Console(file=io.StringIO())
+    ingest_boundaries(settings, DATA_DIR)
+    manifest = generate_demo_inputs(Path(settings.demo_dir), DATA_DIR, seed=seed)
+    ingest_demo_inputs(settings, manifest, quiet)
+    with open_store(settings.store) as store:
+        ingest_file(settings, store, "measurements", write_crowd_upload(folder), IngestOptions(as_of="2024-12-31"))
+    compute_all(settings)
+    return settings
 
 
 if __name__ == "__main__":  # manual use: python -m tests.notebooks.demo_store FOLDER

@@ -138,3 +138,14 @@ def test_plan_needs_budget_or_target() -> None:
 
     with pytest.raises(InputError):
         make_plan(villages(), village_coverage(), sites(), "4G", Settings())
+
+
+def test_no_gaps_gives_an_empty_plan(tmp_path: Path) -> None:
+    vc = pd.concat([village_coverage(), pd.DataFrame({
+        "village_id": ["V2", "V3", "V4"], "operator": "ANY", "technology": "4G", "evidence": "declared",
+        "as_of": "2025-01-01", "covered_pop_share": 1.0, "contradicted": False})])
+    plan = make_plan(villages(), vc, sites(), "4G", Settings(), target_share=1.0)
+    assert plan.gaps.empty and plan.best.chosen == [] and plan.best.cost == 0.0
+    assert plan.notes == ["no gaps: every village is covered by 4G"]
+    paths = write_plan(plan, tmp_path, Settings())
+    assert pd.read_csv(paths["sites_csv"]).empty and "curve_png" not in paths

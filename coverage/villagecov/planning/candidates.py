@@ -112,8 +112,11 @@ def candidate_sites(gaps: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, dem:
     if dem is not None:
         parts.append(hilltop_candidates(dem, gaps_m, radius, settings.plan_max_hilltops))
     parts.append(grid_candidates(gaps_m, settings.plan_grid_spacing_m))
-    rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
-        pd.DataFrame(columns=["kind", "site_id", "operator", "height_m", "x", "y"])
+    if gaps.empty or not any(len(p) for p in parts):
+        empty = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("height_m", "x", "y", "ground_m") else "object")
+                              for c in CANDIDATE_COLUMNS})
+        return _frame(empty)
+    rows = pd.concat([p for p in parts if len(p)], ignore_index=True)
     rows["height_m"] = rows["height_m"].astype(float).where(rows["height_m"].astype(float) > 0,
                                                             settings.plan_tower_height_m)
     rows["ground_m"] = dem.sample(rows["x"].to_numpy(float), rows["y"].to_numpy(float)).astype(float) \

@@ -159,8 +159,10 @@ def make_plan(
     objective: Literal["budget", "target"] = "budget" if budget_vnd is not None else "target"
     weight = weight or ("population" if objective == "budget" else "villages")
     gaps = find_gaps(villages, village_coverage, technology, settings)
-    cands = candidate_sites(gaps, sites, dem, technology, settings) if len(gaps) else \
-        gpd.GeoDataFrame(columns=["candidate_id", "kind", "x", "y", "height_m"], geometry=[], crs="EPSG:4326")
+    notes: list[str] = []
+    cands = candidate_sites(gaps, sites, dem, technology, settings)
+    if gaps.empty:
+        notes.append(f"no gaps: every village is covered by {technology}")
     cands = pd.concat([cands, candidate_costs(cands, fibre_points(sites), settings)], axis=1)
     sets = coverage_sets(cands, gaps, technology, settings, dem) if len(cands) else []
     keep = [i for i, s in enumerate(sets) if len(s)]  # candidates that cover nothing are dropped
@@ -171,7 +173,6 @@ def make_plan(
     costs = cands["cost_vnd"].to_numpy(float)
     limit = settings.plan_ilp_time_limit_s
     run_ilp = ilp and len(cands) <= ILP_MAX_CANDIDATES
-    notes: list[str] = []
     if ilp and not run_ilp:
         notes.append(f"exact program not attempted: {len(cands)} candidates > {ILP_MAX_CANDIDATES}")
     target = None

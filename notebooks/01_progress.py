@@ -6,6 +6,14 @@
 #     name: python3
 # ---
 
+# %% tags=["parameters"]
+# Tham số — parameters (papermill: `-p NAME value`); the notebook is explained below.
+STORE_URL = ""  # GeoPackage path or postgresql+psycopg:// URL; "" = VILLAGECOV_STORE or var/villagecov.gpkg
+AS_OF = ""  # vintage date YYYY-MM-DD; "" = the latest computed vintage
+BOUNDARY_VERSION = "2019"  # 2019 | 2025-01 | 2025-07 (districts exist only before 2025-07)
+OUT_DIR = "out"  # exported tables go here
+LANG = "vi"  # vi | en: indicator names
+
 # %% [markdown]
 # # Tiến độ nhiệm vụ 8 và 9 — Progress on tasks 8 and 9
 #
@@ -23,13 +31,6 @@
 #
 # Values come unchanged from the store's `indicators` table (`villagecov compute`); shares are
 # fractions in [0, 1] in the tables and per cent in the report.
-
-# %% tags=["parameters"]
-STORE_URL = ""  # GeoPackage path or postgresql+psycopg:// URL; "" = VILLAGECOV_STORE or var/villagecov.gpkg
-AS_OF = ""  # vintage date YYYY-MM-DD; "" = the latest computed vintage
-BOUNDARY_VERSION = "2019"  # 2019 | 2025-01 | 2025-07 (districts exist only before 2025-07)
-OUT_DIR = "out"  # exported tables go here
-LANG = "vi"  # vi | en: indicator names
 
 # %%
 from pathlib import Path

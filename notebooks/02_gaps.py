@@ -6,6 +6,18 @@
 #     name: python3
 # ---
 
+# %% tags=["parameters"]
+# Tham số — parameters (papermill: `-p NAME value`); the notebook is explained below.
+STORE_URL = ""  # GeoPackage path or postgresql+psycopg:// URL; "" = VILLAGECOV_STORE or var/villagecov.gpkg
+AS_OF = ""  # vintage date YYYY-MM-DD; "" = the latest computed vintage
+BOUNDARY_VERSION = "2019"  # 2019 | 2025-01 | 2025-07: units for the commune/district tables
+OUT_DIR = "out"  # exported tables and the map go here
+LANG = "vi"  # vi | en: map labels
+W_POP = 0.5  # weight of population
+W_REMOTE = 0.3  # weight of being a remote village
+W_NO_SIGNAL = 0.2  # weight of having no mobile signal at all
+SHORTLIST_N = 20  # villages on the short list
+
 # %% [markdown]
 # # Phân tích vùng lõm sóng — Gap analysis
 #
@@ -25,17 +37,6 @@
 #
 # Priority score = (W_POP · population / largest population among the gaps + W_REMOTE · remote
 # + W_NO_SIGNAL · no signal at all) / (W_POP + W_REMOTE + W_NO_SIGNAL), from 0 to 1.
-
-# %% tags=["parameters"]
-STORE_URL = ""  # GeoPackage path or postgresql+psycopg:// URL; "" = VILLAGECOV_STORE or var/villagecov.gpkg
-AS_OF = ""  # vintage date YYYY-MM-DD; "" = the latest computed vintage
-BOUNDARY_VERSION = "2019"  # 2019 | 2025-01 | 2025-07: units for the commune/district tables
-OUT_DIR = "out"  # exported tables and the map go here
-LANG = "vi"  # vi | en: map labels
-W_POP = 0.5  # weight of population
-W_REMOTE = 0.3  # weight of being a remote village
-W_NO_SIGNAL = 0.2  # weight of having no mobile signal at all
-SHORTLIST_N = 20  # villages on the short list
 
 # %%
 from pathlib import Path

@@ -6,6 +6,14 @@
 #     name: python3
 # ---
 
+# %% tags=["parameters"]
+# Tham số — parameters (papermill: `-p NAME value`); the notebook is explained below.
+STORE_URL = ""  # GeoPackage path or postgresql+psycopg:// URL; "" = VILLAGECOV_STORE or var/villagecov.gpkg
+AS_OF = ""  # vintage date YYYY-MM-DD; "" = the latest computed vintage
+BOUNDARY_VERSION = "2019"  # 2019 | 2025-01 | 2025-07
+OUT_DIR = "out"  # exported tables go here
+TECHNOLOGY = "4G"  # technology of the declared/measured cross-table
+
 # %% [markdown]
 # # Chất lượng số liệu — Evidence quality
 #
@@ -23,13 +31,6 @@
 # inside the declared coverage in the village and at least `contradiction_fail_share` of them miss
 # the signal threshold (settings; rule in `villagecov.compute.evidence`). Contradicted declared
 # coverage does not count for the indicators.
-
-# %% tags=["parameters"]
-STORE_URL = ""  # GeoPackage path or postgresql+psycopg:// URL; "" = VILLAGECOV_STORE or var/villagecov.gpkg
-AS_OF = ""  # vintage date YYYY-MM-DD; "" = the latest computed vintage
-BOUNDARY_VERSION = "2019"  # 2019 | 2025-01 | 2025-07
-OUT_DIR = "out"  # exported tables go here
-TECHNOLOGY = "4G"  # technology of the declared/measured cross-table
 
 # %%
 from pathlib import Path

@@ -18,8 +18,10 @@ from villagecov.errors import NotFound
 from villagecov.storage import Store
 
 router = APIRouter(tags=["OGC API – Features"])
-STANDARD_PARAMS = {"limit", "offset", "bbox", "datetime", "f", "bbox-crs"}
+STANDARD_PARAMS = {"limit", "offset", "bbox", "datetime", "f", "bbox-crs", "crs"}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+# Coordinates are served and filtered in CRS84 only (Part 2 clients may name it explicitly).
+SUPPORTED_CRS = {CRS84, "http://www.opengis.net/def/crs/OGC/1.3/CRS84h", "[OGC:CRS84]"}
 CollectionId = Path(description="collection id, e.g. villages, communes-2019, gaps", pattern=r"^[A-Za-z0-9_.-]+$",
                     examples=["villages"])
 
@@ -96,6 +98,10 @@ def queryables(request: Request, store: StoreDep, layers: LayersDep, collection_
 
 
 def _filters(request: Request, props: list[str]) -> dict[str, str]:
+    for name in ("bbox-crs", "crs"):
+        value = request.query_params.get(name)
+        if value is not None and value not in SUPPORTED_CRS:
+            raise BadQuery(f"{name} {value!r} is not supported: coordinates are CRS84 ({CRS84})")
     out = {}
     for name, value in request.query_params.items():
         if name in STANDARD_PARAMS:

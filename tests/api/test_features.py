@@ -104,6 +104,10 @@ def test_equality_filters_and_bbox(client: TestClient, seeded: Seeded) -> None:
     r = client.get("/collections/villages/items", params={"population": "many"})
     assert r.status_code == 400
     assert client.get("/collections/villages/items", params={"bbox": "1,2,3"}).status_code == 400
+    crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    assert client.get("/collections/villages/items", params={"bbox": bbox, "bbox-crs": crs84}).status_code == 200
+    epsg3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
+    assert client.get("/collections/villages/items", params={"bbox": bbox, "bbox-crs": epsg3857}).status_code == 400
 
 
 def test_datetime_vintages(client: TestClient) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from maps.contract import ApiUrls
 from maps.i18n import LANGS, check_lang, t
 from maps.inputs import MapInputs
 from maps.progress import build_progress_map
-from maps.province import build_province_map
+from maps.province import build_province_map, latest_streams
 from maps.unit import build_unit_map
 from villagecov.errors import NotFound
 from villagecov.storage import Store
@@ -152,6 +152,9 @@ def build_all_maps(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = read_inputs(store, boundary_version)
+    # The pages only list the latest coverage streams (their polygons come as tiles): reduce once.
+    streams = [latest_streams(data.coverage, raster=r) for r in (False, True)]
+    data = replace(data, coverage=pd.concat([f for f in streams if len(f)] or [data.coverage.iloc[0:0]]))
     urls = ApiUrls(base=base_url)
     report = BuildReport(out_dir=out_dir, synthetic=data.synthetic)
     copy_static(out_dir / "static")

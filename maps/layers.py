@@ -20,16 +20,19 @@ from maps.i18n import t, t_opt
 
 TECH_ORDER = ("5G", "4G", "3G", "2G")
 CLASS_ORDER = ("5G", "4G", "3G", "2G", "partial", "none", "unknown")
+# Opaque fills (ColorBrewer RdYlGn-like): translucent fills would double up where neighbouring
+# vector tiles overlap in their buffers and show the tile grid.
 CLASS_COLOURS: dict[str, str] = {
-    "5G": "#00441b",
-    "4G": "#2e9e4f",
-    "3G": "#c7d93a",
-    "2G": "#f2c12e",
-    "partial": "#f28c28",
-    "none": "#d7191c",
-    "unknown": "#bdbdbd",
+    "5G": "#1a7837",
+    "4G": "#5aae61",
+    "3G": "#d9ef8b",
+    "2G": "#fee08b",
+    "partial": "#fdae61",
+    "none": "#d73027",
+    "unknown": "#cccccc",
 }
-SERVICE_CLASS_COLOURS: dict[str, str] = {"all": "#1a7fbf", "some": "#f2c12e", "no": "#d7191c", "unknown": "#bdbdbd"}
+SERVICE_CLASS_COLOURS: dict[str, str] = {"all": "#4393c3", "some": "#fee08b", "no": "#d73027", "unknown": "#cccccc"}
+VILLAGE_FILL_OPACITY = 1.0
 OPERATOR_COLOURS: dict[str, str] = {
     "viettel": "#e4002b",
     "vinaphone": "#0072bc",

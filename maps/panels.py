@@ -48,7 +48,6 @@ def limit_zoom(m: folium.Map, min_zoom: int = 6, max_zoom: int = 18) -> None:
     """Zoom limits on the map itself (folium only sets them on a default tile layer, which we lack)."""
     m.options["minZoom"] = min_zoom
     m.options["maxZoom"] = max_zoom
-    m.options["zoomSnap"] = 0.25  # fit the province snugly; tiles are scaled between integer zooms
 
 
 def add_chrome(

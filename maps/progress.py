@@ -20,6 +20,7 @@ from maps.inputs import MapInputs, as_of_rows, sites_in_service
 from maps.layers import (
     CLASS_COLOURS,
     SERVICE_CLASS_COLOURS,
+    VILLAGE_FILL_OPACITY,
     add_offline_base,
     add_osm,
     add_sites,
@@ -71,12 +72,12 @@ def _side(
     add_osm(m, lang)
     VectorTiles(
         urls.village_tiles, t("layer.villages", lang), classes=cov, palette=CLASS_COLOURS,
-        village_clicks=True, fill_opacity=0.65, pane=TILES_PANE,
+        village_clicks=True, fill_opacity=VILLAGE_FILL_OPACITY, pane=TILES_PANE,
     ).add_to(m)
     if services:
         VectorTiles(
             urls.village_tiles, t("layer.services", lang), classes=services, palette=SERVICE_CLASS_COLOURS,
-            fill_opacity=0.65, pane=TILES_PANE, show=False,
+            fill_opacity=VILLAGE_FILL_OPACITY, pane=TILES_PANE, show=False,
         ).add_to(m)
     sites = sites_in_service(data.sites, date)
     if sites is not None and len(sites):

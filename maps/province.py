@@ -21,6 +21,7 @@ from maps.layers import (
     CLASS_COLOURS,
     OPERATOR_COLOURS,
     SERVICE_CLASS_COLOURS,
+    VILLAGE_FILL_OPACITY,
     add_boundaries,
     add_gaps,
     add_offline_base,
@@ -75,7 +76,7 @@ def add_village_layers(
         village_clicks=True,
         status_fallback=not unit_only,
         hide_unlisted=unit_only,
-        fill_opacity=0.65,
+        fill_opacity=VILLAGE_FILL_OPACITY,
         pane=TILES_PANE,
     ).add_to(m)
     services = service_classes(data.services, classes)
@@ -86,7 +87,7 @@ def add_village_layers(
             classes=services,
             palette=SERVICE_CLASS_COLOURS,
             hide_unlisted=unit_only,
-            fill_opacity=0.65,
+            fill_opacity=VILLAGE_FILL_OPACITY,
             pane=TILES_PANE,
             show=False,
         ).add_to(m)

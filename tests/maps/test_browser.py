@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from maps.i18n import t
+from maps.layers import CLASS_COLOURS
 from tests.maps.sample import village_centre
 
 pytestmark = pytest.mark.browser
@@ -192,7 +193,8 @@ def test_progress_maps_are_synchronised(session: Session, artifacts: Path) -> No
              out[i] = Array.from(window[k].getContainer().querySelectorAll('.leaflet-vcTiles-pane path'))
                .map(p => p.getAttribute('fill')); }); return out; })()"""
     )
-    assert "#00441b" not in fills["0"] and "#00441b" in fills["1"]
+    five_g = CLASS_COLOURS["5G"]
+    assert five_g not in fills["0"] and five_g in fills["1"]
     s.page.evaluate(f"window[{left!r}].setView([17.4, 106.3], 11, {{animate: false}})")
     s.page.wait_for_timeout(300)
     centre = s.page.evaluate(f"(() => {{ const c = window[{right!r}].getCenter(); return [c.lat, c.lng, "
@@ -212,6 +214,6 @@ def test_unit_maps_show_their_indicator_table(session: Session, artifacts: Path,
     tiles = s.status("/collections/villages/tiles/")
     assert tiles and 200 in tiles
     fills = s.page.evaluate("Array.from(document.querySelectorAll('.leaflet-vcTiles-pane path')).map(p => p.getAttribute('fill'))")
-    assert fills and "#bdbdbd" not in fills  # only the unit's own villages are drawn, all with a class
+    assert fills and CLASS_COLOURS["unknown"] not in fills  # only the unit's own villages are drawn, all with a class
     s.screenshot(artifacts / name.replace(".html", ".png"))
     s.assert_clean()

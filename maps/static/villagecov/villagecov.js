@@ -288,7 +288,8 @@
   /* Minimap drawn from a GeoJSON outline (no tiles: works offline). */
   VC.outlineMiniMap = function (map, geojson, opts) {
     var layer = L.geoJSON(geojson, { style: { color: "#445", weight: 1, fillColor: "#dde3ea", fillOpacity: 1 } });
+    // A fixed zoom keeps the whole province in view whatever the main map shows.
     return new L.Control.MiniMap(layer, L.extend({ toggleDisplay: true, position: "bottomright",
-      width: 140, height: 140, zoomLevelOffset: -4 }, opts || {})).addTo(map);
+      width: 150, height: 150, zoomLevelFixed: 6 }, opts || {})).addTo(map);
   };
 })();

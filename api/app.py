@@ -33,6 +33,7 @@ from api.routers import (
     uploads,
     villages,
 )
+from api.tilecache import TileCache
 from villagecov.settings import Settings
 from villagecov.storage import open_store
 
@@ -78,13 +79,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.layers = LayerCache(tuple(settings.indicator_evidence))
+    app.state.tiles = TileCache(settings.tile_cache_mb * 1024 * 1024)
     errors.install(app)
 
     app.add_middleware(UploadSizeGuard, limit_bytes=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["X-API-Key", "Authorization", "Content-Type", "If-None-Match"],
-                       expose_headers=["ETag", "X-Tile-Truncated", "X-Tile-Features-Dropped", "Location"])
+                       expose_headers=["ETag", "X-Tile-Truncated", "X-Tile-Features-Dropped", "X-Tile-Cache",
+                                       "Location"])
     for module in (landing, collections, tiles, rasters, indicators, villages, exports, uploads, health, docs):
         app.include_router(module.router)
     app.include_router(maps.router_for(settings))

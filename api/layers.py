@@ -297,21 +297,24 @@ class LayerCache:
     def frame(self, store: Store, coll: Collection, as_of: str | None) -> gpd.GeoDataFrame:
         return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
 
-    def _current_token(self, store: Store) -> str:
+    def token(self, store: Store) -> str:
+        """The store-state token, re-read at most once per ``token_ttl_s``; a new one empties the cache."""
         now = time.monotonic()
-        if self._token is None or now - self._checked > self.token_ttl_s:
-            self._checked = now
-            return store_token(store)
-        return self._token
-
-    def get(self, store: Store, key: tuple[str, str | None], build: Callable[[], Any]) -> Any:
-        """The cached value under ``key``, built with ``build()`` when missing or stale."""
-        token = self._current_token(store)
+        if self._token is not None and now - self._checked <= self.token_ttl_s:
+            return self._token
+        token = store_token(store)
         with self._lock:
+            self._checked = now
             if token != self._token:
                 self._frames.clear()
                 self._token = token
-            hit = self._frames.get(key)
+        return token
+
+    def get(self, store: Store, key: tuple[str, str | None], build: Callable[[], Any]) -> Any:
+        """The cached value under ``key``, built with ``build()`` when missing or stale."""
+        token = self.token(store)
+        with self._lock:
+            hit = self._frames.get(key) if token == self._token else None
         if hit is not None:
             return hit
         with self._build_lock:  # one build at a time: concurrent misses wait for the first

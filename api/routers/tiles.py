@@ -74,8 +74,10 @@ def tile(
     """Layer named after the collection; a tile capped at ``tile_max_features`` says so in its headers."""
     coll = layers.collection(store, collection_id)
     as_of = when.as_of if when and coll.temporal == "vintage" else None
-    result = render_tile(store, layers, coll, xyz.z, xyz.x, xyz.y, as_of, settings)
-    headers = {"X-Tile-Features": str(result.features)}
+    result, hit = request.app.state.tiles.get_or_render(
+        store, layers, (coll.id, xyz.z, xyz.x, xyz.y, as_of),
+        lambda: render_tile(store, layers, coll, xyz.z, xyz.x, xyz.y, as_of, settings))
+    headers = {"X-Tile-Features": str(result.features), "X-Tile-Cache": "hit" if hit else "miss"}
     if result.dropped:
         headers.update({"X-Tile-Truncated": "true", "X-Tile-Features-Dropped": str(result.dropped)})
     return cached(request, result.data, MVT, settings.tiles_max_age_s, headers)

@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     tile_buffer: int = 64
     tile_simplify: float = 1.0
     tile_max_features: int = 20000
+    tile_cache_mb: int = 64  # in-process cache of rendered tiles (0: off); emptied when the store changes
     tiles_max_age_s: int = 300  # Cache-Control max-age of tiles
     items_max_age_s: int = 60  # Cache-Control max-age of items and other published JSON
 

@@ -130,3 +130,41 @@ def test_cli_keys_create(fresh: Seeded) -> None:
         assert key not in rows.to_csv()
     bad = runner.invoke(app, ["keys", "create", "--role", "operator"], env=env)
     assert bad.exit_code == 2 and "--operator" in bad.output
+
+
+def test_tile_cache_hits_and_empties_on_store_change(fresh: Seeded) -> None:
+    import time
+
+    import geopandas as gpd
+    import mapbox_vector_tile
+    import morecantile
+    import shapely
+
+    from api.app import create_app
+
+    lon, lat = fresh.centres["V2"]
+    t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 13)
+    url = f"/collections/villages/tiles/WebMercatorQuad/13/{t.y}/{t.x}"
+
+    def ids(content: bytes) -> set[str]:
+        feats = mapbox_vector_tile.decode(content)["villages"]["features"] if content else []
+        return {f["properties"]["village_id"] for f in feats}
+
+    with TestClient(create_app(fresh.settings)) as c:
+        first = c.get(url)
+        again = c.get(url)
+        assert first.headers["x-tile-cache"] == "miss" and again.headers["x-tile-cache"] == "hit"
+        assert again.content == first.content and "V7" not in ids(first.content)
+        village = gpd.GeoDataFrame({"village_id": ["V7"], "name": ["Thôn Bảy"], "commune_code": [fresh.communes[0]],
+                                    "population": [50], "synthetic": [True], "as_of": ["2024-01-01"],
+                                    "source": ["SYNTHETIC test fixture (tests/api)"]},
+                                   geometry=[shapely.box(lon - 0.001, lat + 0.005, lon + 0.001, lat + 0.007)],
+                                   crs="EPSG:4326")
+        with open_store(fresh.settings.store) as store, store.transaction() as tx:
+            tx.append("villages", village)
+        time.sleep(c.app.state.layers.token_ttl_s + 0.2)  # another process's write shows within the TTL
+        after = c.get(url)
+        assert after.headers["x-tile-cache"] == "miss" and "V7" in ids(after.content)
+    off = fresh.settings.model_copy(update={"tile_cache_mb": 0})
+    with TestClient(create_app(off)) as c:
+        assert c.get(url).headers["x-tile-cache"] == "miss" and c.get(url).headers["x-tile-cache"] == "miss"

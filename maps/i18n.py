@@ -60,7 +60,7 @@ _L: dict[str, tuple[str, str]] = {
     "services.some": ("Thiếu một số dịch vụ", "Some services missing"),
     "services.no": ("Chưa có dịch vụ nào", "No service"),
     "legend.remote": ("Thôn vùng sâu, vùng xa", "Remote village"),
-    "legend.gap": ("Thôn chưa có 4G (xếp hạng theo dân số)", "Village without 4G (ranked by population)"),
+    "legend.gap": ("Thôn chưa có 4G (xếp hạng theo số dân chưa có 4G)", "Village without 4G (ranked by people without 4G)"),
     "legend.site": ("Trạm phát sóng (gom cụm)", "Site (clustered)"),
     # statuses (village_coverage.status)
     "status.covered": ("Có sóng", "Covered"),
@@ -89,6 +89,8 @@ _L: dict[str, tuple[str, str]] = {
     "popup.unavailable": ("Không tải được thông tin thôn", "Village details could not be loaded"),
     "popup.no_data": ("Chưa có dữ liệu", "No data"),
     "popup.rank": ("Thứ hạng", "Rank"),
+    "popup.uncovered": ("Dân số chưa có 4G", "People without 4G"),
+    "popup.best": ("Sóng tốt nhất", "Best coverage"),
     "site.kind": ("Loại", "Kind"),
     "site.technologies": ("Công nghệ", "Technologies"),
     "site.height": ("Độ cao anten", "Antenna height"),

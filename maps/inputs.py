@@ -13,6 +13,8 @@ import pandas as pd
 
 from villagecov.schema import TABLES, normalize
 
+LATEST = "9999-12-31"
+
 
 def empty(name: str) -> pd.DataFrame:
     """An empty canonical frame of table ``name``."""
@@ -51,6 +53,16 @@ class MapInputs:
         """``as_of`` dates of the computed village coverage, oldest first."""
         vc = self.village_coverage
         return sorted({str(v) for v in vc["as_of"].dropna()}) if vc is not None and len(vc) else []
+
+    @property
+    def latest_coverage(self) -> pd.DataFrame:
+        """``village_coverage`` at its latest vintage (per village × operator × technology × evidence)."""
+        return as_of_rows(self.village_coverage, LATEST, ["village_id", "operator", "technology", "evidence"])
+
+    @property
+    def latest_services(self) -> pd.DataFrame:
+        """``services`` at their latest vintage (per village × service)."""
+        return as_of_rows(self.services, LATEST, ["village_id", "service"])
 
     def for_unit(self, level: str, code: str) -> MapInputs:
         """The same inputs restricted to one district or commune (villages, sites, indicators)."""

@@ -216,19 +216,45 @@ def add_sites(m: folium.Map, sites: gpd.GeoDataFrame, lang: str) -> None:
     FastMarkerCluster(site_rows(sites, lang), callback=_SITE_CALLBACK, name=t("layer.sites", lang), overlay=True).add_to(m)
 
 
-def gap_frame(villages: gpd.GeoDataFrame, classes: dict[str, str]) -> gpd.GeoDataFrame:
-    """Villages without 4G (class not 4G/5G), ranked by population (1 = most people), as points."""
+def share_4g(village_coverage: pd.DataFrame | None) -> dict[str, float]:
+    """village_id → population share covered by 4G from any operator (best evidence), in [0, 1]."""
+    vc = village_coverage
+    if vc is None or vc.empty:
+        return {}
+    rows = vc[(vc["operator"] == "ANY") & (vc["technology"] == "4G")]
+    shares = pd.to_numeric(rows["covered_pop_share"], errors="coerce").fillna(0.0).clip(0, 1)
+    return {str(k): float(v) for k, v in shares.groupby(rows["village_id"]).max().items()}
+
+
+def gap_frame(
+    villages: gpd.GeoDataFrame, classes: dict[str, str], village_coverage: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """Villages without 4G (class not 4G/5G) as points, ranked by the people left without 4G.
+
+    ``uncovered`` = population × (1 − 4G population share), as the API's ``gaps`` collection
+    ranks them; rank 1 = most people without 4G (ties by village id).
+    """
     no4g = villages[~villages["village_id"].astype(str).map(classes).isin(["4G", "5G"])].copy()
-    no4g["population"] = pd.to_numeric(no4g["population"], errors="coerce")
-    no4g = no4g.sort_values(["population", "name"], ascending=[False, True], na_position="last")
+    pop = pd.to_numeric(no4g["population"], errors="coerce").fillna(0)
+    shares = share_4g(village_coverage)
+    share = no4g["village_id"].astype(str).map(shares).fillna(0.0)
+    no4g["uncovered"] = (pop * (1 - share)).round().astype(int)
+    no4g = no4g.sort_values(["uncovered", "village_id"], ascending=[False, True], kind="stable")
     no4g["rank"] = range(1, len(no4g) + 1)
     no4g["geometry"] = representative_points(no4g)
     return no4g
 
 
-def add_gaps(m: folium.Map, villages: gpd.GeoDataFrame, classes: dict[str, str], lang: str, show: bool = False) -> None:
+def add_gaps(
+    m: folium.Map,
+    villages: gpd.GeoDataFrame,
+    classes: dict[str, str],
+    lang: str,
+    village_coverage: pd.DataFrame | None = None,
+    show: bool = False,
+) -> None:
     """The gaps layer: villages without 4G as ranked circle markers with a tooltip."""
-    gaps = gap_frame(villages, classes)
+    gaps = gap_frame(villages, classes, village_coverage)
     if gaps.empty:
         return
     cls_label = {c: t(f"class.{c}", lang) for c in CLASS_ORDER}
@@ -236,7 +262,8 @@ def add_gaps(m: folium.Map, villages: gpd.GeoDataFrame, classes: dict[str, str],
         {
             "rank": gaps["rank"].astype(int),
             "name": gaps["name"].astype(str),
-            "population": gaps["population"].fillna(0).astype(int),
+            "population": pd.to_numeric(gaps["population"], errors="coerce").fillna(0).astype(int),
+            "uncovered": gaps["uncovered"].astype(int),
             "status": gaps["village_id"].astype(str).map(classes).fillna("unknown").map(cls_label),
         },
         geometry=gaps.geometry.values,
@@ -247,8 +274,9 @@ def add_gaps(m: folium.Map, villages: gpd.GeoDataFrame, classes: dict[str, str],
         name=t("layer.gaps", lang),
         marker=folium.CircleMarker(radius=5, weight=1, color="#7f0000", fill=True, fill_color="#d7191c", fill_opacity=0.9),
         tooltip=folium.GeoJsonTooltip(
-            fields=["rank", "name", "population", "status"],
-            aliases=[t("popup.rank", lang), t("popup.village", lang), t("popup.population", lang), "4G"],
+            fields=["rank", "name", "population", "uncovered", "status"],
+            aliases=[t("popup.rank", lang), t("popup.village", lang), t("popup.population", lang),
+                     t("popup.uncovered", lang), t("popup.best", lang)],
         ),
         overlay=True,
         show=show,

@@ -79,7 +79,7 @@ def add_village_layers(
         fill_opacity=VILLAGE_FILL_OPACITY,
         pane=TILES_PANE,
     ).add_to(m)
-    services = service_classes(data.services, classes)
+    services = service_classes(data.latest_services, classes)
     if services:
         VectorTiles(
             urls.village_tiles,
@@ -143,14 +143,14 @@ def build_province_map(
     urls = urls or ApiUrls()
     m = new_map(tuple(data.province.total_bounds), lang, urls.village, data.commune_names)
     add_panes(m)
-    classes = village_classes(data.village_coverage)
+    classes = village_classes(data.latest_coverage)
 
     add_offline_base(m, data.province, data.communes, lang, pane=BASE_PANE)
     add_osm(m, lang)
     add_village_layers(m, data, urls, lang, classes)
     add_coverage_layers(m, data, urls, lang)
     add_boundaries(m, data.communes, data.districts, data.boundary_version, lang)
-    add_gaps(m, data.villages, classes, lang)
+    add_gaps(m, data.villages, classes, lang, data.latest_coverage)
     add_remote(m, data.villages, lang)
     sites = sites_in_service(data.sites, None)
     if sites is not None and len(sites):

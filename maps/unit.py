@@ -54,13 +54,13 @@ def build_unit_map(
 
     m = new_map(tuple(unit.total_bounds), lang, urls.village, sub.commune_names)
     add_panes(m)
-    classes = village_classes(sub.village_coverage)
+    classes = village_classes(sub.latest_coverage)
     add_offline_base(m, unit, sub.communes, lang, pane=BASE_PANE)
     add_osm(m, lang)
     add_village_layers(m, sub, urls, lang, classes, unit_only=True)
     add_coverage_layers(m, data, urls, lang)
     add_boundaries(m, sub.communes, unit if level == "district" else None, data.boundary_version, lang)
-    add_gaps(m, sub.villages, classes, lang, show=True)
+    add_gaps(m, sub.villages, classes, lang, sub.latest_coverage, show=True)
     add_remote(m, sub.villages, lang)
     sites = sites_in_service(sub.sites, None)
     if sites is not None and len(sites):

@@ -47,6 +47,18 @@ def test_api_base_url_goes_into_every_template(sample: MapInputs) -> None:
     assert "Thôn bản theo tình trạng phủ sóng" not in html
 
 
+def test_province_colours_use_the_latest_vintage_only(sample: MapInputs) -> None:
+    from dataclasses import replace
+
+    vc = sample.village_coverage
+    worse = vc[vc["village_id"] != "V8"]  # Tổ dân phố Đức Ninh: 4G at the baseline, nothing later
+    v8_base = vc[(vc["village_id"] == "V8") & (vc["as_of"] == "2023-01-01")]
+    v8_late = v8_base.assign(as_of=V2, status="none", covered_pop_share=0.0)
+    data = replace(sample, village_coverage=pd.concat([worse, v8_base, v8_late], ignore_index=True))
+    html = render_html(build_province_map(data))
+    assert '"V8":"none"' in html and '"V8":"4G"' not in html
+
+
 def test_no_synthetic_banner_for_real_data(sample: MapInputs) -> None:
     from dataclasses import replace
 

@@ -40,12 +40,19 @@ def test_service_classes_count_mobile_broadband_as_internet() -> None:
     assert service_classes(sv, {"A": "4G", "B": "3G"}) == {"A": "all", "B": "some", "C": "no"}
 
 
-def test_gaps_are_villages_without_4g_ranked_by_population(sample: MapInputs) -> None:
+def test_gaps_are_villages_without_4g_ranked_by_people_without_4g(sample: MapInputs) -> None:
     classes = {v[0]: v[7] for v in VILLAGES}
-    gaps = gap_frame(sample.villages, classes)
-    # latest classes without 4G/5G: V2 partial (412), V4 none (120), V6 3G (650), V7 2G (300)
+    gaps = gap_frame(sample.villages, classes, sample.latest_coverage)
+    # latest classes without 4G/5G: V2 partial (412), V4 none (120), V6 3G (650), V7 2G (300); no 4G share
     assert list(gaps["village_id"]) == ["V6", "V2", "V7", "V4"]
     assert list(gaps["rank"]) == [1, 2, 3, 4]
+    assert list(gaps["uncovered"]) == [650, 412, 300, 120]
+    # half of Bản Dốc Mây's 412 people get 4G: 206 left, it drops behind Bản Cà Xen (300)
+    vc = pd.DataFrame({"village_id": ["V2", "V2"], "operator": ["ANY", "ANY"], "technology": ["4G", "4G"],
+                       "evidence": ["declared", "modelled"], "covered_pop_share": [0.5, 0.25]})
+    gaps = gap_frame(sample.villages, classes, vc)
+    assert list(gaps["village_id"]) == ["V6", "V7", "V2", "V4"]
+    assert list(gaps["uncovered"]) == [650, 300, 206, 120]
     assert all(g.geom_type == "Point" for g in gaps.geometry)
     assert all(p.within(poly) for p, poly in zip(gaps.geometry, sample.villages.set_index("village_id")
                                                  .loc[gaps["village_id"]].geometry, strict=True))

@@ -92,8 +92,9 @@ def test_coverage_sets_follow_distance_on_flat_earth() -> None:
     gaps = find_gaps(villages(), village_coverage(), "4G", s)  # V3, V4, V2
     cands = gpd.GeoDataFrame({"x": [X0 + 4_500.0, X0 + 20_000.0], "y": [Y0, Y0], "height_m": [40.0, 40.0]},
                              geometry=[Point(0, 0)] * 2, crs=METRIC_CRS)
-    sets = coverage_sets(cands, gaps, "4G", s)
-    assert [sorted(gaps["village_id"].iloc[x]) for x in sets] == [["V2", "V3"], ["V4"]]
+    cover = coverage_sets(cands, gaps, "4G", s)
+    assert [sorted(gaps["village_id"].iloc[cover.villages_alone(i)]) for i in range(2)] == [["V2", "V3"], ["V4"]]
+    assert list(cover.need) == [4, 4, 4]  # 80 % of 5 sample points
 
 
 @pytest.mark.parametrize("weight", ["population", "villages"])
@@ -149,3 +150,19 @@ def test_no_gaps_gives_an_empty_plan(tmp_path: Path) -> None:
     assert plan.notes == ["no gaps: every village is covered by 4G"]
     paths = write_plan(plan, tmp_path, Settings())
     assert pd.read_csv(paths["sites_csv"]).empty and "curve_png" not in paths
+
+
+def test_a_long_village_out_of_reach_of_one_tower_gets_two() -> None:
+    s = Settings()
+    strip = gpd.GeoDataFrame(
+        {"village_id": ["L1"], "name": "Bản Dài", "commune_code": "19000", "population": 1000, "households": 200,
+         "remote": True, "synthetic": True},
+        geometry=[box(X0, Y0 - 300, X0 + 80_000, Y0 + 300)], crs=METRIC_CRS,  # 80 km long, no coverage
+    )
+    v = normalize(strip, TABLES["villages"])
+    plan = make_plan(v, village_coverage().iloc[0:0], None, "4G", s, target_share=1.0, curve_points=0)
+    assert not any(len(plan.cover.villages_alone(i)) for i in range(len(plan.candidates)))  # no tower alone
+    assert plan.exact.status == "optimal" and plan.exact.value == 1.0 and len(plan.exact.chosen) >= 2
+    assert plan.greedy.value == 1.0 and plan.greedy.cost >= plan.exact.cost
+    sites_ = plan.proposed_sites()
+    assert sites_["village_ids"].tolist()[-1] == "L1" and sites_["villages_covered"].sum() == 1

@@ -100,3 +100,40 @@ def test_target_exact_is_never_dearer_than_greedy(inst: tuple, share: float) -> 
     assert g.status == "heuristic" and e.status == "optimal"
     assert e.value >= target - 1e-6
     assert e.cost <= g.cost + 1e-9
+
+
+def test_a_village_needing_two_sites_is_covered_by_both() -> None:
+    # village 0 has points {0, 1} and needs both; village 1 has point {2}. Weights 10 and 3.
+    owner, need, w = np.array([0, 0, 1]), np.array([2, 1]), np.array([10.0, 3.0])
+    sets = [np.array([0]), np.array([1]), np.array([2]), np.array([0, 1])]
+    costs = np.array([1.0, 1.0, 1.0, 2.5])
+    e = ilp_budget(costs, sets, w, 2.0, owner=owner, need=need)
+    g = greedy_budget(costs, sets, w, 2.0, owner=owner, need=need)
+    assert (sorted(e.chosen), e.value) == ([0, 1], 10.0)  # by hand: A + B complete village 0
+    assert (g.chosen, g.value) == ([0, 1], 10.0)  # surrogate gains 5, 5 per unit beat 3
+    one = ilp_budget(costs, sets, w, 1.5, owner=owner, need=need)
+    assert (one.chosen, one.value) == ([2], 3.0)  # half a village is worth nothing
+    t = ilp_target(costs, sets, w, 13.0, owner=owner, need=need)
+    assert (sorted(t.chosen), t.cost) == ([0, 1, 2], 3.0)
+
+
+@st.composite
+def grouped(draw: st.DrawFn) -> tuple:
+    costs, sets, w = draw(instances())
+    n_e = len(w)  # points; group them into villages
+    n_v = draw(st.integers(1, n_e))
+    owner = np.array(draw(st.lists(st.integers(0, n_v - 1), min_size=n_e, max_size=n_e)))
+    owner[:n_v] = np.arange(n_v)  # every village has a point
+    size = np.bincount(owner, minlength=n_v)
+    need = np.array([draw(st.integers(1, int(k))) for k in size])
+    return costs, sets, w[:n_v], owner, need
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=grouped(), budget=st.integers(0, 20))
+def test_grouped_greedy_never_beats_exact(inst: tuple, budget: int) -> None:
+    costs, sets, w, owner, need = inst
+    g = greedy_budget(costs, sets, w, float(budget), owner=owner, need=need)
+    e = ilp_budget(costs, sets, w, float(budget), owner=owner, need=need)
+    assert e.status == "optimal" and g.cost <= budget + 1e-9 and e.cost <= budget + 1e-9
+    assert g.value <= e.value + 1e-9

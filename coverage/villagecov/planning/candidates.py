@@ -12,6 +12,8 @@ Coverage uses :mod:`villagecov.propagation`: the signal at a few sample points o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -145,12 +147,30 @@ def village_points(gaps: gpd.GeoDataFrame, per_village: int = 5, seed: int = 0) 
     return np.asarray(xy, dtype=float).reshape(-1, 2), np.asarray(owner, dtype=np.int64)
 
 
+@dataclass
+class PointCover:
+    """Which sample points of the gap villages each candidate covers (signal ≥ threshold)."""
+
+    sets: list[np.ndarray]  # per candidate: indices of covered points
+    owner: np.ndarray  # per point: row of ``gaps``
+    need: np.ndarray  # per village: points that must be covered (covered_share of its points)
+
+    def villages_alone(self, i: int) -> np.ndarray:
+        """Villages candidate ``i`` covers on its own."""
+        counts = np.bincount(self.owner[self.sets[i]], minlength=len(self.need))
+        return np.flatnonzero(counts >= self.need)
+
+    def subset(self, keep: list[int]) -> PointCover:
+        return PointCover([self.sets[i] for i in keep], self.owner, self.need)
+
+
 def coverage_sets(candidates: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame, technology: str,
-                  settings: Settings, dem: Dem | None = None, per_village: int = 5) -> list[np.ndarray]:
-    """For every candidate, the indices (rows of ``gaps``) of the villages it would cover: at least
-    ``settings.covered_share`` of the village's sample points at or above the threshold."""
+                  settings: Settings, dem: Dem | None = None, per_village: int = 5) -> PointCover:
+    """Sample points of every gap village and, per candidate, the points it would cover. A village
+    needs ``ceil(covered_share × points)`` of its points covered, by one candidate or several."""
     pxy, owner = village_points(gaps, per_village)
     n_pts = np.bincount(owner, minlength=len(gaps))
+    need = np.maximum(1, np.ceil(settings.covered_share * n_pts - 1e-9)).astype(np.int64)
     out: list[np.ndarray] = []
     for x, y, h in zip(candidates["x"], candidates["y"], candidates["height_m"], strict=True):
         budget = site_budget(technology, settings, float(h))
@@ -162,6 +182,5 @@ def coverage_sets(candidates: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame, technolo
             sig = site_signal(dx[near], dy[near], budget, x=float(x), y=float(y), dem=dem, radius_m=reach,
                               method="per_pixel")
             ok[near] = np.nan_to_num(sig, nan=-np.inf) >= budget.threshold_dbm
-        frac = np.bincount(owner[ok], minlength=len(gaps)) / np.maximum(n_pts, 1)
-        out.append(np.flatnonzero(frac >= settings.covered_share))
-    return out
+        out.append(np.flatnonzero(ok))
+    return PointCover(out, owner, need)

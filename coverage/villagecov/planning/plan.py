@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from villagecov.errors import InputError
-from villagecov.planning.candidates import candidate_sites, coverage_sets
+from villagecov.planning.candidates import PointCover, candidate_sites, coverage_sets
 from villagecov.planning.cost import candidate_costs, fibre_points
 from villagecov.planning.gaps import find_gaps, village_status
 from villagecov.planning.select import (
+    Cover,
     Selection,
     greedy_budget,
     greedy_target,
@@ -43,7 +44,7 @@ class Plan:
     target_value: float | None  # weight to newly cover (target objective)
     gaps: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame  # with cost columns and n_villages
-    sets: list[np.ndarray]
+    cover: PointCover  # points of the gap villages each candidate covers
     weights: np.ndarray
     greedy: Selection
     exact: Selection
@@ -65,13 +66,16 @@ class Plan:
         return e if e.cost <= g.cost else g
 
     def proposed_sites(self, selection: Selection | None = None) -> gpd.GeoDataFrame:
-        """Chosen candidates with cost and the gap villages each newly covers (first chooser wins)."""
+        """Chosen candidates with cost and the gap villages each completes: taking the sites in
+        order, a village is attributed to the site whose points bring it to its need."""
         sel = selection or self.best
-        taken: set[int] = set()
+        cov = Cover.build(self.cover.sets, self.weights, self.cover.owner, self.cover.need)
+        done = np.zeros(len(self.weights), dtype=bool)
         rows = []
         for rank, i in enumerate(sel.chosen, start=1):
-            new = [int(v) for v in self.sets[i] if int(v) not in taken]
-            taken.update(new)
+            now = cov.counts(cov.a[sel.chosen[:rank]].any(axis=0)) >= cov.need
+            new = np.flatnonzero(now & ~done)
+            done |= now
             rows.append({"rank": rank, "index": i, "village_ids": ";".join(self.gaps["village_id"].iloc[new]),
                          "villages_covered": len(new),
                          "population_covered": float(self.gaps["uncovered_pop"].iloc[new].sum())})
@@ -118,19 +122,20 @@ def budget_curve(plan: Plan, points: int = 12, ilp: bool = True, time_limit: flo
     """Newly covered weight against budget (0 … the greedy cost of covering every coverable gap):
     the best greedy plan affordable at each budget, and the exact optimum where it is attempted."""
     costs = plan.candidates["cost_vnd"].to_numpy(float)
-    full = greedy_target(costs, plan.sets, plan.weights, float(plan.weights.sum()))
+    c = plan.cover
+    full = greedy_target(costs, c.sets, plan.weights, float(plan.weights.sum()), c.owner, c.need)
     top = max(full.cost, plan.budget_vnd or 0.0, float(costs.min()) if len(costs) else 0.0)
     rows = []
     best_g: Selection | None = None
     for b in np.linspace(0.0, top, points + 1):
-        g = greedy_budget(costs, plan.sets, plan.weights, b)
+        g = greedy_budget(costs, c.sets, plan.weights, b, c.owner, c.need)
         if best_g is not None and best_g.value > g.value:
             g = best_g  # the budgeted greedy is not monotone; a cheaper plan stays affordable
         best_g = g
         if b <= 0:
             e = Selection("ilp", [], 0.0, 0.0, "optimal")  # nothing is affordable
         elif ilp and len(costs) <= ILP_MAX_CANDIDATES:
-            e = ilp_budget(costs, plan.sets, plan.weights, b, time_limit)
+            e = ilp_budget(costs, c.sets, plan.weights, b, time_limit, c.owner, c.need)
         else:
             e = Selection("ilp", [], 0.0, float("nan"), "not_run")
         rows.append({"budget_vnd": round(b), "greedy_value": g.value, "greedy_cost_vnd": g.cost,
@@ -164,11 +169,12 @@ def make_plan(
     if gaps.empty:
         notes.append(f"no gaps: every village is covered by {technology}")
     cands = pd.concat([cands, candidate_costs(cands, fibre_points(sites), settings)], axis=1)
-    sets = coverage_sets(cands, gaps, technology, settings, dem) if len(cands) else []
-    keep = [i for i, s in enumerate(sets) if len(s)]  # candidates that cover nothing are dropped
+    cover = coverage_sets(cands, gaps, technology, settings, dem)
+    keep = [i for i, s in enumerate(cover.sets) if len(s)]  # candidates that reach no point are dropped
     cands = gpd.GeoDataFrame(cands.iloc[keep].reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
-    sets = [sets[i] for i in keep]
-    cands["n_villages"] = [len(s) for s in sets]
+    cover = cover.subset(keep)
+    cands["n_points"] = [len(s) for s in cover.sets]
+    cands["n_villages_alone"] = [len(cover.villages_alone(i)) for i in range(len(keep))]
     w = _weights(gaps, weight)
     costs = cands["cost_vnd"].to_numpy(float)
     limit = settings.plan_ilp_time_limit_s
@@ -176,24 +182,27 @@ def make_plan(
     if ilp and not run_ilp:
         notes.append(f"exact program not attempted: {len(cands)} candidates > {ILP_MAX_CANDIDATES}")
     target = None
+    args = (cover.sets, w)
+    groups = {"owner": cover.owner, "need": cover.need}
     if objective == "budget":
-        g = greedy_budget(costs, sets, w, float(budget_vnd))  # type: ignore[arg-type]
-        e = ilp_budget(costs, sets, w, float(budget_vnd), limit) if run_ilp else Selection("ilp", [], 0, 0, "not_run")  # type: ignore[arg-type]
+        g = greedy_budget(costs, *args, float(budget_vnd), **groups)  # type: ignore[arg-type]
+        e = ilp_budget(costs, *args, float(budget_vnd), limit, **groups) if run_ilp \
+            else Selection("ilp", [], 0, 0, "not_run")  # type: ignore[arg-type]
         gap = relative_gap(g, e, "coverage")
     else:
         target = target_weight(villages, village_coverage, technology, float(target_share), weight, settings)  # type: ignore[arg-type]
-        reachable = float(w[np.unique(np.concatenate(sets))].sum()) if sets else 0.0
+        reachable = Cover.build(cover.sets, w, cover.owner, cover.need).reachable() if len(w) else 0.0
         if target > reachable + 1e-9:
             notes.append(f"target unreachable with these candidates: needs {target:,.0f}, at most {reachable:,.0f} "
-                         "can be covered (a village that needs more than one new site is out of reach); "
+                         "can be covered (the other villages are out of reach of every candidate, even together); "
                          "planning for the reachable maximum")
             target = reachable
-        g = greedy_target(costs, sets, w, target)
-        e = ilp_target(costs, sets, w, target, limit) if run_ilp else Selection("ilp", [], 0, 0, "not_run")
+        g = greedy_target(costs, *args, target, **groups)
+        e = ilp_target(costs, *args, target, limit, **groups) if run_ilp else Selection("ilp", [], 0, 0, "not_run")
         gap = relative_gap(g, e, "cost")
     if e.status == "feasible":
         notes.append(f"exact program stopped at the time limit ({limit:.0f} s): best solution found, not proven optimal")
-    plan = Plan(technology, objective, weight, budget_vnd, target, gaps, cands, sets, w, g, e, gap, dem is not None,
+    plan = Plan(technology, objective, weight, budget_vnd, target, gaps, cands, cover, w, g, e, gap, dem is not None,
                 notes=notes)
     if curve_points > 0 and len(cands):
         plan.curve = budget_curve(plan, curve_points, ilp=run_ilp, time_limit=min(limit, 10.0))

@@ -249,6 +249,8 @@ def main() -> None:
     ap.add_argument("--tiles-per-zoom", type=int, default=48)
     ap.add_argument("--bench-python", default="/work/bench-venv/bin/python")
     ap.add_argument("--cases", default="all", help="comma list of case names, or all")
+    ap.add_argument("--tile-cache-mb", type=int, default=0,
+                    help="villagecov's in-process tile cache (0: off, the engine-to-engine comparison)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "api_bench.json")
     args = ap.parse_args()
     if not shutil.which("wrk"):
@@ -264,6 +266,7 @@ def main() -> None:
         uv = ["-m", "uvicorn", "--host", "127.0.0.1", "--workers", "1", "--no-access-log", "--log-level", "warning"]
         procs.append(start([sys.executable, *uv, "--port", str(ours), "--factory", "api.app:create_app"],
                            {"VILLAGECOV_STORE": url, "VILLAGECOV_ARCHIVE_DIR": str(workdir / "archive"),
+                            "VILLAGECOV_TILE_CACHE_MB": str(args.tile_cache_mb),
                             "PYTHONPATH": f"{ROOT}:{ROOT / 'coverage'}"}, ours, workdir / "ours.log"))
         procs.append(start([args.bench_python, *uv, "--port", str(tipg), "tipg.main:app"],
                            {"DATABASE_URL": plain, "TIPG_TILE_BUFFER": "64", "TIPG_MAX_FEATURES_PER_TILE": "20000"},
@@ -310,6 +313,7 @@ def main() -> None:
                   f"p95 {b['p95_ms']:7.1f} ms ({b['non2xx']} non-2xx) | rps x{row['rps_ratio']:.2f} "  # type: ignore[index]
                   f"p95 x{row['p95_ratio']:.2f}", flush=True)
         args.out.write_text(json.dumps({"duration_s": args.duration, "connections": args.connections,
+                                        "tile_cache_mb": args.tile_cache_mb,
                                         "cpu_count": os.cpu_count(), "results": results}, indent=1))
         print(f"wrote {args.out}")
     finally:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, cached
+from api.mvt import Tile
 from api.rasters import PNG, info, legend, point, raster_layer, raster_layers, tile_png
 from api.routers.landing import base_url
 
@@ -56,7 +57,10 @@ def raster_tilejson(request: Request, store: StoreDep, settings: SettingsDep,
 def raster_tile(request: Request, store: StoreDep, settings: SettingsDep, layers: LayersDep, xyz: TileQuery,
                 raster_id: str = RasterId) -> Response:
     layer = raster_layer(store, settings, raster_id, layers)
-    return cached(request, tile_png(layer, xyz.z, xyz.x, xyz.y, settings), PNG, settings.tiles_max_age_s)
+    result, hit = request.app.state.tiles.get_or_render(
+        store, layers, ("raster:" + layer.id, xyz.z, xyz.x, xyz.y, None),
+        lambda: Tile(tile_png(layer, xyz.z, xyz.x, xyz.y, settings), 0, 0))
+    return cached(request, result.data, PNG, settings.tiles_max_age_s, {"X-Tile-Cache": "hit" if hit else "miss"})
 
 
 @router.get("/rasters/{raster_id}/point/{lon},{lat}", summary="Value at a point (lon, lat in degrees)")

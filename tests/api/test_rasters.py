@@ -57,8 +57,10 @@ def test_tile_outside_and_cached(client: TestClient) -> None:
     assert client.get("/rasters/R1/tiles/WebMercatorQuad/12/0/0.png").status_code == 404
     t = TMS.tile(106.55, 17.45, 12)
     url = f"/rasters/R1/tiles/WebMercatorQuad/12/{t.y}/{t.x}.png"
-    etag = client.get(url).headers["etag"]
-    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    first = client.get(url)
+    assert client.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    again = client.get(url)
+    assert again.headers["x-tile-cache"] == "hit" and again.content == first.content
 
 
 def test_point_values(client: TestClient, seeded: Seeded) -> None:

@@ -38,6 +38,7 @@ class Config(JSCSSMixin, MacroElement):
     _template = Template(
         """{% macro header(this, kwargs) %}<link rel="icon" href="data:,">{% endmacro %}
         {% macro script(this, kwargs) %}
+        document.documentElement.lang = {{ this.lang }};
         VC.configure({{ this.config }});
         {% endmacro %}"""
     )
@@ -45,6 +46,7 @@ class Config(JSCSSMixin, MacroElement):
     def __init__(self, lang: str, village_url: str, commune_names: dict[str, str] | None = None) -> None:
         super().__init__()
         self._name = "VCConfig"
+        self.lang = _js(lang)
         self.config = _js(
             {"lang": lang, "labels": js_labels(lang), "villageUrl": village_url, "communeNames": commune_names or {}}
         )

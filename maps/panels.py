@@ -11,6 +11,7 @@ from html import escape
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Element
 from folium.plugins import Fullscreen
 
 from maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
@@ -60,7 +61,8 @@ def add_chrome(
     outline: gpd.GeoDataFrame | None = None,
     fullscreen: bool = True,
 ) -> None:
-    """Title with language switch, SYNTHETIC banner, fullscreen button and outline minimap."""
+    """Title (page and control) with language switch, SYNTHETIC banner, fullscreen, outline minimap."""
+    m.get_root().header.add_child(Element(f"<title>{escape(title)}</title>"), name="vc_title")
     switch = ""
     if alternate_url:
         other = "en" if lang == "vi" else "vi"

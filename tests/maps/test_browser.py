@@ -162,6 +162,8 @@ def test_language_switch(session: Session, artifacts: Path) -> None:
     s.page.get_by_role("link", name="English").click()
     s.page.wait_for_load_state("networkidle")
     assert s.page.url.endswith("/maps/province.en.html")
+    assert s.page.title() == "Village coverage map – Quảng Bình province"
+    assert s.page.evaluate("document.documentElement.lang") == "en"
     legend = s.page.locator(".vc-legend").inner_text()
     assert "Legend" in legend and "4G coverage" in legend and "Chú giải" not in legend
     assert t("layer.villages", "en") in s.layer_names()

@@ -113,13 +113,14 @@ def test_partly_bad_file_quarantines_rows(loaded: Store, settings: Settings, fil
     assert report.accepted == {"villages": 1} and report.rejected == 6
     table = pd.read_csv(report.quarantine_path, dtype=str)
     got = sorted(zip(table["row"].astype(int), table["field"], table["reason"], strict=True))
+    assert table.loc[table["row"] == "7", "value"].tolist() == ["abc"]
     assert got == [
         (2, "village_id", "duplicate village_id 'V1' (first at row 1)"),
         (3, "commune_code", "unknown commune code '99999' (boundaries 2019)"),
         (4, "population", "population '-5' is not a whole number ≥ 0"),
         (5, "geometry", "outside Quảng Bình"),
         (6, "name", "name is empty"),
-        (7, "lon/lat", "lon 'abc' is not a number"),
+        (7, "lon", "lon 'abc' is not a number"),
     ]
     data = json.loads(report.quarantine_path.with_suffix(".json").read_text(encoding="utf-8"))
     assert data["rejected"] == 6 and data["file"] == "thon.csv"

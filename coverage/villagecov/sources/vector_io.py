@@ -182,7 +182,8 @@ def csv_points(table: CsvTable, ctx: ReadContext) -> Layer:
         texts = frame[wkt].fillna("").to_numpy(dtype=object)
         geoms = shapely.from_wkt(texts, on_invalid="ignore")
         bad = shapely.is_missing(geoms) & (frame[wkt].fillna("").str.strip() != "").to_numpy()
-        frame = frame.assign(_coord_reject=np.where(bad, f"{wkt} is not valid WKT", None))
+        problems = [(wkt, v, f"{wkt} is not valid WKT") if b else None for v, b in zip(texts, bad, strict=True)]
+        frame = frame.assign(_coord_reject=pd.Series(problems, index=frame.index, dtype="object"))
         frame = frame.drop(columns=[wkt])
     else:
         raise ctx.error("no lon/lat columns and no wkt column", field="lon")
@@ -193,7 +194,7 @@ def csv_points(table: CsvTable, ctx: ReadContext) -> Layer:
 
 
 def _reasons(rejects: Rejects, frame: pd.DataFrame) -> pd.Series:
-    by_row = {r["row"]: r["reason"] for r in rejects.rows}
+    by_row = {r["row"]: (r["field"], r["value"], r["reason"]) for r in rejects.rows}
     return frame[ROW].map(by_row).astype("object")
 
 
@@ -273,9 +274,10 @@ def clean_geometries(frame: gpd.GeoDataFrame, rejects: Rejects, expect: str, not
     ``expect``: ``polygon``, ``point`` or ``any``.
     """
     if "_coord_reject" in frame.columns:
-        reason = frame["_coord_reject"]
-        frame = rejects.drop(frame, reason.notna(), "lon/lat", "{value}", value=reason, layer=layer)
-        frame = frame.drop(columns="_coord_reject")
+        bad = frame["_coord_reject"].notna().to_numpy()
+        for row, (fld, value, reason) in zip(frame[ROW][bad], frame["_coord_reject"][bad], strict=True):
+            rejects.add(row, fld, value, reason, layer)
+        frame = frame[~bad].drop(columns="_coord_reject")
     geoms = np.asarray(frame.geometry.values, dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     frame = rejects.drop(frame, empty, "geometry", "empty geometry", layer=layer)

@@ -60,8 +60,37 @@ def covered_cells(layer: RasterLayer, threshold_dbm: float) -> np.ndarray:
     return np.where(np.isnan(v), 0.0, ok.astype("float64"))
 
 
+def covered_polygons(layer: RasterLayer, threshold_dbm: float) -> np.ndarray:
+    """The covered cells of a raster as polygons (cell edges exact) in EPSG:32648.
+
+    Lets raster coverage join the exact vector engine: a declared raster and declared polygons
+    of the same operator and technology are unioned, and ANY unions rasters across operators.
+    """
+    import rasterio.features
+    import shapely
+
+    mask = covered_cells(layer, threshold_dbm) > 0
+    if not mask.any():
+        return np.empty(0, dtype=object)
+    shapes = rasterio.features.shapes(mask.astype("uint8"), mask=mask, transform=layer.transform, connectivity=4)
+    geoms = np.array([shapely.geometry.shape(g) for g, _ in shapes], dtype=object)
+    if layer.crs.equals(CRS.from_user_input(METRIC_CRS)):
+        return geoms
+    return np.asarray(gpd.GeoSeries(geoms, crs=layer.crs).to_crs(METRIC_CRS).values, dtype=object)
+
+
+def best_signal(villages: gpd.GeoSeries, layer: RasterLayer) -> np.ndarray:
+    """Best signal (dBm) per village over the cells it touches; NaN for class rasters."""
+    if layer.value_kind != "signal_dbm":
+        return np.full(len(villages), np.nan)
+    return zonal(villages, layer, np.inf)[1]
+
+
 def zonal(villages: gpd.GeoSeries, layer: RasterLayer, threshold_dbm: float) -> tuple[np.ndarray, np.ndarray]:
-    """(covered area share, best signal dBm or NaN) per village, in the order of ``villages``."""
+    """(covered area share, best signal dBm or NaN) per village, in the order of ``villages``.
+
+    The share is exactextract's per-cell fractions; the engine itself unions the covered cells
+    as polygons (:func:`covered_polygons`) so that rasters and polygons combine exactly."""
     from exactextract import exact_extract
     from exactextract.raster import NumPyRasterSource
 

@@ -98,7 +98,8 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
     if inputs.places is not None and not inputs.places.empty:
         seats = inputs.places[inputs.places["place_kind"] == "district_seat"]
     commune_district = _commune_district(inputs.admin_units)
-    names = inputs.admin_units.drop_duplicates(["version", "code"]).set_index(["version", "code"])["name"]
+    au = inputs.admin_units.drop_duplicates(["version", "code"])
+    names = dict(zip(zip(au["version"], au["code"], strict=True), au["name"], strict=True))
     vc_frames, summaries, indicator_frames = [], [], []
     for date in dates:
         if progress:
@@ -139,7 +140,7 @@ def _dl_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, 
     return pd.DataFrame({"village_id": ids[mp.village], "dl_mbps": mp.dl})
 
 
-def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInputs, names: pd.Series,
+def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInputs, names: dict,
                 date: str, settings: Settings) -> pd.DataFrame:
     long = ind.village_indicators(vt, settings)
     dl = _dl_rows(villages, inputs.measurements, date, settings)

@@ -27,7 +27,7 @@ from villagecov.compute.population import (
     no_points,
     pop_share,
 )
-from villagecov.compute.rasters import RasterLayer, sample_covered, zonal
+from villagecov.compute.rasters import RasterLayer, best_signal, covered_polygons
 from villagecov.compute.status import classify
 from villagecov.compute.tiling import TiledLayer, needs_dissolve, tile_layer
 from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
@@ -87,12 +87,16 @@ def _group_layers(coverage: gpd.GeoDataFrame) -> dict[tuple[str, str, str], gpd.
     }
 
 
-def _tile(rows: gpd.GeoDataFrame, settings: Settings) -> TiledLayer | None:
+def _tile(rows: gpd.GeoDataFrame, inputs: VintageInputs, threshold_dbm: float, settings: Settings) -> TiledLayer | None:
+    """One tiled layer from the vector rows and the covered cells of the raster rows."""
     vec = rows[rows["raster_path"].isna() & rows.geometry.notna()]
-    if vec.empty:
+    parts = [np.asarray(vec.geometry.to_crs(METRIC_CRS).values, dtype=object)]
+    for path in sorted(rows["raster_path"].dropna().unique()):
+        parts.append(covered_polygons(inputs.rasters[path], threshold_dbm))
+    geoms = np.concatenate(parts)
+    if len(geoms) == 0:
         return None
-    geoms = vec.geometry.to_crs(METRIC_CRS).values
-    return tile_layer(np.asarray(geoms, dtype=object), settings.compute_tile_m, dissolve=needs_dissolve(geoms))
+    return tile_layer(geoms, settings.compute_tile_m, dissolve=needs_dissolve(geoms))
 
 
 def _run_group(key: tuple[str, str, str], rows: gpd.GeoDataFrame, fr: Frame, inputs: VintageInputs,
@@ -100,7 +104,7 @@ def _run_group(key: tuple[str, str, str], rows: gpd.GeoDataFrame, fr: Frame, inp
     operator, tech, evidence = key
     n = len(fr.geoms)
     thr = settings.threshold_dbm(tech)
-    layer = _tile(rows, settings)
+    layer = _tile(rows, inputs, thr, settings)
     meas_sel = (fr.mp.operator == operator) & (fr.mp.technology == tech)
     meas_inside = np.zeros(len(fr.mp), dtype=bool)
     if layer is not None:
@@ -112,16 +116,8 @@ def _run_group(key: tuple[str, str, str], rows: gpd.GeoDataFrame, fr: Frame, inp
         ov = area_mod.empty_overlap(n)
         pmask = np.zeros(len(fr.points), dtype=bool)
     best = np.full(n, np.nan)
-    share = ov.share
     for path in sorted(rows["raster_path"].dropna().unique()):
-        raster = inputs.rasters[path]
-        r_share, r_best = zonal(fr.metric, raster, thr)
-        share = np.maximum(share, r_share)
-        best = np.fmax(best, r_best)
-        pmask |= sample_covered(raster, fr.points.x, fr.points.y, thr)
-        meas_inside |= meas_sel & sample_covered(raster, fr.mp.x, fr.mp.y, thr)
-    if share is not ov.share:
-        ov = area_mod.LayerOverlap(share, ov.item_village, ov.item_geom)
+        best = np.fmax(best, best_signal(fr.metric, inputs.rasters[path]))
     return GroupResult(operator, tech, evidence, ov, best, pmask, meas_inside, layer is not None)
 
 

@@ -77,11 +77,14 @@ def _fmt(v: object) -> str:
 
 
 def _frame_digest(h: hashlib._Hash, name: str, frame: pd.DataFrame) -> None:
+    """Feed a table's normalised content (values, column names, geometry WKB) into ``h``."""
+    h.update(f"{name}:{len(frame)}:{','.join(map(str, frame.columns))}".encode())
     if "geometry" in frame.columns:
-        wkb = frame.geometry.to_wkb(hex=True)
-        frame = pd.DataFrame(frame.drop(columns="geometry")).assign(wkb=wkb)
-    h.update(name.encode())
-    h.update(frame.to_csv(index=False).encode("utf-8"))
+        for wkb in frame.geometry.to_wkb():
+            h.update(b"" if wkb is None else wkb)
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    if len(frame):
+        h.update(pd.util.hash_pandas_object(frame.astype(object), index=False).to_numpy().tobytes())
 
 
 def _file_sha(path: Path) -> str:

@@ -7,6 +7,7 @@ through :func:`js_labels`. Vietnamese strings keep their diacritics (UTF-8, NFC)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Literal
 
@@ -133,10 +134,11 @@ _L: dict[str, tuple[str, str]] = {
     "service.post": ("Bưu chính", "Post"),
     # remote reasons (codes used by the remoteness rules; unknown codes are shown as they are)
     "reason.official": ("Danh sách chính thức", "Official list"),
-    "reason.distance": ("Xa trung tâm huyện", "Far from the district seat"),
+    "reason.official:not_remote": ("Không thuộc danh sách chính thức", "Not on the official list"),
+    "reason.distance_to_seat": ("Xa trung tâm huyện", "Far from the district seat"),
     "reason.elevation": ("Vùng núi cao", "High elevation"),
-    "reason.border": ("Biên giới", "Border area"),
-    "reason.island": ("Hải đảo", "Island"),
+    "reason.border_commune": ("Xã biên giới", "Border commune"),
+    "reason.mountainous_commune": ("Xã miền núi", "Mountainous commune"),
     # indicators
     "ind.t8.villages_4g_share": ("Tỷ lệ thôn có sóng 4G", "Villages with 4G"),
     "ind.t8.remote_villages_4g_share": ("Tỷ lệ thôn vùng sâu có 4G", "Remote villages with 4G"),
@@ -196,6 +198,27 @@ def js_labels(lang: str) -> dict[str, str]:
     """The whole catalogue in one language, for the browser side (``VC.labels``)."""
     lang = check_lang(lang)
     return {k: v[lang] for k, v in LABELS.items()}
+
+
+def format_reasons(text: str | None, lang: str) -> list[str]:
+    """Remote reasons as labels: ``"distance_to_seat=31.2km>25km;border_commune"`` →
+    ``["Xa trung tâm huyện (31,2 km > 25 km)", "Xã biên giới"]``. Separators ``;`` or ``,``; codes
+    missing from the catalogue are shown as they are. ``VC.reasons`` in the browser does the same.
+    """
+    out = []
+    for part in (text or "").replace(",", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        code, _, value = part.partition("=")
+        label = t_opt("reason", code, lang)
+        if value:
+            value = re.sub(r"(\d)([a-z]+)", r"\1 \2", value).replace(">", " > ")
+            if lang == "vi":
+                value = re.sub(r"(\d)\.(\d)", r"\1,\2", value)
+            label = f"{label} ({' '.join(value.split())})"
+        out.append(label)
+    return out
 
 
 def fold(text: str) -> str:

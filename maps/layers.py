@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
-from maps.i18n import t, t_opt
+from maps.i18n import format_reasons, t, t_opt
 
 TECH_ORDER = ("5G", "4G", "3G", "2G")
 CLASS_ORDER = ("5G", "4G", "3G", "2G", "partial", "none", "unknown")
@@ -288,10 +288,7 @@ def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
     remote = villages[villages["remote"].fillna(False).astype(bool)]
     if remote.empty:
         return
-    reasons = [
-        ", ".join(t_opt("reason", r.strip(), lang) for r in str(v or "").split(",") if r.strip())
-        for v in remote["remote_reasons"]
-    ]
+    reasons = ["; ".join(format_reasons(v if isinstance(v, str) else None, lang)) for v in remote["remote_reasons"]]
     data = gpd.GeoDataFrame(
         {"name": remote["name"].astype(str).values, "reasons": reasons},
         geometry=representative_points(remote).values,

@@ -20,12 +20,12 @@ CRS = "EPSG:4326"
 # village_id, name, commune, population, remote, reasons, class at V1 (ANY), class at V2 (ANY)
 VILLAGES = [
     ("V1", "Thôn Đồng Hóa", "0101", 900, False, "", "3G", "4G"),
-    ("V2", "Bản Dốc Mây", "0101", 412, True, "official,elevation", "none", "partial"),
+    ("V2", "Bản Dốc Mây", "0101", 412, True, "elevation=512m>400m;border_commune", "none", "partial"),
     ("V3", "Thôn Tân Lý", "0102", 1500, False, "", "4G", "4G"),
-    ("V4", "Bản Ón", "0102", 120, True, "distance", "none", "none"),
+    ("V4", "Bản Ón", "0102", 120, True, "distance_to_seat=31.2km>25km", "none", "none"),
     ("V5", "Thôn Phú Xuân", "0201", 800, False, "", "2G", "4G"),
     ("V6", "Thôn Quảng Phú", "0201", 650, False, "", "partial", "3G"),
-    ("V7", "Bản Cà Xen", "0202", 300, True, "border", "none", "2G"),
+    ("V7", "Bản Cà Xen", "0202", 300, True, "official", "none", "2G"),
     ("V8", "Tổ dân phố Đức Ninh", "0202", 2200, False, "", "4G", "5G"),
 ]
 COMMUNES = [

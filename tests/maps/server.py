@@ -77,6 +77,7 @@ def village_json(data: MapInputs, village_id: str) -> dict:
     rec = v.drop(columns="geometry").iloc[0]
     attrs = {k: (None if pd.isna(val) else val.item() if hasattr(val, "item") else val) for k, val in rec.items()}
     attrs["population"], attrs["households"] = int(rec["population"]), int(rec["households"])
+    attrs["remote"] = bool(rec["remote"])
     vc = data.village_coverage[data.village_coverage["village_id"] == village_id]
     latest = vc[vc["as_of"] == vc["as_of"].max()]
     # a second, worse evidence row per ANY row: the popup must keep the best status

@@ -130,7 +130,7 @@ def test_province_map_layers_tiles_popup_search(session: Session, artifacts: Pat
     hit.click()
     s.wait_popup("Vùng sâu, vùng xa")
     text = s.page.locator(".leaflet-popup-content").inner_text()
-    assert "Bản Dốc Mây" in text and "Danh sách chính thức" in text and "Vùng núi cao" in text
+    assert "Bản Dốc Mây" in text and "Vùng núi cao (512 m > 400 m); Xã biên giới" in text
     s.page.locator(".vc-search-input").fill("Đồng Hóa")
     assert s.page.locator(".vc-search-hit").first.inner_text().startswith("Thôn Đồng Hóa")
     s.assert_clean()

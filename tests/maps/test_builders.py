@@ -37,6 +37,19 @@ def test_province_map_is_offline_and_uses_tiles(sample: MapInputs) -> None:
     assert html.count("tile.openstreetmap.org") == 1
 
 
+def test_remote_villages_layer_explains_why(sample: MapInputs) -> None:
+    import folium
+
+    from maps.layers import add_remote
+
+    m = folium.Map(tiles=None)
+    add_remote(m, sample.villages, "vi")
+    [layer] = [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+    props = {f["properties"]["name"]: f["properties"]["reasons"] for f in layer.data["features"]}
+    assert props == {"Bản Dốc Mây": "Vùng núi cao (512 m > 400 m); Xã biên giới",
+                     "Bản Ón": "Xa trung tâm huyện (31,2 km > 25 km)", "Bản Cà Xen": "Danh sách chính thức"}
+
+
 def test_api_base_url_goes_into_every_template(sample: MapInputs) -> None:
     urls = ApiUrls(base="http://10.0.0.5:8000/")
     html = render_html(build_province_map(sample, urls, "en"), "static/")

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maps import i18n
-from maps.i18n import LABELS, LANGS, fold, js_labels, t, t_opt
+from maps.i18n import LABELS, LANGS, fold, format_reasons, js_labels, t, t_opt
 
 VIETNAMESE_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
 
@@ -39,6 +39,14 @@ def test_unknown_key_language_and_enum_fallback() -> None:
         t("status.none", "fr")
     assert t_opt("operator", "viettel", "vi") == "Viettel"
     assert t_opt("reason", "flood_zone", "vi") == "flood_zone"  # uncatalogued codes show as they are
+
+
+def test_remote_reasons_read_as_sentences() -> None:
+    assert format_reasons("distance_to_seat=31.2km>25km;elevation=512m>400m;border_commune", "vi") == [
+        "Xa trung tâm huyện (31,2 km > 25 km)", "Vùng núi cao (512 m > 400 m)", "Xã biên giới"]
+    assert format_reasons("distance_to_seat=31.2km>25km", "en") == ["Far from the district seat (31.2 km > 25 km)"]
+    assert format_reasons("official, flood_zone", "en") == ["Official list", "flood_zone"]
+    assert format_reasons(None, "vi") == []
 
 
 def test_fold_matches_with_or_without_diacritics() -> None:

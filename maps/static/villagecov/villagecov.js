@@ -123,10 +123,19 @@
   function row(label, value) {
     return "<tr><th>" + VC.esc(label) + "</th><td>" + value + "</td></tr>";
   }
-  function list(x) {
-    if (!x) return [];
-    return Array.isArray(x) ? x : String(x).split(",").map(function (s) { return s.trim(); }).filter(Boolean);
-  }
+  /* Remote reasons as labels, like maps.i18n.format_reasons:
+   * "distance_to_seat=31.2km>25km;border_commune" -> ["Xa trung tâm huyện (31,2 km > 25 km)", "Xã biên giới"]. */
+  VC.reasons = function (x) {
+    var parts = Array.isArray(x) ? x : String(x || "").replace(/,/g, ";").split(";");
+    return parts.map(function (p) { return String(p).trim(); }).filter(Boolean).map(function (p) {
+      var i = p.indexOf("="), code = i < 0 ? p : p.slice(0, i), value = i < 0 ? "" : p.slice(i + 1);
+      var label = VC.opt("reason", code);
+      if (!value) return label;
+      value = value.replace(/(\d)([a-z]+)/g, "$1 $2").replace(/>/g, " > ");
+      if (VC.lang === "vi") value = value.replace(/(\d)\.(\d)/g, "$1,$2");
+      return label + " (" + value.split(/\s+/).filter(Boolean).join(" ") + ")";
+    });
+  };
 
   var RANK = { covered: 2, partial: 1, none: 0 };
 
@@ -165,9 +174,8 @@
     if (d.district_name) h.push(row(VC.t("popup.district"), VC.esc(d.district_name)));
     h.push(row(VC.t("popup.population"), VC.num(d.population)));
     if (d.households !== undefined && d.households !== null) h.push(row(VC.t("popup.households"), VC.num(d.households)));
-    var reasons = list(d.remote_reasons);
-    if (d.remote || reasons.length) {
-      var r = reasons.map(function (c) { return VC.esc(VC.opt("reason", c)); }).join(", ");
+    if (d.remote) {
+      var r = VC.reasons(d.remote_reasons).map(VC.esc).join("; ");
       h.push(row(VC.t("popup.remote"), VC.esc(VC.t("popup.yes")) + (r ? " – " + r : "")));
     }
     if (d.as_of) h.push(row(VC.t("popup.as_of"), VC.esc(d.as_of)));

@@ -155,6 +155,9 @@
       if (rc > rb || (rc === rb && (c.covered_pop_share || 0) > (b.covered_pop_share || 0))) best[k] = c;
     });
     out.coverage = order.map(function (k) { return best[k]; });
+    // The date that matters to a planner is the coverage vintage, not the village register's.
+    var dates = out.coverage.map(function (c) { return c.as_of; }).filter(Boolean).sort();
+    if (dates.length) out.as_of = dates[dates.length - 1];
     out.measurements = (d.measurements || []).map(function (m) {
       return { operator: m.operator, technology: m.technology,
         dl_mbps: m.dl_mbps !== undefined ? m.dl_mbps : m.dl_mbps_median,

@@ -24,6 +24,12 @@ if [ -z "${VILLAGECOV_TEST_POSTGIS_URL:-}" ]; then
   fi
 fi
 
+# Browser tests (tests/maps, -m browser) drive Debian's Chromium: install it when missing (root + apt).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "chromium could not be installed: the browser tests will skip" >&2
+fi
+
 .venv/bin/ruff check .
 set +e
 .venv/bin/python -m pytest "$@"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from maps.assets import copy_static, render_html
@@ -79,6 +80,7 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
     if province.empty:  # later versions may carry communes only
         every = store.read("admin_units", where={"level": "province"})
         province = every.tail(1) if len(every) else communes.dissolve().assign(name="", code="")
+    villages = villages_on_version(store.read("villages", as_of=LATEST), store.read("crosswalk"), communes, version)
     indicators = store.read("indicators")
     if len(indicators):
         indicators = indicators[indicators["boundary_version"].astype(str) == version]
@@ -86,7 +88,7 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
         province=province,
         communes=communes,
         districts=districts if len(districts) else None,
-        villages=store.read("villages", as_of=LATEST),
+        villages=villages,
         boundary_version=version,
         village_coverage=store.read("village_coverage"),
         sites=store.read("sites", as_of=LATEST),
@@ -94,6 +96,30 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
         services=store.read("services"),
         indicators=indicators,
     )
+
+
+def villages_on_version(
+    villages: gpd.GeoDataFrame, crosswalk: pd.DataFrame, communes: gpd.GeoDataFrame, version: str
+) -> gpd.GeoDataFrame:
+    """Villages with ``commune_code`` on boundary ``version``: through the crosswalk (whole-unit
+    merges, weight 1), else the commune containing the village's representative point."""
+    other = villages["boundary_version"].astype(str) != version
+    if not other.any():
+        return villages
+    out = villages.copy()
+    cw = crosswalk[(crosswalk["to_version"] == version) & (crosswalk["level"] == "commune")]
+    mapping = {(str(f), str(c)): str(t) for f, c, t in zip(cw["from_version"], cw["from_code"], cw["to_code"], strict=True)}
+    keys = zip(out["boundary_version"].astype(str), out["commune_code"].astype(str), strict=True)
+    mapped = pd.Series([mapping.get(k) for k in keys], index=out.index, dtype=object)
+    missing = other & mapped.isna()
+    if missing.any():
+        pts = gpd.GeoDataFrame(geometry=out.loc[missing].geometry.representative_point(), crs=out.crs)
+        hit = gpd.sjoin(pts, communes[["code", "geometry"]], predicate="within", how="left")
+        hit = hit[~hit.index.duplicated()]
+        mapped.loc[missing] = hit["code"].reindex(pts.index).to_numpy()
+    out.loc[other, "commune_code"] = mapped[other].where(mapped[other].notna(), out.loc[other, "commune_code"])
+    out.loc[other, "boundary_version"] = version
+    return out
 
 
 def index_html(report: BuildReport, data: MapInputs, lang: str, built_at: str) -> str:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from shapely.geometry import box
 from typer.testing import CliRunner
 
 from maps.assets import external_urls
@@ -80,3 +81,20 @@ def test_cli_maps_build_on_an_empty_store_fails_with_one_line(tmp_path: Path) ->
     assert result.exit_code != 0
     assert "no communes of boundary version 2019" in result.output
     assert "Traceback" not in result.output
+
+
+def test_villages_move_to_the_chosen_boundary_version(sample: MapInputs) -> None:
+    from maps.build import villages_on_version
+    from tests.maps.sample import _frame
+
+    merged = _frame("admin_units", [dict(code="X1", name="Xã Gộp Một", level="commune", version="2025-07"),
+                                    dict(code="X2", name="Phường Gộp Hai", level="commune", version="2025-07")],
+                    [box(106.0, 17.2, 106.4, 17.6), box(106.4, 17.2, 106.8, 17.6)])
+    crosswalk = pd.DataFrame({"from_version": ["2019"], "from_code": ["0101"], "to_version": ["2025-07"],
+                              "to_code": ["X1"], "level": ["commune"]})
+    moved = villages_on_version(sample.villages, crosswalk, merged, "2025-07")
+    # 0101 through the crosswalk, the others by where they lie
+    assert dict(zip(moved["village_id"], moved["commune_code"], strict=True)) == {
+        "V1": "X1", "V2": "X1", "V3": "X1", "V4": "X1", "V5": "X2", "V6": "X2", "V7": "X2", "V8": "X2"}
+    assert set(moved["boundary_version"]) == {"2025-07"}
+    assert villages_on_version(sample.villages, crosswalk, merged, "2019") is sample.villages

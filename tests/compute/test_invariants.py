@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -53,3 +54,54 @@ def test_shares_exact_bounded_and_any_at_least_each(vb, c1, c2, hole) -> None:
     assert np.abs(o1.share - exact1).max() < 1e-7
     assert np.abs(o2.share - exact2).max() < 1e-7
     assert np.abs(anys - exact_any).max() < 1e-7
+
+
+@settings(max_examples=10, deadline=None)
+@given(vb=village_boxes, c1=discs, c2=discs,
+       pts=st.lists(st.tuples(coords, coords, st.floats(0, 500)), min_size=0, max_size=40))
+def test_engine_shares_in_range_and_any_at_least_each_operator(vb, c1, c2, pts) -> None:
+    import geopandas as gpd
+
+    from villagecov.compute.village_coverage import VintageInputs, compute_vintage
+    from villagecov.settings import Settings
+
+    x0, y0 = 600_000.0, 1_900_000.0
+    shift = lambda g: shapely.affinity.translate(g, x0, y0)  # noqa: E731
+    v = gpd.GeoDataFrame({"village_id": [f"v{i}" for i in range(len(vb))], "population": 1},
+                         geometry=[shift(g) for g in _villages(vb)], crs=32648).to_crs(4326)
+    cov = gpd.GeoDataFrame({"operator": ["viettel", "mobifone"], "technology": "4G", "evidence": "declared",
+                            "raster_path": None},
+                           geometry=[shift(_coverage(c1, True)), shift(_coverage(c2, False))], crs=32648).to_crs(4326)
+    pop = (np.array([x0 + p[0] for p in pts]), np.array([y0 + p[1] for p in pts]), np.array([p[2] for p in pts]))
+    out = compute_vintage(VintageInputs("2024-01-01", v, cov, population=pop),
+                          Settings(store="u.gpkg", compute_tile_m=TILE))
+    for col in ("covered_area_share", "covered_pop_share"):
+        wide = out.pivot(index="village_id", columns="operator", values=col)
+        assert ((wide >= 0) & (wide <= 1)).all().all()
+        assert (wide["ANY"] >= wide[["viettel", "mobifone"]].max(axis=1) - 1e-9).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 9), st.floats(0, 1e4), st.floats(0, 1e4)), min_size=1, max_size=30),
+       parents=st.lists(st.integers(0, 3), min_size=10, max_size=10))
+def test_aggregation_sums_village_numerators_and_denominators(rows, parents) -> None:
+    import pandas as pd
+
+    from villagecov.compute.indicators import aggregate
+
+    long = pd.DataFrame({"indicator": "t8.villages_4g_share", "village_id": [f"v{r[0]}" for r in rows],
+                         "numerator": [r[1] for r in rows], "denominator": [r[2] for r in rows]})
+    units = pd.concat([
+        pd.DataFrame({"village_id": [f"v{i}" for i in range(10)], "level": "commune",
+                      "unit_code": [f"c{p}" for p in parents], "weight": 1.0}),
+        pd.DataFrame({"village_id": [f"v{i}" for i in range(10)], "level": "province", "unit_code": "p",
+                      "weight": 1.0}),
+    ])
+    agg = aggregate(long, units).set_index(["level", "unit_code"])
+    assert agg.loc[("province", "p"), "numerator"] == pytest.approx(long["numerator"].sum())
+    assert agg.loc[("province", "p"), "denominator"] == pytest.approx(long["denominator"].sum())
+    communes = agg.loc["commune"]
+    assert communes["numerator"].sum() == pytest.approx(long["numerator"].sum())
+    for code, r in communes.iterrows():
+        ids = {f"v{i}" for i, p in enumerate(parents) if f"c{p}" == code}
+        assert r["numerator"] == pytest.approx(long[long["village_id"].isin(ids)]["numerator"].sum())

@@ -61,7 +61,7 @@ def assign_villages(x: np.ndarray, y: np.ndarray, weight: np.ndarray, villages: 
         ip, iv = tree.query(pts, predicate="intersects")
         order = np.lexsort((iv, ip))
         ip, iv = ip[order], iv[order]
-        first = np.r_[True, ip[1:] != ip[:-1]]
+        first = np.r_[True, ip[1:] != ip[:-1]] if len(ip) else np.zeros(0, dtype=bool)
         village[ip[first]] = iv[first]
     keep = village >= 0
     return WeightedPoints(x[keep], y[keep], weight[keep].astype("float64"), village[keep])

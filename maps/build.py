@@ -184,6 +184,9 @@ def build_all_maps(
     urls = ApiUrls(base=base_url)
     report = BuildReport(out_dir=out_dir, synthetic=data.synthetic)
     copy_static(out_dir / "static")
+    for stale in out_dir.glob("*.html"):  # pages of an earlier build (another boundary version…)
+        if stale.name.split(".", 1)[0].split("-", 1)[0] in ("index", "province", "progress", "district", "commune"):
+            stale.unlink()
     langs = [check_lang(lang) for lang in langs]
 
     def write(stem: str, lang: str, element) -> None:

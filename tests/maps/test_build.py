@@ -63,10 +63,13 @@ def test_cli_maps_build(tmp_path: Path) -> None:
     with open_store(url, initialize=True) as st:
         fill_store(st, sample_inputs())
     out = tmp_path / "maps"
+    out.mkdir()
+    (out / "commune-99999.html").write_text("from an earlier build")
+    (out / "notes.html").write_text("not ours")
     result = CliRunner().invoke(app, ["maps", "build", "--out", str(out), "--store", url, "--lang", "vi",
                                       "--no-units", "--base-url", "http://127.0.0.1:9"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "progress.html", "province.html"]
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "notes.html", "progress.html", "province.html"]
     assert "http://127.0.0.1:9/maps/province.html" in result.output
     assert '"http://127.0.0.1:9/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}"' in (
         out / "province.html").read_text(encoding="utf-8")

@@ -99,3 +99,26 @@ def test_measurements_outside_declared_coverage_do_not_count_against_it() -> Non
     row = out.loc[("viettel", "declared")]
     assert row["n_measurements"] == 0 and not bool(row["contradicted"])
     assert out.loc[("viettel", "measured"), "n_measurements"] == 6
+
+
+@settings(max_examples=15, deadline=None)
+@given(vals=st.lists(st.floats(-130, -60), min_size=9, max_size=9), x=st.floats(-200, 900), w=st.floats(100, 1200))
+def test_cell_polygons_agree_with_exactextract_fractions(vals, x, w) -> None:
+    from villagecov.compute.rasters import zonal
+
+    layer = raster(np.reshape(vals, (3, 3)).tolist(), cell=500.0)
+    v = villages([{"geometry": box(x, 200, w, 900)}])
+    engine = run_raster(v, layer).loc["v0", "covered_area_share"]
+    share, best = zonal(v.geometry.to_crs(32648), layer, S.threshold_dbm("4G"))
+    assert engine == pytest.approx(share[0], abs=1e-6)
+
+
+def test_terrain_elevation_rule() -> None:
+    from villagecov.compute.remoteness import remoteness
+
+    terrain = RasterLayer(np.array([[800.0, 100.0]]), Affine(1000, 0, X0, 0, -1000, Y0 + 1000), CRS.from_epsg(32648),
+                          "elevation_m")
+    v = villages([{"geometry": box(100, 100, 200, 200)}, {"geometry": box(1100, 100, 200, 200)}])
+    r = remoteness(v, None, pd.Series(dtype=object), S, terrain).set_index("village_id")
+    assert list(r["remote"]) == [True, False]
+    assert r.loc["v0", "remote_reasons"] == "elevation=800m>400m"

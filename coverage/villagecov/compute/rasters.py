@@ -127,22 +127,6 @@ def zonal(villages: gpd.GeoSeries, layer: RasterLayer, threshold_dbm: float) -> 
     return share, best
 
 
-def sample_covered(layer: RasterLayer, x: np.ndarray, y: np.ndarray, threshold_dbm: float) -> np.ndarray:
-    """Covered flag at points given in EPSG:32648 (outside the raster: not covered)."""
-    if len(x) == 0:
-        return np.zeros(0, dtype=bool)
-    tr = Transformer.from_crs(METRIC_CRS, layer.crs, always_xy=True)
-    rx, ry = tr.transform(x, y)
-    col, row = ~layer.transform @ (np.asarray(rx), np.asarray(ry))
-    col, row = np.floor(col).astype(np.int64), np.floor(row).astype(np.int64)
-    h, w = layer.values.shape
-    inside = (row >= 0) & (row < h) & (col >= 0) & (col < w)
-    out = np.zeros(len(x), dtype=bool)
-    cov = covered_cells(layer, threshold_dbm)
-    out[inside] = cov[row[inside], col[inside]] > 0
-    return out
-
-
 def sample_values(layer: RasterLayer, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Raster values (NaN outside or nodata) at points in EPSG:32648; used for terrain."""
     tr = Transformer.from_crs(METRIC_CRS, layer.crs, always_xy=True)

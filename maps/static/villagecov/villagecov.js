@@ -106,7 +106,9 @@
   };
 
   VC.openVillage = function (map, id, latlng, name) {
-    var popup = L.popup({ maxWidth: 360, className: "vc-village-popup" })
+    // Pan clear of the title, layer and search controls at the top of the map.
+    var popup = L.popup({ maxWidth: 360, className: "vc-village-popup",
+      autoPanPaddingTopLeft: L.point(60, 130), autoPanPaddingBottomRight: L.point(60, 30) })
       .setLatLng(latlng)
       .setContent('<div class="vc-popup"><b>' + VC.esc(name || id) + "</b><br>" + VC.esc(VC.t("popup.loading")) + "</div>")
       .openOn(map);

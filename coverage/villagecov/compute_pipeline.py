@@ -193,6 +193,11 @@ def read_indicators(settings: Settings, *, level: str | None = None, as_of: str 
 
     ``as_of``: the latest computed vintage at or before the date (default: the latest).
     """
+    if as_of is not None:
+        try:
+            as_of = datetime.strptime(as_of, "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date YYYY-MM-DD", field="--as-of") from None
     store = open_store(settings.store)
     try:
         where: dict[str, object] = {"boundary_version": boundaries}

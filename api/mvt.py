@@ -89,6 +89,14 @@ def _attrs(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def to_tile_grid(geoms: np.ndarray, origin: tuple[float, float], unit: float) -> np.ndarray:
+    """Web-Mercator geometries → integer tile units (y up; the encoder flips to y down), snapped to
+    the grid as ST_AsMVTGeom does. Parts that collapse below one unit (a ring of two distinct
+    points) become empty instead of invalid."""
+    shifted = shapely.transform(geoms, lambda c: (c - np.asarray(origin)) / unit)
+    return shapely.set_precision(shifted, grid_size=1.0)
+
+
 def python_tile(
     store: Store, cache: LayerCache, coll: Collection, box: TileBox, as_of: str | None, settings: Settings
 ) -> Tile:
@@ -108,10 +116,7 @@ def python_tile(
     polys = shapely.get_dimensions(geoms) >= 1
     # Douglas–Peucker as ST_Simplify (topology is not preserved; the encoder repairs what it broke).
     geoms[polys] = shapely.simplify(geoms[polys], tol, preserve_topology=False)
-    # To integer tile units (y up; the encoder flips to y down), as ST_AsMVTGeom snaps to its grid.
-    origin = np.array([box.bounds[0], box.bounds[1]])
-    geoms = shapely.transform(geoms, lambda c: np.round((c - origin) / box.unit))
-    geoms[polys] = shapely.remove_repeated_points(geoms[polys])
+    geoms = to_tile_grid(geoms, (box.bounds[0], box.bounds[1]), box.unit)
     plain = kept[list(coll.tile_properties)].astype(object)
     recs = plain.where(pd.notna(plain), None).to_dict("records")
     features = [

@@ -51,15 +51,30 @@ class ComputeResults:
 
 
 def vintages(inputs: ComputeInputs) -> list[str]:
-    """Distinct as_of dates from the first village register on, oldest first."""
+    """Distinct as_of dates of villages, coverage and services, oldest first, from the first date at
+    which both a village register and some evidence (coverage or a survey) exist: a register dated
+    before any evidence would make an all-zero baseline that measures nothing."""
     if inputs.villages.empty:
         return []
-    first = inputs.villages["as_of"].min()
     dates: set[str] = set(inputs.villages["as_of"].dropna())
+    evidence: set[str] = set()
     for frame in (inputs.coverage, inputs.services):
         if frame is not None and not frame.empty:
-            dates |= set(frame["as_of"].dropna())
-    return sorted(d for d in dates if d >= first)
+            evidence |= set(frame["as_of"].dropna())
+    first = max(inputs.villages["as_of"].min(), min(evidence)) if evidence else inputs.villages["as_of"].min()
+    return sorted(d for d in dates | evidence if d >= first)
+
+
+def sites_known_at(sites: pd.DataFrame | None, date: str) -> pd.DataFrame | None:
+    """Per site, its latest register at or before ``date`` or, when the site was first registered
+    later, its earliest register: a register describes the site's history through
+    ``in_service_from``/``in_service_to``, which ``site_counts`` then applies to ``date``."""
+    if sites is None or sites.empty:
+        return sites
+    ordered = sites.sort_values(["site_id", "as_of"], kind="stable")
+    known = ordered[ordered["as_of"] <= date].groupby("site_id").tail(1)
+    later = ordered[~ordered["site_id"].isin(known["site_id"])].groupby("site_id").head(1)
+    return pd.concat([known, later]).sort_values("site_id", kind="stable").reset_index(drop=True)
 
 
 def as_of(frame: pd.DataFrame | None, name: str, date: str) -> pd.DataFrame | None:
@@ -111,7 +126,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         vc = compute_vintage(vin, settings)
         remote = remoteness(villages, seats, commune_district, settings, inputs.terrain)
         services = as_of(inputs.services, "services", date)
-        sites = as_of(inputs.sites, "sites", date)
+        sites = sites_known_at(inputs.sites, date)
         vt = ind.village_table(villages, vc, remote, services, ind.site_counts(villages, sites, date), settings)
         vc_frames.append(vc)
         summaries.append(_summary(vt, date))

@@ -25,35 +25,18 @@ import pandas as pd
 
 from maps.assets import STATIC_DIR, external_urls, localize
 from maps.elements import HtmlControl
+from maps.i18n import t
 from maps.layers import BOUNDARY_TOLERANCE_DEG, add_offline_base, representative_points
 from maps.panels import add_chrome, new_map
 
 GAP_COLOURS = {"no_signal": "#67000d", "no_4g": "#e6550d"}
 REMOTE_RING = "#6a1b9a"
 SHADES = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
-_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("Thôn chưa có 4G – ưu tiên đầu tư", "Villages without 4G – priorities"),
-    "layer.points": ("Thôn chưa có 4G (theo thứ hạng ưu tiên)", "Villages without 4G (by priority rank)"),
-    "layer.shortlist": ("Danh sách ưu tiên", "Shortlist"),
-    "layer.communes": ("Xã: số thôn chưa có 4G", "Communes: villages without 4G"),
-    "rank": ("Thứ hạng", "Rank"),
-    "village": ("Thôn", "Village"),
-    "commune": ("Xã", "Commune"),
-    "population": ("Dân số", "Population"),
-    "priority": ("Điểm ưu tiên", "Priority score"),
-    "gap": ("Tình trạng", "Status"),
-    "remote": ("Vùng sâu, vùng xa", "Remote"),
-    "no_signal": ("Lõm sóng (không có sóng)", "No signal at all"),
-    "no_4g": ("Chưa có 4G", "No 4G"),
-    "yes": ("Có", "Yes"),
-    "no": ("Không", "No"),
-    "villages_no_4g": ("Số thôn chưa có 4G", "Villages without 4G"),
-}
 
 
 def label(key: str, lang: str) -> str:
-    vi, en = _LABELS[key]
-    return vi if lang == "vi" else en
+    """A gaps-map label from the maps' one catalogue (``maps.i18n``, keys ``gaps.*``)."""
+    return t(f"gaps.{key}", lang)
 
 
 def _radius(population: float) -> float:

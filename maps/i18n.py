@@ -156,6 +156,23 @@ _L: dict[str, tuple[str, str]] = {
     "ind.t9.villages_tv_share": ("Tỷ lệ thôn có truyền hình", "Villages with TV"),
     "ind.t9.villages_press_share": ("Tỷ lệ thôn có báo chí", "Villages with press"),
     "ind.t9.villages_all_services_share": ("Tỷ lệ thôn đủ 4 dịch vụ", "Villages with all four services"),
+    # gaps map (analysts' notebook 02)
+    "gaps.title": ("Thôn chưa có 4G – ưu tiên đầu tư", "Villages without 4G – priorities"),
+    "gaps.layer.points": ("Thôn chưa có 4G (theo thứ hạng ưu tiên)", "Villages without 4G (by priority rank)"),
+    "gaps.layer.shortlist": ("Danh sách ưu tiên", "Shortlist"),
+    "gaps.layer.communes": ("Xã: số thôn chưa có 4G", "Communes: villages without 4G"),
+    "gaps.rank": ("Thứ hạng", "Rank"),
+    "gaps.village": ("Thôn", "Village"),
+    "gaps.commune": ("Xã", "Commune"),
+    "gaps.population": ("Dân số", "Population"),
+    "gaps.priority": ("Điểm ưu tiên", "Priority score"),
+    "gaps.gap": ("Tình trạng", "Status"),
+    "gaps.remote": ("Vùng sâu, vùng xa", "Remote"),
+    "gaps.no_signal": ("Lõm sóng (không có sóng)", "No signal at all"),
+    "gaps.no_4g": ("Chưa có 4G", "No 4G"),
+    "gaps.yes": ("Có", "Yes"),
+    "gaps.no": ("Không", "No"),
+    "gaps.villages_no_4g": ("Số thôn chưa có 4G", "Villages without 4G"),
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}

@@ -212,9 +212,10 @@ def t_opt(prefix: str, code: str, lang: str) -> str:
 
 
 def js_labels(lang: str) -> dict[str, str]:
-    """The whole catalogue in one language, for the browser side (``VC.labels``)."""
+    """The catalogue in one language for the browser side (``VC.labels``); the gaps map's labels
+    (``gaps.*``) are rendered server-side only."""
     lang = check_lang(lang)
-    return {k: v[lang] for k, v in LABELS.items()}
+    return {k: v[lang] for k, v in LABELS.items() if not k.startswith("gaps.")}
 
 
 def format_reasons(text: str | None, lang: str) -> list[str]:

@@ -14,7 +14,7 @@ def test_every_gaps_label_is_in_the_catalogue_in_both_languages() -> None:
     keys = [k for k in LABELS if k.startswith("gaps.")]
     assert len(keys) >= 10
     for key in keys:
-        vi, en = LABELS[key]
+        vi, en = LABELS[key]["vi"], LABELS[key]["en"]
         assert vi.strip() and en.strip()
         assert gaps.label(key.removeprefix("gaps."), "vi") == vi
         assert gaps.label(key.removeprefix("gaps."), "en") == en

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from villagecov.errors import NotYetAvailable, VillagecovError
+from villagecov.errors import VillagecovError
 from villagecov.settings import Settings
 
 app = typer.Typer(
@@ -57,10 +57,6 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def not_yet(what: str) -> None:
-    raise NotYetAvailable(f"`villagecov {what}` is not yet available in this version")
 
 
 StoreOpt = Annotated[
@@ -361,6 +357,8 @@ def plan(
     for note in result.notes:
         console.print(f"  note: {note}", highlight=False, soft_wrap=True)
     console.print(f"proposed ({best.method}): {len(best.chosen)} sites, {best.cost:,.0f} VND", highlight=False)
+    if result.plan_id:
+        console.print(f"saved in the store as plan {result.plan_id} (API: /collections/plan)", highlight=False)
     for name, path in paths.items():
         console.print(f"  {name}: {path}", highlight=False, soft_wrap=True)
 

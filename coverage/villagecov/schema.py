@@ -321,6 +321,101 @@ TABLES: dict[str, Table] = {
             key=("run_id",),
         ),
         _t(
+            "plans",
+            {
+                "plan_id": "str",
+                "created_at": "datetime",
+                "technology": "str",
+                "mode": "str",  # budget | target
+                "weight": "str",  # population | villages
+                "budget_vnd": "float",
+                "target_share": "float",
+                "target_value": "float",  # weight to newly cover (target mode)
+                "gap_villages": "int",
+                "gap_population": "float",
+                "candidates": "int",
+                "terrain": "bool",
+                "method": "str",  # the proposed selection: greedy | ilp
+                "sites": "int",
+                "cost_vnd": "float",
+                "capex_vnd": "float",
+                "opex_vnd_per_year": "float",
+                "villages_covered": "int",
+                "population_covered": "float",
+                "greedy_sites": "int",
+                "greedy_cost_vnd": "float",
+                "greedy_value": "float",
+                "greedy_status": "str",
+                "greedy_seconds": "float",
+                "exact_sites": "int",
+                "exact_cost_vnd": "float",
+                "exact_value": "float",
+                "exact_status": "str",  # optimal | feasible | infeasible | not_run
+                "exact_seconds": "float",
+                "relative_gap": "float",
+                "summary": "str",  # JSON: planning/output.summary
+                "synthetic": "bool",
+                "source": "str",
+                "as_of": "date",  # vintage of the village coverage planned on
+            },
+            key=("plan_id",),
+            description="One row per `villagecov plan` run: totals, greedy vs exact, the summary JSON.",
+        ),
+        _t(
+            "plan_sites",
+            {
+                "plan_site_id": "str",  # <plan_id>-<rank, 3 digits>
+                "plan_id": "str",
+                "created_at": "datetime",
+                "technology": "str",
+                "mode": "str",
+                "rank": "int",
+                "candidate_id": "str",
+                "candidate_kind": "str",  # colocation | hilltop | grid
+                "site_id": "str",  # existing tower of a co-location
+                "operator": "str",
+                "height_m": "float",
+                "ground_m": "float",
+                "backhaul": "str",  # existing | fibre | microwave
+                "fibre_km": "float",
+                "cost_vnd": "float",  # capex + plan_opex_years × opex
+                "capex_vnd": "float",
+                "opex_vnd_per_year": "float",
+                "villages_covered": "int",
+                "population_covered": "float",
+                "village_ids": "str",  # ';'-separated
+                "method": "str",
+                "synthetic": "bool",
+            },
+            geometry="Point",
+            key=("plan_id", "rank"),
+            indexes=(("plan_id",),),
+            description="Proposed sites of each plan, in the order taken.",
+        ),
+        _t(
+            "plan_villages",
+            {
+                "plan_village_id": "str",  # <plan_id>-<village_id>
+                "plan_id": "str",
+                "technology": "str",
+                "village_id": "str",
+                "name": "str",
+                "commune_code": "str",
+                "population": "int",
+                "remote": "bool",
+                "status": "str",  # status before the plan: none | partial
+                "uncovered_population": "float",
+                "site_rank": "int",
+                "plan_site_id": "str",
+                "candidate_id": "str",
+                "synthetic": "bool",
+            },
+            geometry="MultiPolygon",
+            key=("plan_id", "village_id"),
+            indexes=(("plan_id",),),
+            description="Gap villages each plan covers, with the proposed site that completes them.",
+        ),
+        _t(
             "api_keys",
             {
                 "key_id": "str",

@@ -52,6 +52,7 @@ class Plan:
     terrain: bool
     curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    plan_id: str | None = None  # set once the plan is saved in the store (planning.store.save_plan)
 
     @property
     def best(self) -> Selection:

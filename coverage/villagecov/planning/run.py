@@ -10,6 +10,7 @@ import pandas as pd
 from villagecov.errors import InputError
 from villagecov.planning.output import write_plan
 from villagecov.planning.plan import Plan, Weight, make_plan
+from villagecov.planning.store import save_plan
 from villagecov.schema import METRIC_CRS
 from villagecov.settings import Settings
 
@@ -39,7 +40,11 @@ def run_plan(
     as_of: str | None = None,
     exact: bool = True,
     curve_points: int = 12,
+    save: bool = True,
 ) -> tuple[Plan, dict[str, Path]]:
+    """Plan new sites for ``technology`` over the store's villages, write the files into ``out_dir``
+    and (``save``) the plan into the store's ``plans``/``plan_sites``/``plan_villages`` tables, in one
+    transaction. ``dem_path``: elevation GeoTIFF (any CRS, read at ``dem_res`` metres)."""
     from villagecov.propagation.terrain import load_dem
     from villagecov.schema import TECHNOLOGIES
     from villagecov.storage import open_store
@@ -68,4 +73,11 @@ def run_plan(
         dem = load_dem(Path(dem_path), (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), dem_res)
     plan = make_plan(villages, vc, sites, technology, settings, budget_vnd=budget_vnd, target_share=target_share,
                      weight=weight, dem=dem, ilp=exact, curve_points=curve_points)
-    return plan, write_plan(plan, out_dir, settings)
+    paths = write_plan(plan, out_dir, settings)
+    if save:
+        synthetic = any(f is not None and "synthetic" in f and bool(f["synthetic"].fillna(False).astype(bool).any())
+                        for f in (villages, sites)) or bool(dem is not None and dem.synthetic)
+        with open_store(settings.store, initialize=True) as st:  # adds the plan tables to an older store
+            plan.plan_id = save_plan(st, plan, settings, target_share=target_share, synthetic=synthetic,
+                                     as_of=str(vc["as_of"].max()) if vc["as_of"].notna().any() else None)
+    return plan, paths

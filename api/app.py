@@ -28,6 +28,7 @@ from api.routers import (
     indicators,
     landing,
     maps,
+    plans,
     rasters,
     tiles,
     uploads,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["X-API-Key", "Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "X-Tile-Truncated", "X-Tile-Features-Dropped", "X-Tile-Cache",
                                        "Location"])
-    for module in (landing, collections, tiles, rasters, indicators, villages, exports, uploads, health, docs):
+    for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, uploads, health, docs):
         app.include_router(module.router)
     app.include_router(maps.router_for(settings))
     app.mount("/static/api", StaticFiles(directory=STATIC_DIR), name="api-static")

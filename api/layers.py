@@ -44,6 +44,15 @@ SITE_PROPS = ("site_id", "kind", "operator", "technologies", "height_m", "in_ser
 COVERAGE_PROPS = ("coverage_id", "operator", "technology", "evidence", "value_kind", "synthetic", "as_of")
 MEASUREMENT_PROPS = ("measurement_id", "kind", "time", "operator", "technology", "rsrp_dbm", "dl_mbps", "ul_mbps",
                      "latency_ms", "tests", "synthetic")
+PLAN_SITE_PROPS = ("plan_site_id", "plan_id", "created_at", "technology", "mode", "rank", "candidate_kind", "site_id",
+                   "operator", "height_m", "backhaul", "fibre_km", "cost_vnd", "capex_vnd", "opex_vnd_per_year",
+                   "villages_covered", "population_covered", "village_ids", "method", "synthetic")
+PLAN_SITE_TILE_PROPS = ("plan_site_id", "plan_id", "rank", "candidate_kind", "cost_vnd", "villages_covered",
+                        "population_covered")
+PLAN_VILLAGE_PROPS = ("plan_village_id", "plan_id", "technology", "village_id", "name", "commune_code", "population",
+                      "remote", "status", "uncovered_population", "site_rank", "plan_site_id", "synthetic")
+PLAN_VILLAGE_TILE_PROPS = ("plan_village_id", "plan_id", "village_id", "name", "status", "uncovered_population",
+                           "site_rank")
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,9 @@ class Collection:
     where: dict[str, str] = field(default_factory=dict)
     tile_order: tuple[tuple[str, bool], ...] = ()  # (column, descending): kept first when capped
     geometry_type: str = "MultiPolygon"
+    # One version of the layer is shown at a time (e.g. ``plan_id``: one plan): the latest unless
+    # the request names one with a query parameter of that name (items and tiles).
+    version_column: str | None = None
 
     def prop_kind(self, name: str) -> str:
         """Column kind (str/int/float/bool/date/datetime) of a property."""
@@ -103,6 +115,29 @@ FIXED: dict[str, Collection] = {c.id: c for c in [
                "measurements", "measurement_id", MEASUREMENT_PROPS, MEASUREMENT_PROPS, "time",
                tile_order=(("measurement_id", False),), geometry_type="Geometry"),
 ]}
+PLAN: dict[str, Collection] = {c.id: c for c in [
+    Collection("plan", "Proposed sites of the latest plan",
+               "New sites proposed by the latest `villagecov plan` run (rank = order taken, cost in VND, villages "
+               "and people each completes); `plan_id=` shows an earlier plan.",
+               "plan_sites", "plan_site_id", PLAN_SITE_PROPS, PLAN_SITE_TILE_PROPS, "fixed",
+               tile_order=(("rank", False),), geometry_type="Point", version_column="plan_id"),
+    Collection("plan-villages", "Villages the latest plan covers",
+               "Gap villages the latest plan's proposed sites cover, each with the site that completes it; "
+               "`plan_id=` shows an earlier plan.",
+               "plan_villages", "plan_village_id", PLAN_VILLAGE_PROPS, PLAN_VILLAGE_TILE_PROPS, "fixed",
+               tile_order=(("site_rank", False), ("village_id", False)), version_column="plan_id"),
+]}
+
+
+def plans_table(store: Store) -> pd.DataFrame | None:
+    """The store's ``plans`` rows (no ``summary``), newest last; None when the store predates them."""
+    from villagecov.errors import StoreError
+
+    try:
+        plans = store.read("plans")
+    except StoreError:
+        return None
+    return plans.drop(columns="summary").sort_values(["created_at", "plan_id"], kind="stable").reset_index(drop=True)
 
 
 def catalog(store: Store) -> dict[str, Collection]:
@@ -120,6 +155,8 @@ def catalog(store: Store) -> dict[str, Collection]:
             c = _admin(level, version)
             out[c.id] = c
     out.update(FIXED)
+    if plans_table(store) is not None:
+        out.update(PLAN)
     return out
 
 
@@ -206,15 +243,22 @@ def gaps_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -> gp
 
 
 def build_frame(
-    store: Store, coll: Collection, as_of: str | None, evidence: tuple[str, ...] = ("declared", "modelled")
+    store: Store, coll: Collection, as_of: str | None, evidence: tuple[str, ...] = ("declared", "modelled"),
+    version: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """The full frame of ``coll`` at vintage ``as_of`` (None: latest), ordered by feature id."""
+    """The full frame of ``coll`` at vintage ``as_of`` (None: latest), ordered by feature id.
+
+    ``version``: for a versioned collection, the version to show (None: none, an empty frame).
+    """
     if coll.id == "villages":
         return villages_frame(store, as_of, evidence)
     if coll.id == "gaps":
         return gaps_frame(store, as_of, evidence)
     spec = table(coll.table)
-    frame = store.read(coll.table, where=coll.where or None,
+    where: dict[str, Any] = dict(coll.where)
+    if coll.version_column:
+        where[coll.version_column] = [version] if version is not None else []
+    frame = store.read(coll.table, where=where or None,
                        as_of=_vintage_date(as_of) if coll.temporal == "vintage" and spec.vintage_key else None)
     if coll.id == "coverage":
         frame = frame[frame["raster_path"].isna() & frame.geometry.notna()]
@@ -294,8 +338,24 @@ class LayerCache:
         with self._lock:
             return self._frames.get((coll.id, as_of))
 
-    def frame(self, store: Store, coll: Collection, as_of: str | None) -> gpd.GeoDataFrame:
-        return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
+    def frame(self, store: Store, coll: Collection, as_of: str | None, version: str | None = None) -> gpd.GeoDataFrame:
+        """The frame of ``coll``; a versioned collection shows ``version`` (None: the latest)."""
+        if not coll.version_column:
+            return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
+        chosen = self.version(store, coll, version)
+        return self.get(store, (f"{coll.id}@{chosen}", as_of),
+                        lambda: build_frame(store, coll, as_of, self.evidence, chosen))
+
+    def version(self, store: Store, coll: Collection, requested: str | None) -> str | None:
+        """The version of ``coll`` to show: ``requested`` (:class:`NotFound` if unknown) or the latest
+        (None when there is none). Plans are the only versioned layers: versions are ``plan_id``."""
+        plans = self.get(store, ("__plans__", None), lambda: plans_table(store))
+        ids = [] if plans is None else plans["plan_id"].tolist()
+        if requested is None:
+            return ids[-1] if ids else None
+        if requested not in ids:
+            raise NotFound(f"no plan {requested!r}; the plans are listed by /plans")
+        return requested
 
     def token(self, store: Store) -> str:
         """The store-state token, re-read at most once per ``token_ttl_s``; a new one empties the cache."""

@@ -62,13 +62,15 @@ def tile_box(z: int, x: int, y: int, settings: Settings) -> TileBox:
 
 
 def render_tile(
-    store: Store, cache: LayerCache, coll: Collection, z: int, x: int, y: int, as_of: str | None, settings: Settings
+    store: Store, cache: LayerCache, coll: Collection, z: int, x: int, y: int, as_of: str | None, settings: Settings,
+    version: str | None = None,
 ) -> Tile:
-    """The MVT of ``coll`` for tile z/x/y (x = column, y = row) at vintage ``as_of``."""
+    """The MVT of ``coll`` for tile z/x/y (x = column, y = row) at vintage ``as_of``; ``version``:
+    the version of a versioned collection (a plan id; None: no version, an empty tile)."""
     box = tile_box(z, x, y, settings)
     if store.kind == "postgis":
-        return postgis_tile(store, coll, box, as_of, settings)
-    return python_tile(store, cache, coll, box, as_of, settings)
+        return postgis_tile(store, coll, box, as_of, settings, version)
+    return python_tile(store, cache, coll, box, as_of, settings, version)
 
 
 # -- GeoPackage: Python encoder -------------------------------------------------------------
@@ -98,13 +100,17 @@ def to_tile_grid(geoms: np.ndarray, origin: tuple[float, float], unit: float) ->
 
 
 def python_tile(
-    store: Store, cache: LayerCache, coll: Collection, box: TileBox, as_of: str | None, settings: Settings
+    store: Store, cache: LayerCache, coll: Collection, box: TileBox, as_of: str | None, settings: Settings,
+    version: str | None = None,
 ) -> Tile:
     import mapbox_vector_tile
     from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 
-    frame = cache.frame(store, coll, as_of)
-    merc = cache.get(store, (coll.id + "@3857", as_of), lambda: frame.geometry.to_crs(3857).values)
+    if coll.version_column and version is None:
+        return Tile(b"", 0, 0)
+    frame = cache.frame(store, coll, as_of, version)
+    key = coll.id if version is None else f"{coll.id}@{version}"
+    merc = cache.get(store, (key + "@3857", as_of), lambda: frame.geometry.to_crs(3857).values)
     idx = np.sort(frame.sindex.query(shapely.box(*box.lonlat), predicate="intersects"))
     cand = frame.iloc[idx][list(coll.tile_properties)].assign(_i=idx)
     cand = _ordered(cand, coll)
@@ -205,7 +211,7 @@ def villages_sql(evidence: tuple[str, ...], in_tile: bool) -> str:
            FROM v LEFT JOIN st USING (village_id))"""
 
 
-def source_sql(coll: Collection, evidence: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+def source_sql(coll: Collection, evidence: tuple[str, ...], version: str | None = None) -> tuple[str, dict[str, Any]]:
     """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
     params: dict[str, Any] = {}
     if coll.id == "villages":
@@ -223,6 +229,10 @@ def source_sql(coll: Collection, evidence: tuple[str, ...]) -> tuple[str, dict[s
         conds += ["raster_path IS NULL", _latest("coverage", ["operator", "technology", "evidence"])]
     elif coll.temporal == "vintage" and coll.table == "sites":
         conds.append(_latest("sites", ["site_id"]))
+    if coll.version_column:
+        conds.append(f'"{coll.version_column}" = :version' if version is not None else "false")
+        if version is not None:
+            params["version"] = version
     where = " AND ".join(conds) or "true"
     return f'WITH src AS (SELECT * FROM "{coll.table}" WHERE {where})', params
 
@@ -236,10 +246,12 @@ def _prop_sql(coll: Collection, name: str) -> str:
     return f'"{name}"'
 
 
-def postgis_tile(store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings) -> Tile:
+def postgis_tile(
+    store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings, version: str | None = None
+) -> Tile:
     import sqlalchemy as sa
 
-    head, params = source_sql(coll, tuple(settings.indicator_evidence))
+    head, params = source_sql(coll, tuple(settings.indicator_evidence), version)
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     order = ", ".join(f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
     sql = f"""{head},

@@ -127,7 +127,9 @@ def items(
 ) -> Response:
     """Paged GeoJSON. Any queryable property given as a query parameter filters by equality."""
     coll = layers.collection(store, collection_id)
-    frame = layers.frame(store, coll, params.when.as_of if params.when and coll.temporal == "vintage" else None)
+    version = request.query_params.get(coll.version_column) if coll.version_column else None
+    frame = layers.frame(store, coll, params.when.as_of if params.when and coll.temporal == "vintage" else None,
+                         version)
     filters = _filters(request, [c for c in frame.columns if c != "geometry"])
     matched = select(frame, coll, bbox=params.bbox, filters=filters, when=params.when)
     page = matched.iloc[params.offset: params.offset + params.limit]
@@ -153,7 +155,11 @@ def item(
     collection_id: str = CollectionId, feature_id: str = Path(description="feature id"),
 ) -> Response:
     coll = layers.collection(store, collection_id)
-    frame = layers.frame(store, coll, None)
+    version = None
+    if coll.version_column:  # the feature may belong to an earlier version (plan) than the latest
+        row = store.read(coll.table, where={coll.id_column: feature_id})
+        version = str(row[coll.version_column].iloc[0]) if len(row) else None
+    frame = layers.frame(store, coll, None, version)
     key = frame[coll.id_column].astype(str)
     row = frame[key == feature_id]
     if row.empty:

@@ -71,12 +71,15 @@ def tile(
     request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep, xyz: TileQuery, when: VintageQuery,
     collection_id: str = CollectionId,
 ) -> Response:
-    """Layer named after the collection; a tile capped at ``tile_max_features`` says so in its headers."""
+    """Layer named after the collection; a tile capped at ``tile_max_features`` says so in its headers.
+    Plan layers show the latest plan, or the one named by ``plan_id=``."""
     coll = layers.collection(store, collection_id)
     as_of = when.as_of if when and coll.temporal == "vintage" else None
+    version = layers.version(store, coll, request.query_params.get(coll.version_column)) if coll.version_column \
+        else None
     result, hit = request.app.state.tiles.get_or_render(
-        store, layers, (coll.id, xyz.z, xyz.x, xyz.y, as_of),
-        lambda: render_tile(store, layers, coll, xyz.z, xyz.x, xyz.y, as_of, settings))
+        store, layers, (coll.id if version is None else f"{coll.id}@{version}", xyz.z, xyz.x, xyz.y, as_of),
+        lambda: render_tile(store, layers, coll, xyz.z, xyz.x, xyz.y, as_of, settings, version))
     headers = {"X-Tile-Features": str(result.features), "X-Tile-Cache": "hit" if hit else "miss"}
     if result.dropped:
         headers.update({"X-Tile-Truncated": "true", "X-Tile-Features-Dropped": str(result.dropped)})

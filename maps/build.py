@@ -95,7 +95,18 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
         coverage=store.read("coverage"),
         services=store.read("services"),
         indicators=indicators,
+        plans=read_plans(store),
     )
+
+
+def read_plans(store: Store) -> pd.DataFrame:
+    """The store's ``plans`` (empty for a store older than the plan tables)."""
+    from villagecov.errors import StoreError
+
+    try:
+        return store.read("plans")
+    except StoreError:
+        return pd.DataFrame(columns=["plan_id", "created_at"])
 
 
 def villages_on_version(

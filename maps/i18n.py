@@ -173,6 +173,26 @@ _L: dict[str, tuple[str, str]] = {
     "gaps.yes": ("Có", "Yes"),
     "gaps.no": ("Không", "No"),
     "gaps.villages_no_4g": ("Số thôn chưa có 4G", "Villages without 4G"),
+    # the site plan on the province map (maps/plan.py; sent to the browser by its layer only)
+    "plan.layer": ("Trạm đề xuất", "Proposed sites"),
+    "plan.plan": ("kế hoạch", "plan"),
+    "plan.sites_unit": ("trạm", "sites"),
+    "plan.site": ("Trạm đề xuất", "Proposed site"),
+    "plan.rank": ("Thứ tự ưu tiên", "Rank"),
+    "plan.kind": ("Loại", "Kind"),
+    "plan.kind.colocation": ("Dùng chung trạm hiện có", "Co-location on an existing tower"),
+    "plan.kind.hilltop": ("Trạm mới trên đỉnh đồi", "New tower on a hilltop"),
+    "plan.kind.grid": ("Trạm mới", "New tower"),
+    "plan.existing_site": ("Trạm hiện có", "Existing tower"),
+    "plan.cost": ("Tổng chi phí", "Total cost"),
+    "plan.capex": ("Vốn đầu tư", "Capital cost"),
+    "plan.opex": ("Chi phí vận hành mỗi năm", "Operating cost per year"),
+    "plan.backhaul": ("Truyền dẫn", "Backhaul"),
+    "plan.backhaul.existing": ("Có sẵn", "Existing"),
+    "plan.backhaul.fibre": ("Cáp quang", "Fibre"),
+    "plan.backhaul.microwave": ("Vi ba", "Microwave"),
+    "plan.villages": ("Số thôn được phủ sóng", "Villages covered"),
+    "plan.population": ("Số dân được phủ sóng", "People covered"),
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}
@@ -213,9 +233,9 @@ def t_opt(prefix: str, code: str, lang: str) -> str:
 
 def js_labels(lang: str) -> dict[str, str]:
     """The catalogue in one language for the browser side (``VC.labels``); the gaps map's labels
-    (``gaps.*``) are rendered server-side only."""
+    (``gaps.*``) are rendered server-side only, the plan layer's (``plan.*``) travel with it."""
     lang = check_lang(lang)
-    return {k: v[lang] for k, v in LABELS.items() if not k.startswith("gaps.")}
+    return {k: v[lang] for k, v in LABELS.items() if not k.startswith(("gaps.", "plan."))}
 
 
 def format_reasons(text: str | None, lang: str) -> list[str]:

@@ -35,6 +35,7 @@ class MapInputs:
     coverage: pd.DataFrame = field(default_factory=lambda: empty("coverage"))
     services: pd.DataFrame = field(default_factory=lambda: empty("services"))
     indicators: pd.DataFrame = field(default_factory=lambda: empty("indicators"))
+    plans: pd.DataFrame = field(default_factory=lambda: empty("plans"))  # `villagecov plan` runs (maps/plan.py)
 
     @property
     def synthetic(self) -> bool:

@@ -33,6 +33,7 @@ from maps.layers import (
     village_classes,
 )
 from maps.panels import add_chrome, add_legend, new_map
+from maps.plan import add_plan
 
 BASE_PANE, TILES_PANE, COVERAGE_PANE = "vcBase", "vcTiles", "vcCoverage"
 
@@ -155,6 +156,7 @@ def build_province_map(
     sites = sites_in_service(data.sites, None)
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
+    add_plan(m, data.plans, urls, lang)  # the latest plan's proposed sites, fetched from the API
 
     VillageSearch(search_index(data.villages, data.commune_names)).add_to(m)
     operators = sorted(set(sites["operator"].dropna())) if sites is not None and len(sites) else []

@@ -26,7 +26,7 @@ from villagecov.errors import InputError, NotFound
 from villagecov.settings import PROJECT_ROOT, Settings
 from villagecov.storage import Store, open_store
 
-ENGINE_VERSION = "compute-1"
+ENGINE_VERSION = "compute-2"  # 2: village_summary carries the per-village ANY status
 INPUT_TABLES = ("villages", "coverage", "admin_units", "crosswalk", "places", "measurements", "services", "sites")
 RESULT_TABLES = ("village_coverage", "village_summary", "indicators")
 SETTINGS_USED = (

@@ -160,7 +160,7 @@ TABLES: dict[str, Table] = {
             geometry="MultiPolygon",
             key=("village_id", "as_of"),
             vintage_key=("village_id",),
-            indexes=(("commune_code",),),
+            indexes=(("commune_code",), ("village_id", "as_of")),
         ),
         _t(
             "sites",
@@ -252,7 +252,7 @@ TABLES: dict[str, Table] = {
                 "run_id": "str",
             },
             key=("village_id", "operator", "technology", "evidence", "as_of"),
-            indexes=(("as_of", "technology"),),
+            indexes=(("as_of", "technology"), ("village_id",)),
         ),
         _t(
             "village_summary",
@@ -268,9 +268,17 @@ TABLES: dict[str, Table] = {
                 "n_operators_4g": "int",
                 "no_signal": "bool",
                 "run_id": "str",
+                # effective ANY status per technology (null: no counted evidence) and 4G share:
+                # what the villages/gaps layers show, read per tile instead of re-aggregating
+                "status_2g": "str",
+                "status_3g": "str",
+                "status_4g": "str",
+                "status_5g": "str",
+                "pop_share_4g": "float",
             },
             key=("village_id", "as_of"),
-            description="Computed per village and vintage: remoteness with reasons, best technology.",
+            indexes=(("village_id", "as_of"),),
+            description="Computed per village and vintage: remoteness with reasons, best technology, status.",
         ),
         _t(
             "indicators",

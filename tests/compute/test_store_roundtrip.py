@@ -90,6 +90,10 @@ def test_compute_all_stores_results_and_is_deterministic(store: Store, tmp_path)
     assert summary.loc[("v1", "2024-01-01"), "remote_reasons"] == "official"
     # viettel: declared 50 % but modelled 100 % (the −90 dBm cell) counts; mobifone: declared 50 %
     assert summary.loc[("v0", "2024-03-01"), "n_operators_4g"] == 1
+    # the map layers' status: ANY 4G declared over the whole village; no 2G evidence at all
+    assert summary.loc[("v0", "2024-03-01"), "status_4g"] == "covered"
+    assert summary.loc[("v0", "2024-03-01"), "pop_share_4g"] == pytest.approx(1.0, abs=1e-9)
+    assert pd.isna(summary.loc[("v0", "2024-03-01"), "status_2g"])
     runs = store.read("runs")
     assert list(runs["run_id"]) == [first.run_id] and runs["inputs_hash"].iloc[0] == first.inputs_hash
 

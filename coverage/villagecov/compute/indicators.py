@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from villagecov.compute.status import best_technology, effective_shares
+from villagecov.compute.status import any_status, best_technology, effective_shares
 from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
 from villagecov.settings import Settings
 
@@ -79,7 +79,8 @@ def site_counts(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, as_o
 def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame, services: pd.DataFrame | None,
                   sites: pd.Series, settings: Settings) -> pd.DataFrame:
     """One row per village: population, remote, effective ANY shares per technology, operators
-    with 4G covered, services, sites, best technology, no_signal."""
+    with 4G covered, services, sites, best technology, no_signal, and the ANY status per technology
+    with the 4G share as :func:`~villagecov.compute.status.any_status` gives them."""
     vt = villages[["village_id", "commune_code", "boundary_version", "population"]].copy()
     vt["village_id"] = vt["village_id"].astype(str)
     vt["population"] = pd.to_numeric(vt["population"]).fillna(0).astype("float64")
@@ -94,6 +95,9 @@ def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame
     ops4 = eff[(eff["operator"] != ANY_OPERATOR) & (eff["technology"] == "4G") & (eff["share"] >= settings.covered_share)]
     vt["n_operators_4g"] = vt["village_id"].map(ops4.groupby("village_id")["operator"].nunique()).fillna(0).astype(int)
     vt["best_technology"] = vt["village_id"].map(best_technology(eff, settings))
+    status = any_status(eff, settings)
+    for col in status.columns:  # the map layers' per-village status (null: no counted evidence)
+        vt[col] = vt["village_id"].map(status[col])
     shares = vt[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy()
     vt["no_signal"] = ~(shares >= settings.partial_share).any(axis=1)
     for svc in ("fixed_broadband", "radio", "tv", "press"):

@@ -142,7 +142,8 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
 
 def _summary(vt: pd.DataFrame, date: str) -> pd.DataFrame:
     out = vt[["village_id", "commune_code", "boundary_version", "population", "remote", "remote_reasons",
-              "best_technology", "n_operators_4g", "no_signal"]].copy()
+              "best_technology", "n_operators_4g", "no_signal", "status_2g", "status_3g", "status_4g", "status_5g",
+              "pop_share_4g"]].copy()
     out.insert(1, "as_of", date)
     return out
 

@@ -57,3 +57,19 @@ def best_technology(eff: pd.DataFrame, settings: Settings) -> pd.Series:
     any_rows["rank"] = any_rows["technology"].map(rank)
     top = any_rows.sort_values("rank").groupby("village_id")["technology"].last()
     return top
+
+
+def any_status(eff: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per village (index ``village_id``): ``status_<tech>`` of the effective ANY share per
+    technology and ``pop_share_4g`` (the effective ANY 4G share, 0–1). Null where the village has
+    no row of that technology in ``eff`` (no counted evidence), not ``none``: the map layers tell
+    "no evidence" from "evidence of no coverage"."""
+    cols = [*(f"status_{t.lower()}" for t in TECHNOLOGIES), "pop_share_4g"]
+    any_rows = eff[eff["operator"] == ANY_OPERATOR]
+    share = any_rows.pivot_table(index="village_id", columns="technology", values="share", aggfunc="max")
+    out = pd.DataFrame(index=pd.Index(share.index.astype(str), name="village_id"), columns=cols, dtype=object)
+    for t in TECHNOLOGIES:
+        s = share[t].to_numpy(dtype="float64") if t in share.columns else np.full(len(share), np.nan)
+        out[f"status_{t.lower()}"] = classify(s, settings)
+    out["pop_share_4g"] = share["4G"].to_numpy(dtype="float64") if "4G" in share.columns else np.nan
+    return out.astype({"pop_share_4g": "float64"})

@@ -126,6 +126,7 @@ class GeoPackageStore(Store):
     def initialize(self) -> None:
         existing = set(self._layers())
         missing = [name for name in TABLES if name not in existing]
+        self._upgrade([name for name in TABLES if name in existing])
         if not missing:
             return
         with self.transaction() as tx:
@@ -144,6 +145,38 @@ class GeoPackageStore(Store):
                         con.execute(
                             f'CREATE INDEX IF NOT EXISTS "ix_{name}_{"_".join(cols)}" ON "{name}" ({quoted})'
                         )
+                con.commit()
+            finally:
+                con.close()
+
+    def _upgrade(self, names: list[str]) -> None:
+        """Columns and indexes that the schema gained since ``names`` were created (the
+        GeoPackage side of the Alembic revisions that add columns); nothing is written when none are missing."""
+        if not names:
+            return
+        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            have = {n: {r[1] for r in con.execute(f'PRAGMA table_info("{n}")')} for n in names}
+            indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        finally:
+            con.close()
+        kinds = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE",
+                 "datetime": "DATETIME"}
+        sql = [f'ALTER TABLE "{n}" ADD COLUMN "{c}" {kinds[k]}'
+               for n in names for c, k in TABLES[n].columns.items() if c not in have[n]]
+        for n in names:
+            for cols in TABLES[n].indexes:
+                if f"ix_{n}_{'_'.join(cols)}" not in indexes:
+                    quoted = ", ".join(f'"{c}"' for c in cols)
+                    sql.append(f'CREATE INDEX IF NOT EXISTS "ix_{n}_{"_".join(cols)}" ON "{n}" ({quoted})')
+        if not sql:
+            return
+        with self.transaction() as tx:
+            assert isinstance(tx, GeoPackageTransaction)
+            con = sqlite3.connect(tx.path)
+            try:
+                for statement in sql:
+                    con.execute(statement)
                 con.commit()
             finally:
                 con.close()

@@ -213,11 +213,18 @@ def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019)
         console.print(f"wrote {len(manifest.entries)} SYNTHETIC files to {settings.demo_dir}", highlight=False)
     reports = ingest_demo_inputs(settings, manifest, console)
 
-    console.rule("3/5 village coverage and indicators")
+    console.rule("3/5 village coverage, indicators and a 4G site plan")
     with console.status("computing ..."):
         computed = compute_all(settings)
     console.print(computed.render(), highlight=False)
     console.print("[bold yellow]Village, site, coverage and survey data are SYNTHETIC (demo only).[/]")
+    from villagecov.planning.run import demo_plan, summary_lines
+
+    terrain = manifest.by_kind("terrain")
+    with console.status("planning new 4G sites to reach every village (greedy and exact) ..."):
+        plan = demo_plan(settings, Path(terrain[0].path) if terrain else None, Path(settings.maps_dir).parent / "plan")
+    for line in summary_lines(plan):
+        console.print(line, highlight=False)
 
     console.rule("4/5 maps")
     from maps.build import build_all_maps
@@ -229,7 +236,7 @@ def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019)
         store.close()
     base = f"http://{settings.api_host}:{settings.api_port}"
     console.print(f"{len(built.files)} map files in {settings.maps_dir}", highlight=False)
-    result = {"boundaries": summary, "ingested": reports, "computed": computed, "maps": built}
+    result = {"boundaries": summary, "ingested": reports, "computed": computed, "plan": plan, "maps": built}
 
     console.rule("5/5 API and maps")
     for label, path in [("API", "/"), ("API docs", "/docs"), ("maps", "/maps/")]:

@@ -93,6 +93,7 @@ def test_geopackage_store_without_plan_tables_gains_them(tmp_path: Path, monkeyp
 def test_postgis_migration_0003_adds_the_plan_tables() -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     from villagecov.storage.postgis import MIGRATIONS_DIR
 
@@ -109,9 +110,26 @@ def test_postgis_migration_0003_adds_the_plan_tables() -> None:
             conn.commit()
         engine.dispose()
         with open_store(url, initialize=True) as st:
-            assert st.info()["schema_revision"] == "0003"
+            assert st.info()["schema_revision"] == ScriptDirectory.from_config(cfg).get_current_head()
             save_plan(st, _target_plan(), Settings())
             assert st.count("plan_villages") == 3
             assert isinstance(st.read("plans")["created_at"].iloc[0], pd.Timestamp)
     finally:
         drop_postgis_database(url)
+
+
+def test_demo_plan_saves_and_summarises(settings: Settings, tmp_path: Path) -> None:
+    from villagecov.planning.run import demo_plan, summary_lines
+
+    with open_store(settings.store, initialize=True) as st, st.transaction() as tx:
+        tx.append("villages", villages().assign(as_of="2024-01-01", source="SYNTHETIC test"))
+        tx.append("village_coverage", village_coverage().assign(run_id="test", status=None))
+        tx.append("sites", sites().assign(as_of="2024-01-01", source="SYNTHETIC test"))
+    plan = demo_plan(settings, None, tmp_path / "plan", curve_points=2)
+    first, second = summary_lines(plan)
+    assert first.startswith(f"4G plan ({plan.plan_id}): 2 sites (1 colocation, 1 grid), ")
+    assert first.endswith("billion VND, covering 3 of 3 gap villages (flat earth)")
+    assert second.startswith("  greedy ") and "exact 2 sites" in second and "(optimal," in second
+    assert (tmp_path / "plan" / "coverage_curve.png").is_file()
+    with open_store(settings.store) as st:
+        assert st.read("plans")["plan_id"].tolist() == [plan.plan_id]

@@ -158,8 +158,12 @@ def make_plan(
     dem: Dem | None = None,
     ilp: bool = True,
     curve_points: int = 12,
+    curve_time_limit_s: float | None = None,
 ) -> Plan:
-    """Plan new sites for ``technology``; give exactly one of ``budget_vnd`` or ``target_share``."""
+    """Plan new sites for ``technology``; give exactly one of ``budget_vnd`` or ``target_share``.
+
+    ``curve_time_limit_s``: time limit of each exact solve of the budget curve (default: the plan's
+    limit, at most 10 s)."""
     if (budget_vnd is None) == (target_share is None):
         raise InputError("give either a budget (VND) or a target share, not both or neither")
     objective: Literal["budget", "target"] = "budget" if budget_vnd is not None else "target"
@@ -206,5 +210,6 @@ def make_plan(
     plan = Plan(technology, objective, weight, budget_vnd, target, gaps, cands, cover, w, g, e, gap, dem is not None,
                 notes=notes)
     if curve_points > 0 and len(cands):
-        plan.curve = budget_curve(plan, curve_points, ilp=run_ilp, time_limit=min(limit, 10.0))
+        curve_limit = curve_time_limit_s if curve_time_limit_s is not None else min(limit, 10.0)
+        plan.curve = budget_curve(plan, curve_points, ilp=run_ilp, time_limit=curve_limit)
     return plan

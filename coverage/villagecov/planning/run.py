@@ -41,6 +41,7 @@ def run_plan(
     exact: bool = True,
     curve_points: int = 12,
     save: bool = True,
+    curve_time_limit_s: float | None = None,
 ) -> tuple[Plan, dict[str, Path]]:
     """Plan new sites for ``technology`` over the store's villages, write the files into ``out_dir``
     and (``save``) the plan into the store's ``plans``/``plan_sites``/``plan_villages`` tables, in one
@@ -72,7 +73,8 @@ def run_plan(
         pad = settings.plan_candidate_radius_km * 1000.0 + 5000.0
         dem = load_dem(Path(dem_path), (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), dem_res)
     plan = make_plan(villages, vc, sites, technology, settings, budget_vnd=budget_vnd, target_share=target_share,
-                     weight=weight, dem=dem, ilp=exact, curve_points=curve_points)
+                     weight=weight, dem=dem, ilp=exact, curve_points=curve_points,
+                     curve_time_limit_s=curve_time_limit_s)
     paths = write_plan(plan, out_dir, settings)
     if save:
         synthetic = any(f is not None and "synthetic" in f and bool(f["synthetic"].fillna(False).astype(bool).any())
@@ -81,3 +83,32 @@ def run_plan(
             plan.plan_id = save_plan(st, plan, settings, target_share=target_share, synthetic=synthetic,
                                      as_of=str(vc["as_of"].max()) if vc["as_of"].notna().any() else None)
     return plan, paths
+
+
+def demo_plan(settings: Settings, dem_path: Path | None, out_dir: Path, *, time_limit_s: float = 12.0,
+              curve_points: int = 4, curve_time_limit_s: float = 2.0) -> Plan:
+    """The demo's plan: 4G to every village (target 1.0), over the SYNTHETIC DEM when there is one,
+    the exact program limited to ``time_limit_s`` seconds (``curve_time_limit_s`` for each budget
+    of the curve) so that the demo stays quick; saved in the store like `villagecov plan`."""
+    quick = settings.model_copy(update={"plan_ilp_time_limit_s": min(settings.plan_ilp_time_limit_s, time_limit_s)})
+    plan, _ = run_plan(quick, "4G", out_dir, target_share=1.0, dem_path=dem_path, curve_points=curve_points,
+                       curve_time_limit_s=curve_time_limit_s)
+    return plan
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    """Two lines for a console: what is proposed, and greedy against exact."""
+    best, g, e = plan.best, plan.greedy, plan.exact
+    kinds = plan.candidates["kind"].iloc[best.chosen].value_counts().to_dict() if best.chosen else {}
+    mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    unit = "villages" if plan.weight == "villages" else "people"
+    covered = int(plan.proposed_sites()["villages_covered"].sum()) if best.chosen else 0
+    first = (f"{plan.technology} plan ({plan.plan_id or 'not saved'}): {len(best.chosen)} sites"
+             + (f" ({mix})" if mix else "") + f", {best.cost / 1e9:,.2f} billion VND, covering {covered} of "
+             f"{len(plan.gaps)} gap villages" + (" over the DEM" if plan.terrain else " (flat earth)"))
+    exact = (f"exact {len(e.chosen)} sites {e.cost / 1e9:,.2f} bn ({e.status}, {e.seconds:.1f} s)"
+             if e.status in ("optimal", "feasible") else f"exact {e.status}")
+    gap = f"; greedy costs {plan.gap:.1%} more" if plan.gap is not None and plan.objective == "target" else ""
+    second = (f"  greedy {len(g.chosen)} sites {g.cost / 1e9:,.2f} bn VND ({g.value:,.0f} {unit}) vs {exact}{gap}"
+              + (f"; {len(plan.notes)} note(s) in summary.json" if plan.notes else ""))
+    return [first, second]

@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.layers = LayerCache(tuple(settings.indicator_evidence))
+    app.state.layers = LayerCache()
     app.state.tiles = TileCache(settings.tile_cache_mb * 1024 * 1024)
     errors.install(app)
 

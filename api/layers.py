@@ -4,9 +4,10 @@ A layer frame is a GeoDataFrame in EPSG:4326 with the collection's properties an
 one row per feature, ordered by the feature id. Frames are cached per store state (see
 :class:`LayerCache`), so paging and tiling do not re-read the store on every request.
 
-Villages carry their coverage status per technology (any operator; the best status among the
-evidence kinds of the latest computed vintage), the number of operators covering them with 4G
-and their village-level indicators (``ind_*``). Gaps are the villages whose 4G status is
+Villages carry their coverage status per technology (any operator; the effective status of the
+counted evidence kinds, as ``villagecov compute`` stored it in ``village_summary`` for the latest
+computed vintage), the number of operators covering them with 4G and their village-level
+indicators (``ind_*``). Gaps are the villages whose 4G status is
 ``none`` or ``partial``, ranked by the population left without 4G (largest first).
 """
 
@@ -23,11 +24,10 @@ import numpy as np
 import pandas as pd
 
 from villagecov.errors import NotFound
-from villagecov.schema import ANY_OPERATOR, STORAGE_CRS, TECHNOLOGIES, table
+from villagecov.schema import STORAGE_CRS, TECHNOLOGIES, table
 from villagecov.storage import Store
 
 LATEST = "9999-12-31"
-STATUS_RANK = {"covered": 2, "partial": 1, "none": 0}
 Temporal = Literal["vintage", "time", "fixed"]
 
 ADMIN_PROPS = ("code", "name", "name_ascii", "unit_type", "level", "parent_code", "version", "population",
@@ -176,29 +176,20 @@ def latest_rows(frame: pd.DataFrame, keys: list[str], as_of: str) -> pd.DataFram
     return frame[frame["as_of"] == latest]
 
 
-def village_status(store: Store, as_of: str, evidence: tuple[str, ...]) -> pd.DataFrame:
+SUMMARY_STATUS = {**{f"status_{t.lower()}": f"status_{t.lower()}" for t in TECHNOLOGIES},
+                  "pop_share_4g": "pop_share_4g", "n_operators_4g": "operators_4g"}
+
+
+def village_status(store: Store, as_of: str) -> pd.DataFrame:
     """Per village: ``status_<tech>`` (any operator), ``pop_share_4g``, ``operators_4g``; index village_id.
 
-    Only rows of the counted ``evidence`` kinds that measurements did not contradict.
+    Read from ``village_summary`` (latest computed vintage at or before ``as_of`` per village), where
+    the compute run stored them from the effective shares of the counted evidence kinds (as the
+    indicators count them): one row per village instead of aggregating village_coverage per request.
     """
-    vc = store.read("village_coverage", where={"evidence": list(evidence)})
-    vc = vc[vc["contradicted"].fillna(False).astype(bool) == False]  # noqa: E712
-    vc = latest_rows(vc, ["village_id", "operator", "technology"], as_of)
-    out = pd.DataFrame(index=pd.Index([], name="village_id", dtype=object))
-    if vc.empty:
-        return out
-    vc = vc.assign(rank=vc["status"].map(STATUS_RANK).fillna(-1))
-    anyop = vc[vc["operator"] == ANY_OPERATOR].sort_values(["rank", "covered_pop_share"], ascending=False)
-    best = anyop.drop_duplicates(["village_id", "technology"])
-    frames = []
-    for tech in TECHNOLOGIES:
-        part = best[best["technology"] == tech].set_index("village_id")
-        frames.append(part["status"].rename(f"status_{tech.lower()}"))
-        if tech == "4G":
-            frames.append(part["covered_pop_share"].rename("pop_share_4g"))
-    ops = vc[(vc["operator"] != ANY_OPERATOR) & (vc["technology"] == "4G") & (vc["status"] == "covered")]
-    frames.append(ops.groupby("village_id")["operator"].nunique().rename("operators_4g"))
-    return pd.concat(frames, axis=1)
+    summary = latest_rows(store.read("village_summary"), ["village_id"], as_of)
+    out = summary.set_index("village_id")[list(SUMMARY_STATUS)].rename(columns=SUMMARY_STATUS)
+    return out[~out.index.duplicated(keep="last")]
 
 
 def village_indicators(store: Store, as_of: str) -> pd.DataFrame:
@@ -213,10 +204,10 @@ def village_indicators(store: Store, as_of: str) -> pd.DataFrame:
     return wide
 
 
-def villages_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -> gpd.GeoDataFrame:
+def villages_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
     d = _vintage_date(as_of)
     villages = store.read("villages", as_of=d)
-    status = village_status(store, d, evidence)
+    status = village_status(store, d)
     inds = village_indicators(store, d)
     out = villages.join(status, on="village_id").join(inds, on="village_id")
     for tech in TECHNOLOGIES:
@@ -232,8 +223,8 @@ def villages_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -
     return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS).sort_values("village_id").reset_index(drop=True)
 
 
-def gaps_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -> gpd.GeoDataFrame:
-    v = villages_frame(store, as_of, evidence)
+def gaps_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
+    v = villages_frame(store, as_of)
     v = v[v["status_4g"].isin(["none", "partial"])].copy()
     share = v["pop_share_4g"].fillna(0.0).clip(0, 1)
     v["uncovered_population"] = (v["population"].astype("Float64").fillna(0) * (1 - share)).round().astype("Int64")
@@ -243,17 +234,16 @@ def gaps_frame(store: Store, as_of: str | None, evidence: tuple[str, ...]) -> gp
 
 
 def build_frame(
-    store: Store, coll: Collection, as_of: str | None, evidence: tuple[str, ...] = ("declared", "modelled"),
-    version: str | None = None,
+    store: Store, coll: Collection, as_of: str | None, version: str | None = None
 ) -> gpd.GeoDataFrame:
     """The full frame of ``coll`` at vintage ``as_of`` (None: latest), ordered by feature id.
 
     ``version``: for a versioned collection, the version to show (None: none, an empty frame).
     """
     if coll.id == "villages":
-        return villages_frame(store, as_of, evidence)
+        return villages_frame(store, as_of)
     if coll.id == "gaps":
-        return gaps_frame(store, as_of, evidence)
+        return gaps_frame(store, as_of)
     spec = table(coll.table)
     where: dict[str, Any] = dict(coll.where)
     if coll.version_column:
@@ -307,9 +297,8 @@ class LayerCache:
     """
 
     def __init__(
-        self, evidence: tuple[str, ...] = ("declared", "modelled"), max_entries: int = 32, token_ttl_s: float = 1.0
+        self, max_entries: int = 32, token_ttl_s: float = 1.0
     ) -> None:
-        self.evidence = evidence
         self.max_entries = max_entries
         self.token_ttl_s = token_ttl_s  # how long a store-state check is trusted: the staleness bound
         self._checked = 0.0
@@ -341,10 +330,10 @@ class LayerCache:
     def frame(self, store: Store, coll: Collection, as_of: str | None, version: str | None = None) -> gpd.GeoDataFrame:
         """The frame of ``coll``; a versioned collection shows ``version`` (None: the latest)."""
         if not coll.version_column:
-            return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of, self.evidence))
+            return self.get(store, (coll.id, as_of), lambda: build_frame(store, coll, as_of))
         chosen = self.version(store, coll, version)
         return self.get(store, (f"{coll.id}@{chosen}", as_of),
-                        lambda: build_frame(store, coll, as_of, self.evidence, chosen))
+                        lambda: build_frame(store, coll, as_of, chosen))
 
     def version(self, store: Store, coll: Collection, requested: str | None) -> str | None:
         """The version of ``coll`` to show: ``requested`` (:class:`NotFound` if unknown) or the latest

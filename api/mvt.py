@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from api.layers import ANY_OPERATOR, LATEST, Collection, LayerCache
+from api.layers import LATEST, Collection, LayerCache
 from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store
@@ -167,9 +167,6 @@ def dispose_tile_engine(url: str) -> None:
         engine.dispose()
 
 
-_STATUS_RANK_SQL = "CASE status WHEN 'covered' THEN 2 WHEN 'partial' THEN 1 WHEN 'none' THEN 0 ELSE -1 END"
-
-
 def _latest(table: str, keys: list[str], scope: str = "") -> str:
     k = ", ".join(keys)
     return (f"({k}, as_of) IN (SELECT {k}, max(as_of) FROM \"{table}\" WHERE as_of <= CAST(:d AS date) {scope}"
@@ -177,48 +174,37 @@ def _latest(table: str, keys: list[str], scope: str = "") -> str:
 
 
 ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
+SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
 
 
-def villages_sql(evidence: tuple[str, ...], in_tile: bool) -> str:
-    """Villages (latest vintage) with their coverage status columns, as in :func:`api.layers.villages_frame`.
+def villages_sql(in_tile: bool) -> str:
+    """Villages (latest vintage) with their coverage status columns, as in :func:`api.layers.villages_frame`:
+    read from ``village_summary`` (one row per village and computed vintage, the latest at or
+    before ``:d``), not aggregated from village_coverage.
 
-    ``in_tile``: only villages with a vintage touching the tile envelope are considered (the
-    coverage rows are then read for those villages only).
+    ``in_tile``: only the villages whose latest vintage touches the tile envelope (bounding boxes).
     """
-    ids = f"ids AS (SELECT DISTINCT village_id FROM villages WHERE geometry && {ENVELOPE_4326})," if in_tile else ""
-    scope = "AND village_id IN (SELECT village_id FROM ids)" if in_tile else ""
-    ev = ", ".join("'" + e.replace("'", "''") + "'" for e in evidence) or "NULL"
-    rank = _STATUS_RANK_SQL
-    techs = ", ".join(f"max(status) FILTER (WHERE operator = '{ANY_OPERATOR}' AND technology = '{t}') AS status_{t.lower()}"
-                      for t in ("2G", "3G", "4G", "5G"))
-    # g1: per village, operator and technology, the best row of the latest vintage (as the
-    # frame builder: latest as_of, then status rank, then covered population share).
-    return f"""{ids}
-    v AS (SELECT * FROM villages WHERE {_latest('villages', ['village_id'], scope)}),
-    g1 AS (SELECT DISTINCT ON (village_id COLLATE "C", operator COLLATE "C", technology COLLATE "C")
-             village_id, operator, technology, status, covered_pop_share AS share
-           FROM village_coverage
-           WHERE evidence IN ({ev}) AND contradicted IS NOT TRUE AND as_of <= CAST(:d AS date) {scope}
-           ORDER BY village_id COLLATE "C", operator COLLATE "C", technology COLLATE "C", as_of DESC,
-                    {rank} DESC, covered_pop_share DESC NULLS LAST),
-    st AS (SELECT village_id, {techs},
-             max(share) FILTER (WHERE operator = '{ANY_OPERATOR}' AND technology = '4G') AS pop_share_4g,
-             count(*) FILTER (WHERE operator <> '{ANY_OPERATOR}' AND technology = '4G' AND status = 'covered')
-               AS operators_4g
-           FROM g1 GROUP BY village_id),
-    vs AS (SELECT v.*, st.status_2g, st.status_3g, st.status_4g, st.status_5g, st.pop_share_4g,
-           coalesce(st.operators_4g, 0)::bigint AS operators_4g
-           FROM v LEFT JOIN st USING (village_id))"""
+    env = f"AND geometry && {ENVELOPE_4326}" if in_tile else ""
+    scope = "AND village_id IN (SELECT village_id FROM v)" if in_tile else ""
+    cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
+    return f"""v AS (SELECT * FROM villages o WHERE as_of <= CAST(:d AS date) {env}
+        AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
+                        AND n.as_of <= CAST(:d AS date))),
+    s AS (SELECT DISTINCT ON (village_id) village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g
+          FROM village_summary WHERE as_of <= CAST(:d AS date) {scope}
+          ORDER BY village_id, as_of DESC),
+    vs AS (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
+           FROM v LEFT JOIN s USING (village_id))"""
 
 
-def source_sql(coll: Collection, evidence: tuple[str, ...], version: str | None = None) -> tuple[str, dict[str, Any]]:
+def source_sql(coll: Collection, version: str | None = None) -> tuple[str, dict[str, Any]]:
     """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
     params: dict[str, Any] = {}
     if coll.id == "villages":
-        return "WITH " + villages_sql(evidence, in_tile=True) + ", src AS (SELECT * FROM vs)", params
+        return "WITH " + villages_sql(in_tile=True) + ", src AS (SELECT * FROM vs)", params
     if coll.id == "gaps":
         unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
-        return "WITH " + villages_sql(evidence, in_tile=False) + f""",
+        return "WITH " + villages_sql(in_tile=False) + f""",
         g AS (SELECT *, {unc} AS uncovered_population FROM vs WHERE status_4g IN ('none', 'partial')),
         src AS (SELECT *, row_number() OVER (ORDER BY uncovered_population DESC, village_id) AS rank FROM g)""", params
     conds = []
@@ -251,7 +237,7 @@ def postgis_tile(
 ) -> Tile:
     import sqlalchemy as sa
 
-    head, params = source_sql(coll, tuple(settings.indicator_evidence), version)
+    head, params = source_sql(coll, version)
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     order = ", ".join(f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
     sql = f"""{head},

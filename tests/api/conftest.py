@@ -1,7 +1,8 @@
 """Fixtures of the API tests: one seeded store per backend per module, and a client on it.
 
 The store holds the real boundaries (pipeline.ingest_boundaries) plus a few SYNTHETIC rows
-written with ``tx.append``: 6 villages in 3 communes of 2019, their computed coverage, sites,
+written with ``tx.append``: 6 villages in 3 communes of 2019, their computed coverage (and the
+village_summary the compute engine derives from it), sites,
 declared coverage in two vintages, a signal raster (COG) and measurements, services and
 indicators. Expected values in the tests are computed by hand from these rows.
 """
@@ -59,6 +60,20 @@ def write_signal_raster(path: Path) -> None:
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data, 1)
         dst.update_tags(VILLAGECOV_SYNTHETIC="yes")
+
+
+def summaries(villages: gpd.GeoDataFrame, vc: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """village_summary rows as the compute engine derives them from these village_coverage rows
+    (:func:`villagecov.compute.indicators.village_table`): per vintage, the villages with rows of
+    that vintage — every village at the first one."""
+    from villagecov.compute.indicators import village_table
+
+    out = []
+    for d, rows in vc.assign(contradicted=False).groupby("as_of"):
+        vs = villages if d == vc["as_of"].min() else villages[villages["village_id"].isin(rows["village_id"])]
+        remote = vs[["village_id", "remote"]].assign(remote_reasons=None)
+        out.append(village_table(vs, rows, remote, None, pd.Series(dtype="float64"), settings).assign(as_of=d))
+    return pd.concat(out, ignore_index=True).assign(run_id="test")
 
 
 def seed(settings: Settings, raster: Path) -> Seeded:
@@ -136,6 +151,7 @@ def seed(settings: Settings, raster: Path) -> Seeded:
         with store.transaction() as tx:
             tx.append("villages", villages)
             tx.append("village_coverage", vc)
+            tx.append("village_summary", summaries(villages, vc, settings))
             tx.append("sites", sites)
             tx.append("coverage", coverage)
             tx.append("measurements", measurements)

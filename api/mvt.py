@@ -151,7 +151,7 @@ _ENGINES: dict[str, Any] = {}
 def tile_engine(url: str) -> Any:
     """A read-only engine for tile queries: autocommit (one round trip per tile, no BEGIN/COMMIT),
     no pre-ping, and hash joins only — the vintage filters make the planner expect one row per
-    CTE and pick nested loops that re-aggregate the coverage rows once per village."""
+    CTE and pick nested loops that re-scan the summary or vintage rows once per village."""
     import sqlalchemy as sa
 
     if url not in _ENGINES:
@@ -240,11 +240,13 @@ def postgis_tile(
     head, params = source_sql(coll, version)
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     order = ", ".join(f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
+    # only what the tile needs is materialised and sorted (not every column of the source rows)
+    needed = ", ".join(f'"{c}"' for c in dict.fromkeys([*coll.tile_properties, *(c for c, _ in coll.tile_order)]))
     sql = f"""{head},
-    cand AS MATERIALIZED (SELECT * FROM src
+    cand AS MATERIALIZED (SELECT {needed}, geometry FROM src
         WHERE geometry && {ENVELOPE_4326} AND ST_Intersects(geometry, {ENVELOPE_4326})),
     kept AS (SELECT * FROM cand ORDER BY {order} LIMIT :cap),
-    q AS (SELECT {props}, ST_AsMVTGeom(
+    q AS MATERIALIZED (SELECT {props}, ST_AsMVTGeom(
               CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_Simplify(
                   ST_ClipByBox2D(ST_Transform(geometry, 3857), ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol, true)
               ELSE ST_Transform(geometry, 3857) END,

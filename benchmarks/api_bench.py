@@ -1,7 +1,8 @@
 """API benchmark: villagecov vs TiPg (vector tiles, items) and TiTiler (raster tiles), same tables.
 
 One PostGIS database is filled with the real boundaries and SYNTHETIC villages (Voronoi cells
-in every 2019 commune), computed coverage rows, declared coverage polygons and a signal COG.
+in every 2019 commune), computed coverage rows with the village summary the compute engine
+derives from them, declared coverage polygons and a signal COG.
 Three real uvicorn processes (one worker each) serve it: villagecov (.venv), TiPg and TiTiler
 (``--bench-python``, a separate venv: their pins differ from ours). ``wrk`` (Debian) loads each
 endpoint on loopback for ``--duration`` seconds with ``--connections`` connections, cycling
@@ -137,6 +138,18 @@ def synth_cog(path: Path, rng: np.random.Generator) -> None:
     tmp.unlink()
 
 
+def village_summary(villages, vc, settings):
+    """The village_summary rows `villagecov compute` derives from these village_coverage rows
+    (the engine's own :func:`villagecov.compute.indicators.village_table`; one vintage)."""
+    import pandas as pd
+
+    from villagecov.compute.indicators import village_table
+
+    remote = villages[["village_id", "remote"]].assign(remote_reasons=None)
+    vt = village_table(villages, vc.assign(contradicted=False), remote, None, pd.Series(dtype="float64"), settings)
+    return vt.assign(as_of=vc["as_of"].iloc[0], run_id="bench")
+
+
 def build_database(base_url: str, workdir: Path) -> tuple[str, Path]:
     """A new database with boundaries and the SYNTHETIC layers; returns its URL and the COG path."""
     import pandas as pd
@@ -169,6 +182,8 @@ def build_database(base_url: str, workdir: Path) -> tuple[str, Path]:
                 vc.append({"village_id": vid, "operator": op, "technology": tech, "evidence": "declared",
                            "as_of": "2025-06-30", "covered_area_share": share, "covered_pop_share": share,
                            "status": statuses[0 if share >= 0.8 else 1 if share >= 0.2 else 2], "run_id": "bench"})
+    vc = pd.DataFrame(vc)
+    summary = village_summary(villages, vc, settings)
     coverage = synth_coverage(units[units["level"] == "province"].geometry.iloc[0], rng)
     cog = workdir / "SYNTHETIC_rsrp_4g.cog.tif"
     synth_cog(cog, rng)
@@ -177,12 +192,14 @@ def build_database(base_url: str, workdir: Path) -> tuple[str, Path]:
     raster_row["raster_path"], raster_row["value_kind"] = str(cog), "signal_dbm"
     with store.transaction() as tx:
         tx.append("villages", villages)
-        tx.append("village_coverage", pd.DataFrame(vc))
+        tx.append("village_coverage", vc)
+        tx.append("village_summary", summary)
         tx.append("coverage", pd.concat([coverage, raster_row]))
     with store._connect() as conn:  # fresh statistics for both servers' planners
         conn.execute(sa.text("ANALYZE"))
         conn.commit()
-    print(f"database {name}: {len(villages)} villages, {len(vc)} coverage rows, {len(coverage)} polygons, COG {cog}")
+    print(f"database {name}: {len(villages)} villages, {len(vc)} coverage rows, {len(summary)} summary rows, "
+          f"{len(coverage)} polygons, COG {cog}")
     store.close()
     return url, cog
 
@@ -299,7 +316,7 @@ def main() -> None:
         for name, (base_a, paths_a, base_b, paths_b) in cases.items():
             if wanted and name not in wanted:
                 continue
-            row: dict[str, object] = {"case": name, "paths": len(paths_a)}
+            row: dict[str, object] = {"case": name, "paths": len(paths_a), "loadavg_1m_before": os.getloadavg()[0]}
             for who, base, paths in (("villagecov", base_a, paths_a), ("reference", base_b, paths_b)):
                 wrk(base, paths, args.warmup, args.connections, workdir)
                 row[who] = wrk(base, paths, args.duration, args.connections, workdir)
@@ -307,11 +324,13 @@ def main() -> None:
             row["reference_name"] = "TiTiler" if name.startswith("raster") else "TiPg"
             row["rps_ratio"] = a["rps"] / b["rps"] if b["rps"] else None  # type: ignore[index]
             row["p95_ratio"] = a["p95_ms"] / b["p95_ms"] if b["p95_ms"] else None  # type: ignore[index]
+            row["loadavg_1m_after"] = os.getloadavg()[0]
             results.append(row)
             print(f"{name:<28} ours {a['rps']:7.1f}/s p50 {a['p50_ms']:7.1f} p95 {a['p95_ms']:7.1f} ms "  # type: ignore[index]
                   f"({a['non2xx']} non-2xx) | {row['reference_name']} {b['rps']:7.1f}/s p50 {b['p50_ms']:7.1f} "  # type: ignore[index]
                   f"p95 {b['p95_ms']:7.1f} ms ({b['non2xx']} non-2xx) | rps x{row['rps_ratio']:.2f} "  # type: ignore[index]
-                  f"p95 x{row['p95_ratio']:.2f}", flush=True)
+                  f"p95 x{row['p95_ratio']:.2f} | load {row['loadavg_1m_before']:.1f}→{row['loadavg_1m_after']:.1f}",
+                  flush=True)
         args.out.write_text(json.dumps({"duration_s": args.duration, "connections": args.connections,
                                         "tile_cache_mb": args.tile_cache_mb,
                                         "cpu_count": os.cpu_count(), "results": results}, indent=1))

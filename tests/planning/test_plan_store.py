@@ -39,6 +39,9 @@ def test_plan_rows_by_hand() -> None:
     s = f["plan_sites"]
     assert list(s["plan_site_id"]) == ["P-001", "P-002"] and list(s["rank"]) == [1, 2]
     assert s.crs.to_epsg() == 4326
+    # rank = priority, also for the exact program's set: 1 village per 0.8 bn VND (co-location on T1)
+    # before 2 villages per ≈ 2.7 bn (the new tower between V2 and V3)
+    assert list(s["candidate_kind"]) == ["colocation", "grid"] and list(s["village_ids"]) == ["V4", "V2;V3"]
     v = f["plan_villages"].set_index("village_id")
     assert sorted(v.index) == ["V2", "V3", "V4"]
     coloc = s[s["candidate_kind"] == "colocation"].iloc[0]
@@ -127,8 +130,8 @@ def test_demo_plan_saves_and_summarises(settings: Settings, tmp_path: Path) -> N
         tx.append("sites", sites().assign(as_of="2024-01-01", source="SYNTHETIC test"))
     plan = demo_plan(settings, None, tmp_path / "plan", curve_points=2)
     first, second = summary_lines(plan)
-    assert first.startswith(f"4G plan ({plan.plan_id}): 2 sites (1 colocation, 1 grid), ")
-    assert first.endswith("billion VND, covering 3 of 3 gap villages (flat earth)")
+    assert first.startswith(f"4G plan {plan.plan_id}: 2 sites (1 colocation, 1 grid), ")
+    assert first.endswith(" bn VND, covers 3 of 3 gap villages (flat earth)")
     assert second.startswith("  greedy ") and "exact 2 sites" in second and "(optimal," in second
     assert (tmp_path / "plan" / "coverage_curve.png").is_file()
     with open_store(settings.store) as st:

@@ -66,15 +66,30 @@ class Plan:
             return e
         return e if e.cost <= g.cost else g
 
-    def proposed_sites(self, selection: Selection | None = None) -> gpd.GeoDataFrame:
-        """Chosen candidates with cost and the gap villages each completes: taking the sites in
-        order, a village is attributed to the site whose points bring it to its need."""
+    def priority(self, selection: Selection | None = None) -> list[int]:
+        """The selection's candidates in priority order: the greedy's own order; the exact program's
+        set ordered by the same cost-effectiveness rule run over that set (sites that add nothing
+        once the others are built come last)."""
         sel = selection or self.best
+        if sel.method == "greedy" or len(sel.chosen) < 2:
+            return list(sel.chosen)
+        costs = self.candidates["cost_vnd"].to_numpy(float)[sel.chosen]
+        sub = greedy_target(costs, [self.cover.sets[i] for i in sel.chosen], self.weights, float("inf"),
+                            self.cover.owner, self.cover.need)
+        order = [sel.chosen[j] for j in sub.chosen]
+        return order + [i for i in sel.chosen if i not in order]
+
+    def proposed_sites(self, selection: Selection | None = None) -> gpd.GeoDataFrame:
+        """Chosen candidates in priority order (``rank``, see :meth:`priority`) with cost and the gap
+        villages each completes: taking the sites in that order, a village is attributed to the site
+        whose points bring it to its need."""
+        sel = selection or self.best
+        chosen = self.priority(sel)
         cov = Cover.build(self.cover.sets, self.weights, self.cover.owner, self.cover.need)
         done = np.zeros(len(self.weights), dtype=bool)
         rows = []
-        for rank, i in enumerate(sel.chosen, start=1):
-            now = cov.counts(cov.a[sel.chosen[:rank]].any(axis=0)) >= cov.need
+        for rank, i in enumerate(chosen, start=1):
+            now = cov.counts(cov.a[chosen[:rank]].any(axis=0)) >= cov.need
             new = np.flatnonzero(now & ~done)
             done |= now
             rows.append({"rank": rank, "index": i, "village_ids": ";".join(self.gaps["village_id"].iloc[new]),

@@ -103,9 +103,9 @@ def summary_lines(plan: Plan) -> list[str]:
     mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     unit = "villages" if plan.weight == "villages" else "people"
     covered = int(plan.proposed_sites()["villages_covered"].sum()) if best.chosen else 0
-    first = (f"{plan.technology} plan ({plan.plan_id or 'not saved'}): {len(best.chosen)} sites"
-             + (f" ({mix})" if mix else "") + f", {best.cost / 1e9:,.2f} billion VND, covering {covered} of "
-             f"{len(plan.gaps)} gap villages" + (" over the DEM" if plan.terrain else " (flat earth)"))
+    first = (f"{plan.technology} plan {plan.plan_id or '(not saved)'}: {len(best.chosen)} sites"
+             + (f" ({mix})" if mix else "") + f", {best.cost / 1e9:,.2f} bn VND, covers {covered} of "
+             f"{len(plan.gaps)} gap villages" + (" (over the DEM)" if plan.terrain else " (flat earth)"))
     exact = (f"exact {len(e.chosen)} sites {e.cost / 1e9:,.2f} bn ({e.status}, {e.seconds:.1f} s)"
              if e.status in ("optimal", "feasible") else f"exact {e.status}")
     gap = f"; greedy costs {plan.gap:.1%} more" if plan.gap is not None and plan.objective == "target" else ""

@@ -41,7 +41,7 @@ def test_plan_rows_by_hand() -> None:
     assert s.crs.to_epsg() == 4326
     # rank = priority, also for the exact program's set: 1 village per 0.8 bn VND (co-location on T1)
     # before 2 villages per ≈ 2.7 bn (the new tower between V2 and V3)
-    assert list(s["candidate_kind"]) == ["colocation", "grid"] and list(s["village_ids"]) == ["V4", "V2;V3"]
+    assert list(s["candidate_kind"]) == ["colocation", "grid"] and list(s["village_ids"]) == ["V4", "V3;V2"]  # gaps order: remote first
     v = f["plan_villages"].set_index("village_id")
     assert sorted(v.index) == ["V2", "V3", "V4"]
     coloc = s[s["candidate_kind"] == "colocation"].iloc[0]

@@ -193,6 +193,7 @@ _L: dict[str, tuple[str, str]] = {
     "plan.backhaul.microwave": ("Vi ba", "Microwave"),
     "plan.villages": ("Số thôn được phủ sóng", "Villages covered"),
     "plan.population": ("Số dân được phủ sóng", "People covered"),
+    "plan.villages_layer": ("Thôn được phủ sóng theo kế hoạch", "Villages the plan covers"),
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}

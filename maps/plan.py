@@ -18,11 +18,12 @@ from folium.map import Layer
 from jinja2 import Template
 
 from maps.contract import ApiUrls
-from maps.elements import _js
+from maps.elements import VectorTiles, _js
 from maps.i18n import t
 
 # Numbered rounded squares in dark colours: apart from the operators' round site dots.
 KIND_COLOURS: dict[str, str] = {"colocation": "#00695c", "hilltop": "#6d4c41", "grid": "#212121"}
+VILLAGES_OUTLINE = "#212121"  # villages the plan covers: a dark outline over their status colour
 ITEMS_LIMIT = 1000  # a plan proposes tens of sites, not thousands
 
 
@@ -153,11 +154,21 @@ class PlanNote(MacroElement):
         self.plan_id = _js(plan_id)
 
 
+def plan_villages_tiles_url(urls: ApiUrls, plan_id: str) -> str:
+    from urllib.parse import quote
+
+    return urls.collection_tiles("plan-villages") + f"?plan_id={quote(plan_id)}"
+
+
 def add_plan(m: folium.Map, plans: pd.DataFrame | None, urls: ApiUrls, lang: str) -> dict[str, Any] | None:
-    """Add the latest plan's proposed sites (from the API) when a plan exists; returns that plan."""
+    """Add the latest plan when a plan exists: the villages it covers (outlined, vector tiles of the
+    ``plan-villages`` collection) and its proposed sites (items GeoJSON); returns that plan."""
     plan = latest_plan(plans)
     if plan is None:
         return None
+    VectorTiles(plan_villages_tiles_url(urls, str(plan["plan_id"])), t("plan.villages_layer", lang),
+                fill_color=VILLAGES_OUTLINE, fill_opacity=0.0, weight=2.5, color=VILLAGES_OUTLINE,
+                id_prop="village_id").add_to(m)
     PlanSites(plan_items_url(urls, str(plan["plan_id"])), plan_layer_name(plan, lang), lang).add_to(m)
     PlanNote(str(plan["plan_id"])).add_to(m)
     return plan

@@ -94,6 +94,8 @@ def test_province_map_has_the_plan_layer_only_when_a_plan_exists() -> None:
     with_plan = replace(data, plans=plan_rows()["plans"])
     vi = render_html(build_province_map(with_plan, lang="vi"))
     assert '"/collections/plan/items?plan_id=P1&limit=1000"' in vi
+    assert '"/collections/plan-villages/tiles/WebMercatorQuad/{z}/{y}/{x}?plan_id=P1"' in vi
+    assert control_label("Thôn được phủ sóng theo kế hoạch") in vi
     assert control_label("Trạm đề xuất (kế hoạch 4G, 26/11/2026): 2 trạm, 3,55 tỷ đồng") in vi
     assert "Dùng chung trạm hiện có" in vi and '"lang":"vi"' in vi
     en = render_html(build_province_map(with_plan, lang="en"))
@@ -148,6 +150,9 @@ def test_plan_markers_and_popup_in_chromium(browser, plan_api: str, artifacts: P
     try:
         s.goto(page)
         assert s.status("/collections/plan/items?plan_id=P1") == [200]
+        village_tiles = s.status("/collections/plan-villages/tiles/WebMercatorQuad/")
+        assert village_tiles and set(village_tiles) == {200}
+        assert all("plan_id=P1" in u for _, u in s.responses if "/plan-villages/" in u)
         markers = s.page.locator(".vc-plan-site")
         markers.first.wait_for(timeout=10000)
         assert markers.count() == 2

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, strategies
+from hypothesis import settings as settings_
 
 from tests.conftest import drop_postgis_database, fresh_postgis_database
 from villagecov.planning import store as plan_store
@@ -136,3 +138,20 @@ def test_demo_plan_saves_and_summarises(settings: Settings, tmp_path: Path) -> N
     assert (tmp_path / "plan" / "coverage_curve.png").is_file()
     with open_store(settings.store) as st:
         assert st.read("plans")["plan_id"].tolist() == [plan.plan_id]
+
+
+@settings_(max_examples=12, deadline=None)
+@given(budget=strategies.floats(min_value=0.0, max_value=5e9), weight=strategies.sampled_from(["population", "villages"]))
+def test_plan_rows_add_up_for_any_budget(budget: float, weight: str) -> None:
+    """Whatever the budget: ranks 1..n, each covered village once with a site of the plan, and the
+    head row's totals are the sums of the site rows."""
+    plan = make_plan(villages(), village_coverage(), sites(), "4G", Settings(), budget_vnd=budget,
+                     weight=weight, curve_points=0)  # type: ignore[arg-type]
+    f = plan_frames(plan, Settings(), plan_id="H", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    head, s, v = f["plans"].iloc[0], f["plan_sites"], f["plan_villages"]
+    assert list(s["rank"]) == list(range(1, len(s) + 1)) and head["sites"] == len(s)
+    assert head["cost_vnd"] == pytest.approx(s["cost_vnd"].sum()) and head["cost_vnd"] <= budget + 1e-6
+    assert head["villages_covered"] == len(v) == s["villages_covered"].sum() == v["village_id"].nunique()
+    assert head["population_covered"] == pytest.approx(v["uncovered_population"].sum())
+    assert set(v["plan_site_id"]) <= set(s["plan_site_id"])
+    assert sorted(";".join(s["village_ids"]).split(";")) == sorted(v["village_id"]) or not len(v)

@@ -8,7 +8,8 @@ Villages carry their coverage status per technology (any operator; the effective
 counted evidence kinds, as ``villagecov compute`` stored it in ``village_summary`` for the latest
 computed vintage), the number of operators covering them with 4G and their village-level
 indicators (``ind_*``). Gaps are the villages whose 4G status is
-``none`` or ``partial``, ranked by the population left without 4G (largest first).
+``none`` or ``partial``, ranked by the population left without 4G (largest first). ``plan`` and
+``plan-villages`` are versioned: they show one plan at a time (the latest, or ``plan_id=``).
 """
 
 from __future__ import annotations
@@ -129,6 +130,10 @@ PLAN: dict[str, Collection] = {c.id: c for c in [
 ]}
 
 
+# Layers that can hold millions of rows (crowd tests): bbox requests read only their area.
+BIG = frozenset({"measurements"})
+
+
 def plans_table(store: Store) -> pd.DataFrame | None:
     """The store's ``plans`` rows (no ``summary``), newest last; None when the store predates them."""
     from villagecov.errors import StoreError
@@ -234,11 +239,14 @@ def gaps_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
 
 
 def build_frame(
-    store: Store, coll: Collection, as_of: str | None, version: str | None = None
+    store: Store, coll: Collection, as_of: str | None, version: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> gpd.GeoDataFrame:
     """The full frame of ``coll`` at vintage ``as_of`` (None: latest), ordered by feature id.
 
     ``version``: for a versioned collection, the version to show (None: none, an empty frame).
+    ``bbox`` (lon/lat degrees, plain tables only): only the rows the store finds in it — a
+    prefilter (bounding boxes on GeoPackage); callers still test the exact geometry.
     """
     if coll.id == "villages":
         return villages_frame(store, as_of)
@@ -248,7 +256,7 @@ def build_frame(
     where: dict[str, Any] = dict(coll.where)
     if coll.version_column:
         where[coll.version_column] = [version] if version is not None else []
-    frame = store.read(coll.table, where=where or None,
+    frame = store.read(coll.table, where=where or None, bbox=bbox,
                        as_of=_vintage_date(as_of) if coll.temporal == "vintage" and spec.vintage_key else None)
     if coll.id == "coverage":
         frame = frame[frame["raster_path"].isna() & frame.geometry.notna()]
@@ -334,6 +342,14 @@ class LayerCache:
         chosen = self.version(store, coll, version)
         return self.get(store, (f"{coll.id}@{chosen}", as_of),
                         lambda: build_frame(store, coll, as_of, chosen))
+
+    def frame_in(self, store: Store, coll: Collection, bbox: tuple[float, float, float, float] | None,
+                 as_of: str | None = None, version: str | None = None) -> gpd.GeoDataFrame:
+        """The rows of ``coll`` a ``bbox`` (degrees) needs: a bbox-filtered store read for the
+        :data:`BIG` layers (never held whole in memory), else the cached whole frame."""
+        if coll.id in BIG and bbox is not None:
+            return build_frame(store, coll, as_of, version, bbox=bbox)
+        return self.frame(store, coll, as_of, version)
 
     def version(self, store: Store, coll: Collection, requested: str | None) -> str | None:
         """The version of ``coll`` to show: ``requested`` (:class:`NotFound` if unknown) or the latest

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from api.layers import LATEST, Collection, LayerCache
+from api.layers import BIG, LATEST, Collection, LayerCache
 from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store
@@ -108,9 +108,13 @@ def python_tile(
 
     if coll.version_column and version is None:
         return Tile(b"", 0, 0)
-    frame = cache.frame(store, coll, as_of, version)
-    key = coll.id if version is None else f"{coll.id}@{version}"
-    merc = cache.get(store, (key + "@3857", as_of), lambda: frame.geometry.to_crs(3857).values)
+    if coll.id in BIG:  # never the whole layer in memory: the tile's area only
+        frame = cache.frame_in(store, coll, box.lonlat, as_of, version)
+        merc = frame.geometry.to_crs(3857).values
+    else:
+        frame = cache.frame(store, coll, as_of, version)
+        key = coll.id if version is None else f"{coll.id}@{version}"
+        merc = cache.get(store, (key + "@3857", as_of), lambda: frame.geometry.to_crs(3857).values)
     idx = np.sort(frame.sindex.query(shapely.box(*box.lonlat), predicate="intersects"))
     cand = frame.iloc[idx][list(coll.tile_properties)].assign(_i=idx)
     cand = _ordered(cand, coll)

@@ -128,8 +128,8 @@ def items(
     """Paged GeoJSON. Any queryable property given as a query parameter filters by equality."""
     coll = layers.collection(store, collection_id)
     version = request.query_params.get(coll.version_column) if coll.version_column else None
-    frame = layers.frame(store, coll, params.when.as_of if params.when and coll.temporal == "vintage" else None,
-                         version)
+    frame = layers.frame_in(store, coll, params.bbox,
+                            params.when.as_of if params.when and coll.temporal == "vintage" else None, version)
     filters = _filters(request, [c for c in frame.columns if c != "geometry"])
     matched = select(frame, coll, bbox=params.bbox, filters=filters, when=params.when)
     page = matched.iloc[params.offset: params.offset + params.limit]

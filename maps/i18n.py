@@ -194,6 +194,10 @@ _L: dict[str, tuple[str, str]] = {
     "plan.villages": ("Số thôn được phủ sóng", "Villages covered"),
     "plan.population": ("Số dân được phủ sóng", "People covered"),
     "plan.villages_layer": ("Thôn được phủ sóng theo kế hoạch", "Villages the plan covers"),
+    "plan.legend": ("Kế hoạch", "Plan"),
+    "plan.villages_unit": ("thôn", "villages"),
+    "plan.people_unit": ("người", "people"),
+    "plan.rank_note": ("Số trên trạm: thứ tự ưu tiên", "Number on a site: priority rank"),
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}

@@ -9,6 +9,7 @@ English with commas (``VND 2,750,000,000``, ``2.75 billion``). Coordinates EPSG:
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import folium
@@ -18,7 +19,7 @@ from folium.map import Layer
 from jinja2 import Template
 
 from maps.contract import ApiUrls
-from maps.elements import VectorTiles, _js
+from maps.elements import HtmlControl, VectorTiles, _js
 from maps.i18n import t
 
 # Numbered rounded squares in dark colours: apart from the operators' round site dots.
@@ -154,6 +155,25 @@ class PlanNote(MacroElement):
         self.plan_id = _js(plan_id)
 
 
+def plan_legend_html(plan: dict[str, Any], lang: str) -> str:
+    """A small legend of the plan: its totals, the marker colour of each kind, the village outline."""
+    when = pd.Timestamp(plan["created_at"])
+    date = when.strftime("%d/%m/%Y") if lang == "vi" else when.strftime("%Y-%m-%d")
+    sep = "." if lang == "vi" else ","
+    people = _group(str(round(float(plan.get("population_covered") or 0))), sep)
+    totals = (f"{int(plan.get('sites') or 0)} {t('plan.sites_unit', lang)} · {format_vnd_short(plan.get('cost_vnd'), lang)}"
+              f" · {int(plan.get('villages_covered') or 0)} {t('plan.villages_unit', lang)} · {people} "
+              f"{t('plan.people_unit', lang)}")
+    rows = "".join(
+        f'<div><span class="vc-sw" style="background:{c};border-radius:3px"></span>{escape(t(f"plan.kind.{k}", lang))}</div>'
+        for k, c in KIND_COLOURS.items())
+    rows += (f'<div><span class="vc-sw" style="background:transparent;border:2px solid {VILLAGES_OUTLINE}"></span>'
+             f'{escape(t("plan.villages_layer", lang))}</div>')
+    title = f"{t('plan.legend', lang)} {plan['technology']} ({date})"
+    return (f'<details class="vc-legend vc-plan-legend" open><summary class="vc-title">{escape(title)}</summary>'
+            f'<div>{escape(totals)}</div><div class="vc-muted">{escape(t("plan.rank_note", lang))}</div>{rows}</details>')
+
+
 def plan_villages_tiles_url(urls: ApiUrls, plan_id: str) -> str:
     from urllib.parse import quote
 
@@ -171,5 +191,6 @@ def add_plan(m: folium.Map, plans: pd.DataFrame | None, urls: ApiUrls, lang: str
                 id_prop="village_id").add_to(m)
     PlanSites(plan_items_url(urls, str(plan["plan_id"])), plan_layer_name(plan, lang), lang).add_to(m)
     PlanNote(str(plan["plan_id"])).add_to(m)
+    HtmlControl(plan_legend_html(plan, lang), position="bottomright").add_to(m)
     return plan
 

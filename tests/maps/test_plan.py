@@ -96,11 +96,13 @@ def test_province_map_has_the_plan_layer_only_when_a_plan_exists() -> None:
     assert '"/collections/plan/items?plan_id=P1&limit=1000"' in vi
     assert '"/collections/plan-villages/tiles/WebMercatorQuad/{z}/{y}/{x}?plan_id=P1"' in vi
     assert control_label("Thôn được phủ sóng theo kế hoạch") in vi
+    assert "Kế hoạch 4G (26/11/2026)" in vi and "2 trạm · 3,55 tỷ đồng · 3 thôn · 832 người" in vi
     assert control_label("Trạm đề xuất (kế hoạch 4G, 26/11/2026): 2 trạm, 3,55 tỷ đồng") in vi
     assert "Dùng chung trạm hiện có" in vi and '"lang":"vi"' in vi
     en = render_html(build_province_map(with_plan, lang="en"))
     assert control_label("Proposed sites (plan 4G, 2026-11-26): 2 sites, 3.55 billion VND") in en
     assert "Co-location on an existing tower" in en
+    assert "Plan 4G (2026-11-26)" in en and "2 sites · 3.55 billion VND · 3 villages · 832 people" in en
 
 
 def test_build_all_maps_shows_the_latest_plan_of_the_store(store: Store, tmp_path: Path) -> None:

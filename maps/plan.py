@@ -63,6 +63,13 @@ def latest_plan(plans: pd.DataFrame | None) -> dict[str, Any] | None:
     return {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items() if k != "geometry"}
 
 
+def plan_date(plan: dict[str, Any], lang: str) -> str:
+    """The day the plan was made, in Việt Nam (UTC+7): ``26/11/2026`` (vi), ``2026-11-26`` (en)."""
+    when = pd.Timestamp(plan["created_at"])
+    when = (when.tz_localize("UTC") if when.tzinfo is None else when).tz_convert("Asia/Ho_Chi_Minh")
+    return when.strftime("%d/%m/%Y") if lang == "vi" else when.strftime("%Y-%m-%d")
+
+
 def plan_items_url(urls: ApiUrls, plan_id: str) -> str:
     from urllib.parse import quote
 
@@ -71,8 +78,7 @@ def plan_items_url(urls: ApiUrls, plan_id: str) -> str:
 
 def plan_layer_name(plan: dict[str, Any], lang: str) -> str:
     """``Trạm đề xuất (kế hoạch 4G, 26/11/2026): 2 trạm, 3,55 tỷ đồng``."""
-    when = pd.Timestamp(plan["created_at"])
-    date = when.strftime("%d/%m/%Y") if lang == "vi" else when.strftime("%Y-%m-%d")
+    date = plan_date(plan, lang)
     n = int(plan.get("sites") or 0)
     return (f"{t('plan.layer', lang)} ({t('plan.plan', lang)} {plan['technology']}, {date}): "
             f"{n} {t('plan.sites_unit', lang)}, {format_vnd_short(plan.get('cost_vnd'), lang)}")
@@ -157,8 +163,7 @@ class PlanNote(MacroElement):
 
 def plan_legend_html(plan: dict[str, Any], lang: str) -> str:
     """A small legend of the plan: its totals, the marker colour of each kind, the village outline."""
-    when = pd.Timestamp(plan["created_at"])
-    date = when.strftime("%d/%m/%Y") if lang == "vi" else when.strftime("%Y-%m-%d")
+    date = plan_date(plan, lang)
     sep = "." if lang == "vi" else ","
     people = _group(str(round(float(plan.get("population_covered") or 0))), sep)
     totals = (f"{int(plan.get('sites') or 0)} {t('plan.sites_unit', lang)} · {format_vnd_short(plan.get('cost_vnd'), lang)}"

@@ -21,7 +21,7 @@ from shapely.geometry import Point
 
 from maps.assets import render_html
 from maps.build import build_all_maps, read_inputs
-from maps.plan import format_vnd, format_vnd_short, latest_plan, plan_layer_name
+from maps.plan import format_vnd, format_vnd_short, latest_plan, plan_date, plan_layer_name
 from maps.province import build_province_map
 from tests.maps.sample import sample_inputs, village_centre, villages_gdf
 from tests.maps.test_build import fill_store
@@ -80,6 +80,8 @@ def test_latest_plan_and_its_layer_name() -> None:
     assert plan_layer_name(plan, "vi") == "Trạm đề xuất (kế hoạch 4G, 26/11/2026): 2 trạm, 3,55 tỷ đồng"
     assert plan_layer_name(plan, "en") == "Proposed sites (plan 4G, 2026-11-26): 2 sites, 3.55 billion VND"
     assert latest_plan(plans.iloc[0:0]) is None and latest_plan(None) is None
+    late = {**plan, "created_at": pd.Timestamp("2026-11-25T20:00Z")}  # 03:00 on the 26th in Việt Nam
+    assert plan_date(late, "vi") == "26/11/2026" and plan_date(late, "en") == "2026-11-26"
 
 
 def control_label(name: str) -> str:

@@ -244,9 +244,11 @@ def serve(
     import uvicorn
 
     from api.app import create_app  # the CLI is the edge: it may wire the web layer
+    from villagecov.storage import open_store
 
     settings = _settings(store)
     host, port = host or settings.api_host, port or settings.api_port
+    open_store(settings.store, initialize=True).close()  # bring an older store to the current schema first
     err_console.print(f"serving {settings.store} on http://{host}:{port}/ (docs: /docs)", highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

@@ -6,7 +6,7 @@ one row per feature, ordered by the feature id. Frames are cached per store stat
 
 Villages carry their coverage status per technology (any operator; the effective status of the
 counted evidence kinds, as ``villagecov compute`` stored it in ``village_summary`` for the latest
-computed vintage), the number of operators covering them with 4G and their village-level
+computed vintage at or before the requested date), the number of operators covering them with 4G and their village-level
 indicators (``ind_*``). Gaps are the villages whose 4G status is
 ``none`` or ``partial``, ranked by the population left without 4G (largest first). ``plan`` and
 ``plan-villages`` are versioned: they show one plan at a time (the latest, or ``plan_id=``).
@@ -188,11 +188,15 @@ SUMMARY_STATUS = {**{f"status_{t.lower()}": f"status_{t.lower()}" for t in TECHN
 def village_status(store: Store, as_of: str) -> pd.DataFrame:
     """Per village: ``status_<tech>`` (any operator), ``pop_share_4g``, ``operators_4g``; index village_id.
 
-    Read from ``village_summary`` (latest computed vintage at or before ``as_of`` per village), where
-    the compute run stored them from the effective shares of the counted evidence kinds (as the
-    indicators count them): one row per village instead of aggregating village_coverage per request.
+    Read from the ``village_summary`` rows of the latest computed vintage at or before ``as_of``
+    (a compute run writes every village known at each vintage), where the compute run stored them
+    from the effective shares of the counted evidence kinds, as the indicators count them: one row
+    per village instead of aggregating village_coverage per request.
     """
-    summary = latest_rows(store.read("village_summary"), ["village_id"], as_of)
+    summary = store.read("village_summary")
+    dates = summary["as_of"].dropna()
+    dates = dates[dates <= as_of]
+    summary = summary[summary["as_of"] == dates.max()] if len(dates) else summary.iloc[0:0]
     out = summary.set_index("village_id")[list(SUMMARY_STATUS)].rename(columns=SUMMARY_STATUS)
     return out[~out.index.duplicated(keep="last")]
 

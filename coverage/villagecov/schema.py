@@ -277,7 +277,7 @@ TABLES: dict[str, Table] = {
                 "pop_share_4g": "float",
             },
             key=("village_id", "as_of"),
-            indexes=(("village_id", "as_of"),),
+            indexes=(("as_of", "village_id"),),
             description="Computed per village and vintage: remoteness with reasons, best technology, status.",
         ),
         _t(

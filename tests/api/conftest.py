@@ -64,15 +64,17 @@ def write_signal_raster(path: Path) -> None:
 
 def summaries(villages: gpd.GeoDataFrame, vc: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """village_summary rows as the compute engine derives them from these village_coverage rows
-    (:func:`villagecov.compute.indicators.village_table`): per vintage, the villages with rows of
-    that vintage — every village at the first one."""
+    (:func:`villagecov.compute.indicators.village_table`): at each vintage every village, from the
+    latest row at or before it per village × operator × technology × evidence."""
     from villagecov.compute.indicators import village_table
 
     out = []
-    for d, rows in vc.assign(contradicted=False).groupby("as_of"):
-        vs = villages if d == vc["as_of"].min() else villages[villages["village_id"].isin(rows["village_id"])]
-        remote = vs[["village_id", "remote"]].assign(remote_reasons=None)
-        out.append(village_table(vs, rows, remote, None, pd.Series(dtype="float64"), settings).assign(as_of=d))
+    remote = villages[["village_id", "remote"]].assign(remote_reasons=None)
+    keys = ["village_id", "operator", "technology", "evidence"]
+    for d in sorted(vc["as_of"].unique()):
+        rows = vc[vc["as_of"] <= d].sort_values("as_of").drop_duplicates(keys, keep="last")
+        vt = village_table(villages, rows.assign(contradicted=False), remote, None, pd.Series(dtype="float64"), settings)
+        out.append(vt.assign(as_of=d))
     return pd.concat(out, ignore_index=True).assign(run_id="test")
 
 

@@ -6,9 +6,9 @@ Create Date: 2026-11-26
 
 village_summary gains the effective ANY status per technology and the 4G population share
 (written by `villagecov compute`; rows computed before this revision keep nulls until the next
-compute). Indexes: village_summary(village_id, as_of) and villages(village_id, as_of) for the
-per-village latest-vintage lookups of the tile queries, village_coverage(village_id) for
-/villages/{id}.
+compute). Indexes for the tile queries: village_summary(as_of, village_id) (the rows of one
+computed vintage) and villages(village_id, as_of) (per-village latest register);
+village_coverage(village_id) for /villages/{id}.
 
 Idempotent: a database created by 0001 from a newer schema module already has them.
 """
@@ -22,7 +22,7 @@ depends_on = None
 
 COLUMNS = (("status_2g", "TEXT"), ("status_3g", "TEXT"), ("status_4g", "TEXT"), ("status_5g", "TEXT"),
            ("pop_share_4g", "DOUBLE PRECISION"))
-INDEXES = (("village_summary", ("village_id", "as_of")), ("villages", ("village_id", "as_of")),
+INDEXES = (("village_summary", ("as_of", "village_id")), ("villages", ("village_id", "as_of")),
            ("village_coverage", ("village_id",)))
 
 

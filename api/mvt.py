@@ -265,8 +265,10 @@ def postgis_tile(
 
     head, params = source_sql(coll, version)
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
-    order = ", ".join(f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
-    # only what the tile needs is materialised and sorted (not every column of the source rows)
+    collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
+    order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
+    # only what the tile needs is materialised and sorted (not every column of the source rows);
+    # text sorts by code point (COLLATE "C"), as the GeoPackage path's pandas sort does
     needed = ", ".join(f'"{c}"' for c in dict.fromkeys([*coll.tile_properties, *(c for c, _ in coll.tile_order)]))
     sql = f"""{head},
     cand AS MATERIALIZED (SELECT {needed}, geometry FROM src

@@ -6,7 +6,9 @@ derives from them, declared coverage polygons and a signal COG.
 Three real uvicorn processes (one worker each) serve it: villagecov (.venv), TiPg and TiTiler
 (``--bench-python``, a separate venv: their pins differ from ours). ``wrk`` (Debian) loads each
 endpoint on loopback for ``--duration`` seconds with ``--connections`` connections, cycling
-through tiles z8–z14 over the province (or item pages), after a short warm-up.
+through tiles z8–z14 over the province (or item pages), after a short warm-up. TiPg serves the
+bare ``villages`` table (5 properties) in the ``villages MVT`` cases and a ``villages_status`` view
+with the same 11 attributes villagecov serves in the ``villages+status MVT`` cases.
 
 Figures, not pass/fail. The machine is shared (2 cores), so run it once and read the ratios.
 
@@ -196,6 +198,12 @@ def build_database(base_url: str, workdir: Path) -> tuple[str, Path]:
         tx.append("village_summary", summary)
         tx.append("coverage", pd.concat([coverage, raster_row]))
     with store._connect() as conn:  # fresh statistics for both servers' planners
+        # For TiPg: the villages with the same 11 tile attributes villagecov serves (one vintage here).
+        conn.execute(sa.text("""CREATE VIEW villages_status AS
+            SELECT v.village_id, v.name, v.commune_code, v.population, v.remote, s.status_2g, s.status_3g, s.status_4g,
+                   s.status_5g, s.pop_share_4g, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g, v.geometry
+            FROM villages v LEFT JOIN village_summary s
+              ON s.village_id = v.village_id AND s.as_of = (SELECT max(as_of) FROM village_summary)"""))
         conn.execute(sa.text("ANALYZE"))
         conn.commit()
     print(f"database {name}: {len(villages)} villages, {len(vc)} coverage rows, {len(summary)} summary rows, "
@@ -302,6 +310,11 @@ def main() -> None:
                     f"http://127.0.0.1:{ours}", [f"/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}" for _, x, y in ts],
                     f"http://127.0.0.1:{tipg}",
                     [f"/collections/public.{layer}/tiles/WebMercatorQuad/{z}/{x}/{y}{extra}" for _, x, y in ts])
+            # the same attributes on both sides: TiPg serves the villages_status view (a join, as villagecov does)
+            cases[f"villages+status MVT z{z}"] = (
+                f"http://127.0.0.1:{ours}", [f"/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}" for _, x, y in ts],
+                f"http://127.0.0.1:{tipg}",
+                [f"/collections/public.villages_status/tiles/WebMercatorQuad/{z}/{x}/{y}" for _, x, y in ts])
             cases[f"raster PNG z{z}"] = (
                 f"http://127.0.0.1:{ours}", [f"/rasters/SYN-RASTER-4G/tiles/WebMercatorQuad/{z}/{y}/{x}.png" for _, x, y in ts],
                 f"http://127.0.0.1:{titiler}",

@@ -1,0 +1,85 @@
+"""Stores made before a schema change gain its columns and indexes: Alembic 0004 on PostGIS,
+``initialize`` on GeoPackage (village_summary status columns; indexes for the village tiles)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import drop_postgis_database, fresh_postgis_database
+from villagecov.storage import open_store
+from villagecov.storage.postgis import MIGRATIONS_DIR
+
+NEW_COLUMNS = {"status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g"}
+NEW_INDEXES = {"ix_village_summary_as_of_village_id", "ix_villages_village_id_as_of", "ix_village_coverage_village_id"}
+ROW = pd.DataFrame({"village_id": ["v1"], "as_of": ["2025-06-30"], "status_4g": ["covered"], "pop_share_4g": [0.9]})
+
+
+def _pg_state(url: str) -> tuple[set[str], set[str]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        cols = {r[0] for r in conn.execute(sa.text(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'village_summary'"))}
+        idx = {r[0] for r in conn.execute(sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"))}
+    engine.dispose()
+    return cols, idx
+
+
+@pytest.mark.postgis
+def test_postgis_0004_adds_the_status_columns_and_indexes_and_goes_back() -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = fresh_postgis_database()
+    try:
+        store = open_store(url, initialize=True)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with store._connect() as conn:  # type: ignore[attr-defined]
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+            conn.commit()
+        cols, idx = _pg_state(url)
+        assert not cols & NEW_COLUMNS and not idx & NEW_INDEXES and store.info()["schema_revision"] == "0003"
+        store.initialize()  # back to head, as `villagecov doctor`/compute do
+        cols, idx = _pg_state(url)
+        assert NEW_COLUMNS <= cols and NEW_INDEXES <= idx
+        with store.transaction() as tx:
+            tx.append("village_summary", ROW)
+        assert store.read("village_summary")["status_4g"].tolist() == ["covered"]
+        store.close()
+    finally:
+        drop_postgis_database(url)
+
+
+def test_geopackage_initialize_adds_missing_columns_and_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "old.gpkg"
+    store = open_store(str(path), initialize=True)
+    con = sqlite3.connect(path)  # make it look like a store created before the change
+    for col in NEW_COLUMNS:
+        con.execute(f'ALTER TABLE village_summary DROP COLUMN "{col}"')
+    for name in NEW_INDEXES:
+        con.execute(f'DROP INDEX "{name}"')
+    con.commit()
+    con.close()
+    with pytest.raises(pyogrio.errors.DataLayerError):  # GDAL refuses fields the layer lacks
+        with store.transaction() as tx:
+            tx.append("village_summary", ROW)
+    store.initialize()
+    con = sqlite3.connect(path)
+    cols = {r[1] for r in con.execute('PRAGMA table_info("village_summary")')}
+    idx = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    con.close()
+    assert NEW_COLUMNS <= cols and NEW_INDEXES <= idx
+    with store.transaction() as tx:
+        tx.append("village_summary", ROW)
+    frame = store.read("village_summary")
+    assert frame["status_4g"].tolist() == ["covered"] and frame["pop_share_4g"].tolist() == [0.9]
+    before = path.stat().st_mtime_ns
+    store.initialize()  # nothing missing: the file is not rewritten
+    assert path.stat().st_mtime_ns == before

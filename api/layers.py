@@ -244,13 +244,14 @@ def gaps_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
 
 def build_frame(
     store: Store, coll: Collection, as_of: str | None, version: str | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: tuple[float, float, float, float] | None = None, feature_id: str | None = None,
 ) -> gpd.GeoDataFrame:
     """The full frame of ``coll`` at vintage ``as_of`` (None: latest), ordered by feature id.
 
     ``version``: for a versioned collection, the version to show (None: none, an empty frame).
     ``bbox`` (lon/lat degrees, plain tables only): only the rows the store finds in it — a
     prefilter (bounding boxes on GeoPackage); callers still test the exact geometry.
+    ``feature_id`` (plain tables only): that feature alone.
     """
     if coll.id == "villages":
         return villages_frame(store, as_of)
@@ -260,6 +261,8 @@ def build_frame(
     where: dict[str, Any] = dict(coll.where)
     if coll.version_column:
         where[coll.version_column] = [version] if version is not None else []
+    if feature_id is not None:
+        where[coll.id_column] = feature_id
     frame = store.read(coll.table, where=where or None, bbox=bbox,
                        as_of=_vintage_date(as_of) if coll.temporal == "vintage" and spec.vintage_key else None)
     if coll.id == "coverage":
@@ -354,6 +357,14 @@ class LayerCache:
         if coll.id in BIG and bbox is not None:
             return build_frame(store, coll, as_of, version, bbox=bbox)
         return self.frame(store, coll, as_of, version)
+
+    def feature(self, store: Store, coll: Collection, feature_id: str, version: str | None = None) -> gpd.GeoDataFrame:
+        """The rows of ``coll`` with that id: a filtered store read for the :data:`BIG` layers, else
+        from the cached whole frame."""
+        if coll.id in BIG:
+            return build_frame(store, coll, None, version, feature_id=feature_id)
+        frame = self.frame(store, coll, None, version)
+        return frame[frame[coll.id_column].astype(str) == feature_id]
 
     def version(self, store: Store, coll: Collection, requested: str | None) -> str | None:
         """The version of ``coll`` to show: ``requested`` (:class:`NotFound` if unknown) or the latest

@@ -159,9 +159,7 @@ def item(
     if coll.version_column:  # the feature may belong to an earlier version (plan) than the latest
         row = store.read(coll.table, where={coll.id_column: feature_id})
         version = str(row[coll.version_column].iloc[0]) if len(row) else None
-    frame = layers.frame(store, coll, None, version)
-    key = frame[coll.id_column].astype(str)
-    row = frame[key == feature_id]
+    row = layers.feature(store, coll, feature_id, version)
     if row.empty:
         raise NotFound(f"no feature {feature_id!r} in {coll.id}")
     feature = json.loads(features_json(row.iloc[:1], coll)[0])

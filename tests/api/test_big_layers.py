@@ -25,7 +25,15 @@ def test_bbox_items_read_only_their_area(client: TestClient, seeded: Seeded) -> 
         coll = FIXED["measurements"]
         part = cache.frame_in(store, coll, bbox)
         assert sorted(part["measurement_id"]) == ["M1", "M2", "M3", "M4"]
+        assert list(cache.feature(store, coll, "M5")["measurement_id"]) == ["M5"]
+        assert cache.feature(store, coll, "M404").empty
         assert cache.peek(coll, None) is None  # the whole layer was never loaded
         assert len(cache.frame_in(store, coll, None)) == 5  # no bbox: the whole (cached) layer
     finally:
         store.close()
+
+
+def test_single_measurement(client: TestClient) -> None:
+    r = client.get("/collections/measurements/items/M5")
+    assert r.status_code == 200 and r.json()["id"] == "M5" and r.json()["properties"]["dl_mbps"] == 1.0
+    assert client.get("/collections/measurements/items/M404").status_code == 404

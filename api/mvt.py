@@ -267,12 +267,15 @@ def postgis_tile(
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
     order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
-    # only what the tile needs is materialised and sorted (not every column of the source rows);
+    # A feature whose bounding box lies inside the envelope intersects it: the exact test is left
+    # for the ones crossing its edge (most features of a low-zoom tile lie inside).
+    # Only what the tile needs is materialised and sorted (not every column of the source rows);
     # text sorts by code point (COLLATE "C"), as the GeoPackage path's pandas sort does
     needed = ", ".join(f'"{c}"' for c in dict.fromkeys([*coll.tile_properties, *(c for c, _ in coll.tile_order)]))
     sql = f"""{head},
     cand AS MATERIALIZED (SELECT {needed}, geometry FROM src
-        WHERE geometry && {ENVELOPE_4326} AND ST_Intersects(geometry, {ENVELOPE_4326})),
+        WHERE geometry && {ENVELOPE_4326}
+          AND (geometry @ {ENVELOPE_4326} OR ST_Intersects(geometry, {ENVELOPE_4326}))),
     kept AS (SELECT * FROM cand ORDER BY {order} LIMIT :cap),
     q AS MATERIALIZED (SELECT {props}, ST_AsMVTGeom(
               CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_Simplify(

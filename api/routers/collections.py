@@ -15,6 +15,7 @@ from api.features import GEOJSON, feature_collection_json, features_json, querya
 from api.layers import Collection, LayerCache
 from api.routers.landing import base_url
 from villagecov.errors import NotFound
+from villagecov.schema import TABLES
 from villagecov.storage import Store
 
 router = APIRouter(tags=["OGC API – Features"])
@@ -40,6 +41,19 @@ def _temporal(store: Store, layers: LayerCache, coll: Collection) -> list[str | 
 PROVINCE_BBOX = [105.6, 16.9, 107.1, 18.1]  # Quảng Bình, CRS84 degrees (used when a layer is not loaded)
 
 
+SYNTHETIC_MARK = "[SYNTHETIC]"
+SYNTHETIC_NOTE = ("SYNTHETIC demo data, not real (DỮ LIỆU GIẢ LẬP, không dùng để ra quyết định); "
+                  "features carry synthetic=true.")
+
+
+def is_synthetic(store: Store, layers: LayerCache, table_name: str) -> bool:
+    """Whether any row of ``table_name`` is flagged synthetic (cached with the layer frames)."""
+    if "synthetic" not in TABLES[table_name].columns:
+        return False
+    return bool(layers.get(store, ("synthetic:" + table_name, None),
+                           lambda: store.count(table_name, {"synthetic": True}) > 0))
+
+
 def describe(request: Request, store: Store, layers: LayerCache, coll: Collection) -> dict[str, Any]:
     base = f"{base_url(request)}/collections/{coll.id}"
     # Measurements can hold millions of points: the listing does not load them just for an extent.
@@ -51,10 +65,12 @@ def describe(request: Request, store: Store, layers: LayerCache, coll: Collectio
     interval = _temporal(store, layers, coll) if not big or frame is not None else None
     if interval is not None:
         extent["temporal"] = {"interval": [interval], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+    synthetic = is_synthetic(store, layers, coll.table)
     return {
         "id": coll.id,
-        "title": coll.title,
-        "description": coll.description,
+        "title": f"{SYNTHETIC_MARK} {coll.title}" if synthetic else coll.title,
+        "description": f"{SYNTHETIC_NOTE} {coll.description}" if synthetic else coll.description,
+        "synthetic": synthetic,
         "itemType": "feature",
         "crs": [CRS84],
         "storageCrs": CRS84,

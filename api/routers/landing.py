@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api.deps import LayersDep, StoreDep
+
 router = APIRouter(tags=["OGC API – Features"])
 
 CONFORMANCE = [
@@ -28,12 +30,17 @@ def base_url(request: Request) -> str:
 
 
 @router.get("/", summary="Landing page")
-def landing(request: Request) -> dict[str, Any]:
+def landing(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, Any]:
+    from api.routers.collections import SYNTHETIC_NOTE, is_synthetic
+
     base = base_url(request)
+    synthetic = any(is_synthetic(store, layers, t) for t in ("villages", "sites", "coverage", "services"))
     return {
         "title": "villagecov — độ phủ sóng viễn thông các thôn, bản Quảng Bình",
         "description": "Telecom coverage and infrastructure of Quảng Bình's villages (plan tasks 8 and 9): "
-        "OGC API – Features, vector and raster tiles, indicators, exports and uploads.",
+        "OGC API – Features, vector and raster tiles, indicators, exports and uploads."
+        + (f" This store holds {SYNTHETIC_NOTE}" if synthetic else ""),
+        "synthetic": synthetic,
         "links": [
             {"href": f"{base}/", "rel": "self", "type": "application/json", "title": "this document"},
             {"href": f"{base}/openapi.json", "rel": "service-desc",

@@ -48,7 +48,7 @@ def test_owslib_lists_collections_and_pages(server: str) -> None:
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in api.conformance()["conformsTo"]
     ids = [c["id"] for c in api.collections()["collections"]]
     assert "villages" in ids and "communes-2019" in ids
-    assert api.collection("villages")["title"].startswith("Villages")
+    assert api.collection("villages")["title"].startswith("[SYNTHETIC] Villages")
     assert "population" in api.collection_queryables("villages")["properties"]
     seen: list[str] = []
     offset = 0

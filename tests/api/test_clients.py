@@ -92,8 +92,6 @@ def test_cli_serve_runs_uvicorn(seeded: Seeded) -> None:
     import sys
     import urllib.request
 
-    if seeded.settings.store_is_postgis:
-        pytest.skip("one backend is enough for the process test")
     port = free_port()
     env = {**os.environ, "VILLAGECOV_ARCHIVE_DIR": str(seeded.settings.archive_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "villagecov.cli", "serve", "--store", seeded.settings.store,

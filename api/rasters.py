@@ -16,25 +16,22 @@ import numpy as np
 import pandas as pd
 
 from api.layers import LayerCache
+from villagecov import signal_classes
 from villagecov.errors import NotFound
 from villagecov.settings import Settings
 from villagecov.storage import Store
 
 PNG = "image/png"
 # RGBA per class index; the last entry is nodata (transparent).
-SIGNAL_CLASSES = [
-    ("no service (below threshold − 10 dB)", (215, 25, 28, 160)),
-    ("weak (threshold − 10 dB … threshold)", (253, 174, 97, 190)),
-    ("fair (threshold … +10 dB)", (255, 255, 140, 200)),
-    ("good (+10 … +20 dB)", (166, 217, 106, 210)),
-    ("excellent (≥ threshold + 20 dB)", (26, 150, 65, 220)),
-]
-COVERAGE_CLASSES = [
-    ("none", (215, 25, 28, 120)),
-    ("outdoor", (253, 174, 97, 190)),
-    ("in-car", (166, 217, 106, 210)),
-    ("indoor", (26, 150, 65, 220)),
-]
+_SIGNAL_LABELS = {
+    "no_service": "no service (below threshold − 10 dB)",
+    "weak": "weak (threshold − 10 dB … threshold)",
+    "fair": "fair (threshold … +10 dB)",
+    "good": "good (+10 … +20 dB)",
+    "excellent": "excellent (≥ threshold + 20 dB)",
+}
+SIGNAL_CLASSES = [(_SIGNAL_LABELS[cid], rgba) for cid, _, rgba in signal_classes.SIGNAL_CLASSES]
+COVERAGE_CLASSES = [(cid.replace("_", "-"), rgba) for cid, rgba in signal_classes.COVERAGE_CLASSES]
 TRANSPARENT = (0, 0, 0, 0)
 
 

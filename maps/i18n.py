@@ -156,6 +156,13 @@ _L: dict[str, tuple[str, str]] = {
     "ind.t9.villages_tv_share": ("Tỷ lệ thôn có truyền hình", "Villages with TV"),
     "ind.t9.villages_press_share": ("Tỷ lệ thôn có báo chí", "Villages with press"),
     "ind.t9.villages_all_services_share": ("Tỷ lệ thôn đủ 4 dịch vụ", "Villages with all four services"),
+    # predicted / declared signal rasters (colours: villagecov.signal_classes)
+    "legend.signal": ("Tín hiệu dự báo (so với ngưỡng)", "Predicted signal (vs threshold)"),
+    "signal.no_service": ("Không có dịch vụ (dưới ngưỡng − 10 dB)", "No service (below threshold − 10 dB)"),
+    "signal.weak": ("Yếu (ngưỡng − 10 dB … ngưỡng)", "Weak (threshold − 10 dB … threshold)"),
+    "signal.fair": ("Trung bình (ngưỡng … + 10 dB)", "Fair (threshold … + 10 dB)"),
+    "signal.good": ("Tốt (+ 10 … + 20 dB)", "Good (+ 10 … + 20 dB)"),
+    "signal.excellent": ("Rất tốt (≥ ngưỡng + 20 dB)", "Excellent (≥ threshold + 20 dB)"),
     # gaps map (analysts' notebook 02)
     "gaps.title": ("Thôn chưa có 4G – ưu tiên đầu tư", "Villages without 4G – priorities"),
     "gaps.layer.points": ("Thôn chưa có 4G (theo thứ hạng ưu tiên)", "Villages without 4G (by priority rank)"),

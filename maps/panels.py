@@ -17,6 +17,7 @@ from folium.plugins import Fullscreen
 from maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
 from maps.i18n import indicator_sort_key, t
 from maps.layers import CLASS_COLOURS, CLASS_ORDER, OPERATOR_COLOURS, SERVICE_CLASS_COLOURS, outline_geojson
+from villagecov.signal_classes import SIGNAL_CLASSES, css
 
 
 def new_map(
@@ -89,9 +90,11 @@ def _dot(colour: str, label: str, ring: bool = False) -> str:
 
 
 def legend_html(
-    lang: str, *, operators: list[str] = (), sites: bool = True, services: bool = False, open_: bool = True
+    lang: str, *, operators: list[str] = (), sites: bool = True, services: bool = False, signal: bool = False,
+    open_: bool = True,
 ) -> str:
-    """Legend: village classes, (Task 9 services), remote ring, gaps, site colours per operator."""
+    """Legend: village classes, (Task 9 services), remote ring, gaps, site colours per operator,
+    (signal classes of the raster layers)."""
     parts = [f'<summary class="vc-title">{escape(t("legend.title", lang))}</summary>',
              f'<div class="vc-sub">{escape(t("legend.villages", lang))}</div>']
     parts += [_swatch(CLASS_COLOURS[c], t(f"class.{c}", lang)) for c in CLASS_ORDER]
@@ -104,6 +107,9 @@ def legend_html(
     if sites:
         parts.append(f'<div class="vc-sub">{escape(t("legend.site", lang))}</div>')
         parts += [_dot(OPERATOR_COLOURS[o], t(f"operator.{o}", lang)) for o in operators if o in OPERATOR_COLOURS]
+    if signal:
+        parts.append(f'<div class="vc-sub">{escape(t("legend.signal", lang))}</div>')
+        parts += [_swatch(css(rgba), t(f"signal.{cid}", lang)) for cid, _, rgba in SIGNAL_CLASSES]
     return f'<details class="vc-legend"{" open" if open_ else ""}>' + "".join(parts) + "</details>"
 
 

@@ -160,7 +160,9 @@ def build_province_map(
 
     VillageSearch(search_index(data.villages, data.commune_names)).add_to(m)
     operators = sorted(set(sites["operator"].dropna())) if sites is not None and len(sites) else []
-    add_legend(m, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)))
+    rasters = latest_streams(data.coverage, raster=True)
+    add_legend(m, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)),
+               signal=rasters is not None and len(rasters) > 0)
     add_chrome(
         m,
         title=t("title.province", lang),

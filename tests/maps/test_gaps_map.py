@@ -26,3 +26,4 @@ def test_every_gaps_label_is_in_the_catalogue_in_both_languages() -> None:
 
 def test_the_module_keeps_no_label_table_of_its_own() -> None:
     assert "_LABELS" not in inspect.getsource(gaps)
+

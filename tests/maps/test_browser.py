@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,12 +75,15 @@ class Session:
         assert not foreign, f"requests left the machine: {foreign}"
 
 
-@pytest.fixture
-def session(browser, live_server: str) -> Iterator[Session]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+@contextmanager
+def open_session(browser, base: str, *, locale: str | None = None,
+                 console: tuple[str, ...] = ("error",)) -> Iterator[Session]:
+    """A new browser context on ``base`` recording console messages of the ``console`` types,
+    page errors, requests and responses; closed on exit."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, **({"locale": locale} if locale else {}))
     page = context.new_page()
-    s = Session(page, live_server)
-    page.on("console", lambda m: s.errors.append(m.text) if m.type == "error" else None)
+    s = Session(page, base)
+    page.on("console", lambda m: s.errors.append(m.text) if m.type in console else None)
     page.on("pageerror", lambda e: s.errors.append(f"pageerror: {e}"))
     page.on("request", lambda r: s.requests.append(r.url))
     page.on("response", lambda r: s.responses.append((r.status, r.url)))
@@ -87,6 +91,12 @@ def session(browser, live_server: str) -> Iterator[Session]:
         yield s
     finally:
         context.close()
+
+
+@pytest.fixture
+def session(browser, live_server: str) -> Iterator[Session]:
+    with open_session(browser, live_server, locale="vi-VN") as s:
+        yield s
 
 
 def test_province_map_layers_tiles_popup_search(session: Session, artifacts: Path) -> None:

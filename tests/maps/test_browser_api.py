@@ -11,7 +11,7 @@ import pytest
 from maps.build import build_all_maps
 from tests.maps.sample import sample_inputs, village_centre
 from tests.maps.server import serve
-from tests.maps.test_browser import Session
+from tests.maps.test_browser import Session, open_session
 from tests.maps.test_build import fill_store
 from villagecov.settings import Settings
 from villagecov.storage import open_store
@@ -34,17 +34,8 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def api_session(browser, api_server: str) -> Iterator[Session]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    s = Session(page, api_server)
-    page.on("console", lambda m: s.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: s.errors.append(f"pageerror: {e}"))
-    page.on("request", lambda r: s.requests.append(r.url))
-    page.on("response", lambda r: s.responses.append((r.status, r.url)))
-    try:
+    with open_session(browser, api_server) as s:
         yield s
-    finally:
-        context.close()
 
 
 def test_maps_served_by_the_api(api_session: Session, artifacts: Path) -> None:

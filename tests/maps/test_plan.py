@@ -143,15 +143,9 @@ def plan_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 ])
 def test_plan_markers_and_popup_in_chromium(browser, plan_api: str, artifacts: Path, page: str,
                                             texts: list[str]) -> None:
-    from tests.maps.test_browser import Session
+    from tests.maps.test_browser import open_session
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    s = Session(context.new_page(), plan_api)
-    s.page.on("console", lambda m: s.errors.append(m.text) if m.type in ("error", "warning") else None)
-    s.page.on("pageerror", lambda e: s.errors.append(f"pageerror: {e}"))
-    s.page.on("request", lambda r: s.requests.append(r.url))
-    s.page.on("response", lambda r: s.responses.append((r.status, r.url)))
-    try:
+    with open_session(browser, plan_api, console=("error", "warning")) as s:
         s.goto(page)
         assert s.status("/collections/plan/items?plan_id=P1") == [200]
         village_tiles = s.status("/collections/plan-villages/tiles/WebMercatorQuad/")
@@ -174,5 +168,3 @@ def test_plan_markers_and_popup_in_chromium(browser, plan_api: str, artifacts: P
             s.page.wait_for_timeout(400)  # the popup's fade-in
             s.screenshot(artifacts / "province.plan.png")
         s.assert_clean()
-    finally:
-        context.close()

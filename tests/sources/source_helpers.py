@@ -4,24 +4,10 @@ quadkey of a lon/lat point (Bing / Ookla tile scheme)."""
 from __future__ import annotations
 
 import math
-import unicodedata
 
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+from tests.ingest.ingest_files import encode_cp1258
 
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 has precomposed â/ă/ơ… but writes tone marks as combining characters."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-            continue
-        except UnicodeEncodeError:
-            pass
-        d = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
-        out.append((base + "".join(c for c in d if c in TONES)).encode("cp1258"))
-    return b"".join(out)
+__all__ = ["encode_cp1258", "tile_quadkey"]
 
 
 def tile_quadkey(lon: float, lat: float, zoom: int) -> str:

@@ -87,3 +87,10 @@ def test_unknown_table_is_refused(tmp_path: Path) -> None:
     s = open_store(str(tmp_path / "s.gpkg"), initialize=True)
     with pytest.raises(KeyError, match="unknown table"):
         s.read("towers")
+
+
+def test_an_empty_store_url_is_a_clear_error() -> None:
+    from villagecov.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="set VILLAGECOV_STORE"):
+        open_store("  ")

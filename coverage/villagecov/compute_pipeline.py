@@ -88,11 +88,8 @@ def _frame_digest(h: hashlib._Hash, name: str, frame: pd.DataFrame) -> None:
 
 
 def _file_sha(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def resolve_raster(path: str, settings: Settings) -> Path:

@@ -24,11 +24,17 @@ if [ -z "${VILLAGECOV_TEST_POSTGIS_URL:-}" ]; then
   fi
 fi
 
-# Browser tests (tests/maps, -m browser) drive Debian's Chromium: install it when missing (root + apt).
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "chromium could not be installed: the browser tests will skip" >&2
-fi
+# Browser tests (tests/maps, -m browser) drive Debian's Chromium, and tests/api/test_qgis.py drives QGIS
+# (Debian's python3-qgis, run by /usr/bin/python3): install them when missing (root + apt).
+apt_install() {  # apt_install [--no-install-recommends] PACKAGE...: only as root with apt; never fatal here
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+  [ -n "${apt_updated:-}" ] || { apt-get update -qq && apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+command -v chromium >/dev/null 2>&1 || apt_install chromium \
+  || echo "chromium could not be installed: the browser tests will skip" >&2
+/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || apt_install --no-install-recommends python3-qgis qgis-providers \
+  || echo "QGIS could not be installed: the QGIS client tests will skip" >&2
 
 .venv/bin/ruff check .
 set +e

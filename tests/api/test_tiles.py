@@ -135,3 +135,26 @@ def test_village_tile_vintages(client: TestClient, seeded: Seeded) -> None:
     assert status(datetime="2024-12-31") == "none"
     assert status(datetime="2024-03-01") is None  # registered, no computed coverage yet
     assert client.get(url, params={"datetime": "2020-01-01"}).content == b""  # before the village register
+
+
+@pytest.mark.postgis
+def test_postgis_tile_sessions_are_read_only_without_jit_or_nested_loops() -> None:
+    """The tile engine's sessions: a write fails, and the planner settings the tile SQL relies on
+    hold (a JIT compile of a tile query costs ~0.4 s; nested loops re-scan the vintage rows)."""
+    import sqlalchemy as sa
+
+    from api.mvt import dispose_tile_engine, tile_engine
+    from tests.conftest import drop_postgis_database, fresh_postgis_database
+    from villagecov.storage import open_store
+
+    url = fresh_postgis_database()
+    try:
+        open_store(url, initialize=True).close()
+        with tile_engine(url).connect() as conn:
+            assert conn.execute(sa.text("SHOW jit")).scalar() == "off"
+            assert conn.execute(sa.text("SHOW enable_nestloop")).scalar() == "off"
+            with pytest.raises(sa.exc.InternalError, match="read-only"):
+                conn.execute(sa.text("DELETE FROM villages"))
+        dispose_tile_engine(url)
+    finally:
+        drop_postgis_database(url)

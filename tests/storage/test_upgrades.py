@@ -1,4 +1,4 @@
-"""Stores made before a schema change gain its columns and indexes: Alembic 0004 on PostGIS,
+"""Stores made before a schema change gain its columns and indexes: Alembic 0004 and 0005 on PostGIS,
 ``initialize`` on GeoPackage (village_summary status columns; indexes for the village tiles)."""
 
 from __future__ import annotations
@@ -83,3 +83,58 @@ def test_geopackage_initialize_adds_missing_columns_and_indexes(tmp_path: Path) 
     before = path.stat().st_mtime_ns
     store.initialize()  # nothing missing: the file is not rewritten
     assert path.stat().st_mtime_ns == before
+
+
+MERCATOR_TABLES = {"admin_units", "villages", "coverage", "plan_villages"}
+
+
+def _mercator_tables(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        found = {r[0] for r in conn.execute(sa.text(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'geom_3857' "
+            "AND is_generated = 'ALWAYS'"))}
+    engine.dispose()
+    return found
+
+
+@pytest.mark.postgis
+def test_postgis_0005_keeps_a_web_mercator_copy_that_follows_every_write() -> None:
+    """0005 adds geom_3857 = ST_Transform(geometry, 3857) as a stored generated column to the
+    polygon tables the tiles draw; PostgreSQL recomputes it on insert and update, reads never see it,
+    and downgrading to 0004 removes it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from tests.storage.test_contract import villages
+
+    url = fresh_postgis_database()
+    try:
+        store = open_store(url, initialize=True)
+        assert _mercator_tables(url) == MERCATOR_TABLES
+        rows = villages("2024-01-01", [100, 200, 300])
+        with store.transaction() as tx:
+            tx.append("villages", rows)
+        assert "geom_3857" not in store.read("villages").columns
+        engine = sa.create_engine(url)
+        check = ("SELECT count(*), sum(CASE WHEN ST_SRID(geom_3857) = 3857 AND ST_Equals(geom_3857, "
+                 "ST_Transform(geometry, 3857)) THEN 1 ELSE 0 END) FROM villages")
+        with engine.begin() as conn:
+            n, same = conn.execute(sa.text(check)).one()
+            assert n == len(rows) and same == n
+            conn.execute(sa.text("UPDATE villages SET geometry = ST_Multi(ST_Buffer(geometry, 0.01))"))
+            n, same = conn.execute(sa.text(check)).one()
+            assert same == n
+        engine.dispose()
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with store._connect() as conn:  # type: ignore[attr-defined]
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+            conn.commit()
+        assert _mercator_tables(url) == set() and store.info()["schema_revision"] == "0004"
+        store.initialize()
+        assert _mercator_tables(url) == MERCATOR_TABLES
+        store.close()
+    finally:
+        drop_postgis_database(url)

@@ -1,6 +1,11 @@
 """Dependencies of the routers: settings, store, layer cache, API key, query-parameter groups.
 
 Routers take ``Annotated`` aliases from here (``StoreDep``, ``ItemsQuery`` …) and stay thin.
+
+The dependencies that neither block nor touch the store are ``async def``: FastAPI runs a plain
+``def`` dependency in the thread pool, and five such hops per tile request (each a wake-up of the
+event loop and of a worker thread) showed as queueing at the 95th percentile under load. The
+key lookup reads the store and stays a thread-pool dependency.
 """
 
 from __future__ import annotations
@@ -20,15 +25,15 @@ from villagecov.settings import Settings
 from villagecov.storage import Store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_layers(request: Request) -> LayerCache:
+async def get_layers(request: Request) -> LayerCache:
     return request.app.state.layers
 
 
@@ -60,7 +65,7 @@ class ItemsParams:
     when: TimeFilter | None
 
 
-def items_params(
+async def items_params(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, description="features per page (capped by the server)")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="features to skip")] = 0,
@@ -76,7 +81,7 @@ def items_params(
 ItemsQuery = Annotated[ItemsParams, Depends(items_params)]
 
 
-def vintage_param(
+async def vintage_param(
     datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show")] = None,
 ) -> TimeFilter | None:
     return parse_datetime(datetime)
@@ -92,7 +97,7 @@ class TileXYZ:
     x: int  # column
 
 
-def tile_params(
+async def tile_params(
     z: Annotated[int, Path(ge=0, le=24, description="zoom (TileMatrix)")],
     y: Annotated[int, Path(ge=0, description="TileRow")],
     x: Annotated[int, Path(ge=0, description="TileCol")],

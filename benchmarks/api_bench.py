@@ -305,7 +305,9 @@ def main() -> None:
         for z in ZOOMS:
             ts = tiles[z]
             for layer in ("villages", "coverage"):
-                extra = f"?properties={vprops}" if layer == "villages" else ""
+                # geom-column: TiPg would otherwise pick the stored Web-Mercator copy (geom_3857, migration
+                # 0005, no spatial index) of these tables; it serves the canonical geometry, as before 0005.
+                extra = f"?properties={vprops}&geom-column=geometry" if layer == "villages" else "?geom-column=geometry"
                 cases[f"{layer} MVT z{z}"] = (
                     f"http://127.0.0.1:{ours}", [f"/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}" for _, x, y in ts],
                     f"http://127.0.0.1:{tipg}",
@@ -323,7 +325,8 @@ def main() -> None:
         offsets = range(0, 1500, 100)
         cases["villages items (100/page)"] = (
             f"http://127.0.0.1:{ours}", [f"/collections/villages/items?limit=100&offset={o}" for o in offsets],
-            f"http://127.0.0.1:{tipg}", [f"/collections/public.villages/items?limit=100&offset={o}" for o in offsets])
+            f"http://127.0.0.1:{tipg}", [f"/collections/public.villages/items?limit=100&offset={o}&geom-column=geometry"
+                                         for o in offsets])
         wanted = None if args.cases == "all" else set(args.cases.split(","))
         results = []
         for name, (base_a, paths_a, base_b, paths_b) in cases.items():

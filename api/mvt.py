@@ -163,7 +163,7 @@ def python_tile(
 _ENGINES: dict[str, Any] = {}
 
 
-def tile_engine(url: str) -> Any:
+def tile_engine(url: str, connections: int = 4) -> Any:
     """A read-only engine for tile queries: autocommit (one round trip per tile, no BEGIN/COMMIT),
     no pre-ping, and hash joins only — the vintage filters make the planner expect one row per
     CTE and pick nested loops that re-scan the summary or vintage rows once per village.
@@ -175,7 +175,7 @@ def tile_engine(url: str) -> Any:
 
     if url not in _ENGINES:
         _ENGINES[url] = sa.create_engine(
-            url, isolation_level="AUTOCOMMIT", pool_size=8, max_overflow=8, pool_recycle=600,
+            url, isolation_level="AUTOCOMMIT", pool_size=connections, max_overflow=0, pool_recycle=600,
             connect_args={"options": "-c enable_nestloop=off -c jit=off -c default_transaction_read_only=on"})
     return _ENGINES[url]
 
@@ -303,9 +303,11 @@ def postgis_tile(
     if ":d" not in sql:
         params.pop("d")
     try:
-        with tile_engine(store.url).connect() as conn:
+        with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
             row = conn.execute(_statement(sql), params).one()
     except sa.exc.OperationalError as exc:
         raise StoreUnavailable("cannot reach the PostGIS store for tiles") from exc
+    except sa.exc.TimeoutError as exc:  # every tile connection busy for pool_timeout (30 s)
+        raise StoreUnavailable("the PostGIS store is too busy drawing tiles; try again") from exc
     n, written, data = int(row.n), int(row.written), bytes(row.tile or b"")
     return Tile(data if written else b"", written, max(0, n - settings.tile_max_features))

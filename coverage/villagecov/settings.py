@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     tile_buffer: int = 64
     tile_simplify: float = 1.0
     tile_max_features: int = 20000
+    # PostGIS connections drawing tiles at once (more requests wait for one, first come first
+    # served): about the database's cores. Beyond that, concurrent tile queries only share the CPU,
+    # and a heavy low-zoom tile takes as many times longer as there are queries beside it.
+    tile_db_connections: int = Field(default=4, ge=1, le=64)
     tile_cache_mb: int = 64  # in-process cache of rendered tiles (0: off); emptied when the store changes
     tiles_max_age_s: int = 300  # Cache-Control max-age of tiles
     items_max_age_s: int = 60  # Cache-Control max-age of items and other published JSON

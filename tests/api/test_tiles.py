@@ -139,8 +139,9 @@ def test_village_tile_vintages(client: TestClient, seeded: Seeded) -> None:
 
 @pytest.mark.postgis
 def test_postgis_tile_sessions_are_read_only_without_jit_or_nested_loops() -> None:
-    """The tile engine's sessions: a write fails, and the planner settings the tile SQL relies on
-    hold (a JIT compile of a tile query costs ~0.4 s; nested loops re-scan the vintage rows)."""
+    """The tile engine's sessions: at most ``tile_db_connections`` of them, a write fails, and the
+    planner settings the tile SQL relies on hold (a JIT compile of a tile query costs ~0.4 s;
+    nested loops re-scan the vintage rows)."""
     import sqlalchemy as sa
 
     from api.mvt import dispose_tile_engine, tile_engine
@@ -150,7 +151,9 @@ def test_postgis_tile_sessions_are_read_only_without_jit_or_nested_loops() -> No
     url = fresh_postgis_database()
     try:
         open_store(url, initialize=True).close()
-        with tile_engine(url).connect() as conn:
+        engine = tile_engine(url, 2)
+        assert engine.pool.size() == 2 and engine.pool._max_overflow == 0  # tile_db_connections, no overflow
+        with engine.connect() as conn:
             assert conn.execute(sa.text("SHOW jit")).scalar() == "off"
             assert conn.execute(sa.text("SHOW enable_nestloop")).scalar() == "off"
             with pytest.raises(sa.exc.InternalError, match="read-only"):
@@ -158,3 +161,25 @@ def test_postgis_tile_sessions_are_read_only_without_jit_or_nested_loops() -> No
         dispose_tile_engine(url)
     finally:
         drop_postgis_database(url)
+
+
+def test_more_tile_requests_than_connections_wait_their_turn(seeded: Seeded) -> None:
+    """With one tile connection, 12 concurrent tile requests all answer 200 with the same tile as
+    one request alone (they queue for the connection; none fails)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.app import create_app
+    from api.mvt import dispose_tile_engine
+
+    one = seeded.settings.model_copy(update={"tile_db_connections": 1, "tile_cache_mb": 0})
+    dispose_tile_engine(one.store)  # a fresh engine with this pool size
+    try:
+        with TestClient(create_app(one)) as c:
+            lon, lat = seeded.centres["V1"]
+            alone = c.get(tile_url("villages", lon, lat, 12))
+            with ThreadPoolExecutor(12) as ex:
+                answers = list(ex.map(lambda _: c.get(tile_url("villages", lon, lat, 12)), range(12)))
+        assert alone.status_code == 200 and alone.content
+        assert all(a.status_code == 200 and a.content == alone.content for a in answers)
+    finally:
+        dispose_tile_engine(one.store)

@@ -94,6 +94,28 @@ def test_where_bbox_and_count(store: Store) -> None:
         store.read("villages", where={"no_such_column": 1})
 
 
+def test_read_page_orders_by_code_point_filters_and_pages(store: Store) -> None:
+    """One page in order (text by code point: "Thôn" after "Thon", ties by insertion), equal to the
+    same slice of the whole table sorted in pandas; filters as ``read``; past the end: empty."""
+    names = ["Thôn Bốn", "Thon A", "Bản Ba", "Thôn Bốn", "Ấp Một", "thôn nhỏ"]
+    with store.transaction() as tx:
+        tx.append("villages", villages("2024-12-31", [10, 20, 30, 40, 50, 60], names=names))
+    whole = store.read("villages").sort_values(["name"], kind="stable").reset_index(drop=True)
+    assert [p.tolist() for p in (whole["name"],)] == [sorted(names)]
+    pages = [store.read_page("villages", order_by=["name"], limit=4, offset=o) for o in (0, 4)]
+    assert [len(p) for p in pages] == [4, 2]
+    assert pages[0]["village_id"].tolist() + pages[1]["village_id"].tolist() == whole["village_id"].tolist()
+    assert pages[0]["village_id"].tolist()[2:4] == ["v0", "v3"]  # the two "Thôn Bốn" in insertion order
+    assert pages[1].geometry.iloc[0].equals(whole.geometry.iloc[4])
+    assert str(pages[0]["population"].dtype) == str(whole["population"].dtype)
+    filtered = store.read_page("villages", order_by=["population"], limit=10, where={"village_id": ["v5", "v1"]})
+    assert filtered["population"].tolist() == [20, 60]
+    assert store.read_page("villages", order_by=["name"], limit=10, offset=6).empty
+    assert list(store.read_page("villages", order_by=["name"], limit=0).columns) == list(whole.columns)
+    with pytest.raises(KeyError):
+        store.read_page("villages", order_by=["no_such_column"], limit=1)
+
+
 def test_vintages_are_append_only_and_read_as_of(store: Store) -> None:
     with store.transaction() as tx:
         tx.append("villages", villages("2019-12-31", [100, 200]))

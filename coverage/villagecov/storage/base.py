@@ -51,6 +51,11 @@ class Store(ABC):
         """Rows of ``spec`` matching ``where`` and intersecting ``bbox``, any dtypes."""
 
     @abstractmethod
+    def _read_page(self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int) -> pd.DataFrame:
+        """Rows ``offset`` … ``offset + limit − 1`` of ``spec`` matching ``where``, ordered by
+        ``order_by`` (text by code point) then row id, any dtypes."""
+
+    @abstractmethod
     def info(self) -> dict[str, str]:
         """Backend, location and library versions (for ``villagecov doctor``)."""
 
@@ -77,6 +82,18 @@ class Store(ABC):
         if as_of is not None and "as_of" in spec.columns:
             frame = latest_vintage(frame, spec, as_of)
         return sort_by_key(frame, spec)
+
+    def read_page(
+        self, name: str, *, order_by: Sequence[str], limit: int, offset: int = 0, where: Where | None = None,
+    ) -> pd.DataFrame:
+        """One page of table ``name`` in ``order_by`` order (then insertion order), normalised like
+        :meth:`read`, without reading the rest of the table: the API pages through layers too big
+        to hold in memory (``count`` gives the number matching)."""
+        spec = table(name)
+        check_columns(spec, order_by)
+        if limit <= 0:
+            return normalize(self._read_page(spec, where, list(order_by), 0, 0), spec)
+        return normalize(self._read_page(spec, where, list(order_by), limit, offset), spec).reset_index(drop=True)
 
     def count(self, name: str, where: Where | None = None) -> int:
         return len(self._read(table(name), where, None))

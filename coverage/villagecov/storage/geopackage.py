@@ -217,6 +217,22 @@ class GeoPackageStore(Store):
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
         return frame
 
+    def _read_page(self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int) -> pd.DataFrame:
+        if not self.path.exists():
+            raise StoreError(f"store {self.path} does not exist; run `villagecov ingest boundaries` first")
+        clause = where_sql(spec, where)
+        # SQLite's BINARY collation orders UTF-8 text by code point, as pandas sorts strings.
+        order = ", ".join([*(f'"{c}"' for c in order_by), "fid"])
+        sql = (f'SELECT * FROM "{spec.name}"' + (f" WHERE {clause}" if clause else "")
+               + f" ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}")
+        try:
+            frame = pyogrio.read_dataframe(self.path, sql=sql, read_geometry=bool(spec.geometry))
+        except pyogrio.errors.DataSourceError as exc:
+            raise StoreError(f"store {self.path} has no table {spec.name}: run `villagecov doctor`") from exc
+        if spec.geometry and not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
+        return frame
+
     def count(self, name: str, where: Where | None = None) -> int:
         spec = table(name)
         clause = where_sql(spec, where)

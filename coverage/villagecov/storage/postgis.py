@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -174,15 +175,31 @@ class PostGISStore(Store):
 
     def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:
         t = METADATA.tables[spec.name]
-        cols: list[sa.ColumnElement[object]] = [t.c[c] for c in spec.columns]
-        if spec.geometry:
-            cols.append(sa.func.ST_AsBinary(t.c.geometry).label("geometry"))
-        query = sa.select(*cols).where(_where_clause(t, spec, where))
+        query = self._select(spec).where(_where_clause(t, spec, where))
         if bbox is not None and spec.geometry:
             envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
             query = query.where(t.c.geometry.op("&&")(envelope)).where(
                 sa.func.ST_Intersects(t.c.geometry, envelope)
             )
+        return self._fetch(spec, query)
+
+    def _read_page(self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int) -> pd.DataFrame:
+        t = METADATA.tables[spec.name]
+        # Text by code point (COLLATE "C"), as pandas and SQLite sort it.
+        keys = [t.c[c].collate("C") if spec.columns[c] == "str" else t.c[c] for c in order_by]
+        query = (self._select(spec).where(_where_clause(t, spec, where)).order_by(*keys, t.c.fid)
+                 .limit(limit).offset(offset))
+        return self._fetch(spec, query)
+
+    @staticmethod
+    def _select(spec: Table) -> sa.Select[Any]:
+        t = METADATA.tables[spec.name]
+        cols: list[sa.ColumnElement[object]] = [t.c[c] for c in spec.columns]
+        if spec.geometry:
+            cols.append(sa.func.ST_AsBinary(t.c.geometry).label("geometry"))
+        return sa.select(*cols)
+
+    def _fetch(self, spec: Table, query: sa.Select[Any]) -> pd.DataFrame:
         with self._connect() as conn:
             try:
                 result = conn.execute(query)

@@ -170,12 +170,12 @@ def feature_collection_json(
     return body + ',"features":[' + ",".join(features_json(page, coll)) + "]}"
 
 
-def queryables_schema(coll: Collection, frame: gpd.GeoDataFrame, self_url: str) -> dict[str, Any]:
+def queryables_schema(coll: Collection, properties: list[str], self_url: str) -> dict[str, Any]:
     """JSON Schema of the properties one can filter on (OGC API – Features Part 3 style)."""
     types = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "date": "string",
              "datetime": "string"}
     props: dict[str, Any] = {"geometry": {"$ref": "https://geojson.org/schema/Geometry.json"}}
-    for name in properties_of(frame):
+    for name in properties:
         kind = coll.prop_kind(name)
         entry: dict[str, Any] = {"title": name, "type": types.get(kind, "string")}
         if kind == "date":

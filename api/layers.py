@@ -267,10 +267,14 @@ def build_frame(
                        as_of=_vintage_date(as_of) if coll.temporal == "vintage" and spec.vintage_key else None)
     if coll.id == "coverage":
         frame = frame[frame["raster_path"].isna() & frame.geometry.notna()]
+    return published(frame, coll).sort_values(coll.id_column, kind="stable").reset_index(drop=True)
+
+
+def published(frame: pd.DataFrame, coll: Collection) -> gpd.GeoDataFrame:
+    """Store rows as the collection publishes them: its properties (times as ISO text) and geometry."""
     if coll.temporal == "time" and "time" in frame:
         frame = frame.assign(time=frame["time"].map(lambda t: None if pd.isna(t) else t.isoformat()))
-    frame = frame[[*coll.properties, "geometry"]].sort_values(coll.id_column, kind="stable")
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS).reset_index(drop=True)
+    return gpd.GeoDataFrame(frame[[*coll.properties, "geometry"]], geometry="geometry", crs=STORAGE_CRS)
 
 
 # -- cache ----------------------------------------------------------------------------------

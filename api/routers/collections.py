@@ -11,8 +11,16 @@ from fastapi.responses import Response
 
 from api.deps import ItemsQuery, LayersDep, SettingsDep, StoreDep, cached
 from api.errors import BadQuery
-from api.features import GEOJSON, feature_collection_json, features_json, queryables_schema, select
-from api.layers import Collection, LayerCache
+from api.features import (
+    GEOJSON,
+    feature_collection_json,
+    features_json,
+    properties_of,
+    queryables_schema,
+    select,
+)
+from api.layers import BIG, Collection, LayerCache
+from api.paging import store_page
 from api.routers.landing import base_url
 from villagecov.errors import NotFound
 from villagecov.schema import TABLES
@@ -107,9 +115,10 @@ def collection(request: Request, store: StoreDep, layers: LayersDep,
             responses={200: {"content": {"application/schema+json": {}}}})
 def queryables(request: Request, store: StoreDep, layers: LayersDep, collection_id: str = CollectionId) -> Response:
     coll = layers.collection(store, collection_id)
-    frame = layers.frame(store, coll, None)
+    # The big layers' properties are their fixed columns: no need to load them to list these.
+    props = list(coll.properties) if coll.id in BIG else properties_of(layers.frame(store, coll, None))
     url = f"{base_url(request)}/collections/{coll.id}/queryables"
-    return Response(json.dumps(queryables_schema(coll, frame, url), ensure_ascii=False),
+    return Response(json.dumps(queryables_schema(coll, props, url), ensure_ascii=False),
                     media_type="application/schema+json")
 
 
@@ -144,23 +153,29 @@ def items(
     """Paged GeoJSON. Any queryable property given as a query parameter filters by equality."""
     coll = layers.collection(store, collection_id)
     version = request.query_params.get(coll.version_column) if coll.version_column else None
-    frame = layers.frame_in(store, coll, params.bbox,
-                            params.when.as_of if params.when and coll.temporal == "vintage" else None, version)
-    filters = _filters(request, [c for c in frame.columns if c != "geometry"])
-    matched = select(frame, coll, bbox=params.bbox, filters=filters, when=params.when)
-    page = matched.iloc[params.offset: params.offset + params.limit]
+    paged = None
+    if coll.id in BIG and params.bbox is None and params.when is None:  # one page from the store
+        paged = store_page(store, coll, _filters(request, list(coll.properties)), params.offset, params.limit)
+    if paged is not None:
+        page, n_matched = paged
+    else:
+        frame = layers.frame_in(store, coll, params.bbox,
+                                params.when.as_of if params.when and coll.temporal == "vintage" else None, version)
+        filters = _filters(request, [c for c in frame.columns if c != "geometry"])
+        matched = select(frame, coll, bbox=params.bbox, filters=filters, when=params.when)
+        page, n_matched = matched.iloc[params.offset: params.offset + params.limit], len(matched)
     base = f"{base_url(request)}/collections/{coll.id}"
     links = [
         {"href": _page_url(request, params.offset, params.limit), "rel": "self", "type": GEOJSON, "title": "this page"},
         {"href": base, "rel": "collection", "type": "application/json", "title": coll.title},
     ]
-    if params.offset + params.limit < len(matched):
+    if params.offset + params.limit < n_matched:
         links.append({"href": _page_url(request, params.offset + params.limit, params.limit), "rel": "next",
                       "type": GEOJSON, "title": "next page"})
     if params.offset > 0:
         links.append({"href": _page_url(request, max(0, params.offset - params.limit), params.limit), "rel": "prev",
                       "type": GEOJSON, "title": "previous page"})
-    body = feature_collection_json(page, coll, matched=len(matched), links=links).encode("utf-8")
+    body = feature_collection_json(page, coll, matched=n_matched, links=links).encode("utf-8")
     return cached(request, body, GEOJSON, settings.items_max_age_s)
 
 

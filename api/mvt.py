@@ -80,7 +80,9 @@ def render_tile(
     the version of a versioned collection (a plan id; None: no version, an empty tile)."""
     box = tile_box(z, x, y, settings)
     if store.kind == "postgis":
-        return postgis_tile(store, coll, box, as_of, settings, version)
+        single = coll.table == "villages" and cache.get(store, ("__one_register_row__", None),
+                                                        lambda: one_register_row_per_village(store, settings))
+        return postgis_tile(store, coll, box, as_of, settings, version, single_register=bool(single))
     return python_tile(store, cache, coll, box, as_of, settings, version)
 
 
@@ -201,33 +203,46 @@ SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_shar
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 
 
-def villages_sql(in_tile: bool) -> str:
+def one_register_row_per_village(store: Store, settings: Settings) -> bool:
+    """Whether no village has more than one register row (the usual store: one register loaded).
+    Then "the latest register row at or before the date" is just "a row at or before the date", and
+    the tiles skip the per-village anti-join (a hash of every village, built for every tile)."""
+    import sqlalchemy as sa
+
+    with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
+        return bool(conn.execute(sa.text(
+            "SELECT count(*) = count(DISTINCT village_id) FROM villages")).scalar())
+
+
+def villages_sql(in_tile: bool, single_register: bool = False) -> str:
     """Villages (latest register per village) with their coverage status columns, as in
     :func:`api.layers.villages_frame`: read from the ``village_summary`` rows of the latest computed
     vintage at or before ``:d`` (one row per village; compute writes every village at each vintage),
     not aggregated from village_coverage.
 
     ``in_tile``: only the villages whose latest register touches the tile envelope (bounding boxes).
+    ``single_register``: every village has one register row (:func:`one_register_row_per_village`).
     """
     env = f"AND geometry && {ENVELOPE_4326}" if in_tile else ""
     cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
-    return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}
+    latest = "" if single_register else """
         AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
-                        AND n.as_of <= CAST(:d AS date))),
+                        AND n.as_of <= CAST(:d AS date))"""
+    return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
     s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
           WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),
     vs AS (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
            FROM v LEFT JOIN s USING (village_id))"""
 
 
-def source_sql(coll: Collection, version: str | None = None) -> tuple[str, dict[str, Any]]:
+def source_sql(coll: Collection, version: str | None = None, single_register: bool = False) -> tuple[str, dict[str, Any]]:
     """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
     params: dict[str, Any] = {}
     if coll.id == "villages":
-        return "WITH " + villages_sql(in_tile=True) + ", src AS (SELECT * FROM vs)", params
+        return "WITH " + villages_sql(True, single_register) + ", src AS (SELECT * FROM vs)", params
     if coll.id == "gaps":
         unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
-        return "WITH " + villages_sql(in_tile=False) + f""",
+        return "WITH " + villages_sql(False, single_register) + f""",
         g AS (SELECT *, {unc} AS uncovered_population FROM vs WHERE status_4g IN ('none', 'partial')),
         src AS (SELECT *, row_number() OVER (ORDER BY uncovered_population DESC, village_id) AS rank FROM g)""", params
     conds = []
@@ -265,11 +280,12 @@ def _statement(sql: str) -> Any:
 
 
 def postgis_tile(
-    store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings, version: str | None = None
+    store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings, version: str | None = None,
+    single_register: bool = False,
 ) -> Tile:
     import sqlalchemy as sa
 
-    head, params = source_sql(coll, version)
+    head, params = source_sql(coll, version, single_register)
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
     order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"

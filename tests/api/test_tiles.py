@@ -8,7 +8,7 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Seeded
+from tests.api.conftest import BACKENDS, Seeded, seeded_store
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 MVT = "application/vnd.mapbox-vector-tile"
@@ -183,3 +183,36 @@ def test_more_tile_requests_than_connections_wait_their_turn(seeded: Seeded) -> 
         assert all(a.status_code == 200 and a.content == alone.content for a in answers)
     finally:
         dispose_tile_engine(one.store)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_re_registered_village_is_drawn_where_its_latest_register_puts_it(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """V1 moves 0.05° east in a 2025 register: its tile shows it at the new place only, the old
+    place only for dates before 2025. PostGIS tiles skip the latest-register test while each village
+    has one register row, and must take it up again once one has two."""
+    import geopandas as gpd
+
+    from api.app import create_app
+    from villagecov.storage import open_store
+
+    with seeded_store(backend, tmp_path_factory.mktemp(f"rereg-{backend}")) as seeded, \
+            TestClient(create_app(seeded.settings)) as c:
+        lon, lat = seeded.centres["V1"]
+        old_url, new_url = tile_url("villages", lon, lat, 14), tile_url("villages", lon + 0.05, lat, 14)
+
+        def ids(url: str, **params: str) -> list[str]:
+            feats = decode(c.get(url, params=params).content).get("villages", {"features": []})["features"]
+            return sorted(f["properties"]["village_id"] for f in feats)
+
+        assert "V1" in ids(old_url) and "V1" not in ids(new_url)
+        with open_store(seeded.settings.store) as store:
+            row = store.read("villages", where={"village_id": "V1"})
+            moved = gpd.GeoDataFrame(row.drop(columns="geometry").assign(as_of="2025-01-01"),
+                                     geometry=row.geometry.translate(xoff=0.05), crs=row.crs)
+            with store.transaction() as tx:
+                tx.append("villages", moved)
+        c.app.state.layers.clear()
+        assert "V1" not in ids(old_url) and "V1" in ids(new_url)
+        assert "V1" in ids(old_url, datetime="2024-12-31") and "V1" not in ids(new_url, datetime="2024-12-31")

@@ -138,3 +138,26 @@ def test_postgis_0005_keeps_a_web_mercator_copy_that_follows_every_write() -> No
         store.close()
     finally:
         drop_postgis_database(url)
+
+
+@pytest.mark.postgis
+def test_postgis_measurement_pages_walk_an_index_instead_of_sorting_the_table() -> None:
+    """0006: the query of ``read_page("measurements", order_by=["measurement_id"])`` is answered by
+    walking ix_measurements_page (measurement_id COLLATE "C", fid), with no sort node."""
+    import json
+
+    url = fresh_postgis_database()
+    try:
+        store = open_store(url, initialize=True)
+        captured: list[tuple[str, object]] = []
+        sa.event.listen(store.engine, "before_cursor_execute",
+                        lambda conn, cur, stmt, params, ctx, many: captured.append((stmt, params)))
+        assert store.read_page("measurements", order_by=["measurement_id"], limit=100, offset=200).empty
+        stmt, params = next((s, p) for s, p in captured if "ORDER BY" in s)
+        with store.engine.connect() as conn:
+            conn.execute(sa.text("SET enable_seqscan = off"))  # an empty table: make the planner show its index
+            plan = json.dumps(conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + stmt, params).scalar())
+        assert "ix_measurements_page" in plan and '"Sort"' not in plan
+        store.close()
+    finally:
+        drop_postgis_database(url)

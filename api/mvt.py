@@ -165,8 +165,9 @@ def python_tile(
 _ENGINES: dict[str, Any] = {}
 
 
-def tile_engine(url: str, connections: int = 4) -> Any:
-    """A read-only engine for tile queries: autocommit (one round trip per tile, no BEGIN/COMMIT),
+def tile_engine(url: str, connections: int) -> Any:
+    """A read-only engine for tile queries, ``connections`` sessions at most (``tile_db_connections``;
+    the engine is made on first use, so the first caller's number holds until it is disposed): autocommit (one round trip per tile, no BEGIN/COMMIT),
     no pre-ping, and hash joins only — the vintage filters make the planner expect one row per
     CTE and pick nested loops that re-scan the summary or vintage rows once per village.
 

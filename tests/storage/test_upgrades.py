@@ -12,12 +12,25 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import drop_postgis_database, fresh_postgis_database
-from villagecov.storage import open_store
+from villagecov.storage import Store, open_store
 from villagecov.storage.postgis import MIGRATIONS_DIR
 
 NEW_COLUMNS = {"status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g"}
 NEW_INDEXES = {"ix_village_summary_as_of_village_id", "ix_villages_village_id_as_of", "ix_village_coverage_village_id"}
 ROW = pd.DataFrame({"village_id": ["v1"], "as_of": ["2025-06-30"], "status_4g": ["covered"], "pop_share_4g": [0.9]})
+
+
+def downgrade(store: Store, revision: str) -> None:
+    """Take a PostGIS store back to an Alembic ``revision`` (``store.initialize()`` goes to head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store._connect() as conn:  # type: ignore[attr-defined]
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+        conn.commit()
 
 
 def _pg_state(url: str) -> tuple[set[str], set[str]]:
@@ -32,18 +45,10 @@ def _pg_state(url: str) -> tuple[set[str], set[str]]:
 
 @pytest.mark.postgis
 def test_postgis_0004_adds_the_status_columns_and_indexes_and_goes_back() -> None:
-    from alembic import command
-    from alembic.config import Config
-
     url = fresh_postgis_database()
     try:
         store = open_store(url, initialize=True)
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with store._connect() as conn:  # type: ignore[attr-defined]
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0003")
-            conn.commit()
+        downgrade(store, "0003")
         cols, idx = _pg_state(url)
         assert not cols & NEW_COLUMNS and not idx & NEW_INDEXES and store.info()["schema_revision"] == "0003"
         store.initialize()  # back to head, as `villagecov doctor`/compute do
@@ -103,9 +108,6 @@ def test_postgis_0005_keeps_a_web_mercator_copy_that_follows_every_write() -> No
     """0005 adds geom_3857 = ST_Transform(geometry, 3857) as a stored generated column to the
     polygon tables the tiles draw; PostgreSQL recomputes it on insert and update, reads never see it,
     and downgrading to 0004 removes it."""
-    from alembic import command
-    from alembic.config import Config
-
     from tests.storage.test_contract import villages
 
     url = fresh_postgis_database()
@@ -126,12 +128,7 @@ def test_postgis_0005_keeps_a_web_mercator_copy_that_follows_every_write() -> No
             n, same = conn.execute(sa.text(check)).one()
             assert same == n
         engine.dispose()
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with store._connect() as conn:  # type: ignore[attr-defined]
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0004")
-            conn.commit()
+        downgrade(store, "0004")
         assert _mercator_tables(url) == set() and store.info()["schema_revision"] == "0004"
         store.initialize()
         assert _mercator_tables(url) == MERCATOR_TABLES

@@ -48,6 +48,7 @@ class TileBox:
     buffered: tuple[float, float, float, float]
     lonlat: tuple[float, float, float, float]
     unit: float  # metres per tile unit
+    zoom: int
 
 
 def tile_box(z: int, x: int, y: int, settings: Settings) -> TileBox:
@@ -60,7 +61,7 @@ def tile_box(z: int, x: int, y: int, settings: Settings) -> TileBox:
     buffered = (max(b.left - m, -lim), max(b.bottom - m, -lim), min(b.right + m, lim), min(b.top + m, lim))
     lon0, lat0 = mercator_to_lonlat(buffered[0], buffered[1])
     lon1, lat1 = mercator_to_lonlat(buffered[2], buffered[3])
-    return TileBox((b.left, b.bottom, b.right, b.top), buffered, (lon0, lat0, lon1, lat1), unit)
+    return TileBox((b.left, b.bottom, b.right, b.top), buffered, (lon0, lat0, lon1, lat1), unit, z)
 
 
 EARTH_RADIUS_M = 6378137.0  # EPSG:3857 sphere
@@ -201,6 +202,7 @@ MERCATOR_TABLES = frozenset({"admin_units", "villages", "coverage", "plan_villag
 SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
 
 
+LOOKUP_ZOOM = 10  # from this zoom on, village tiles look their status rows up by index (see villages_sql)
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 
 
@@ -215,7 +217,7 @@ def one_register_row_per_village(store: Store, settings: Settings) -> bool:
             "SELECT count(*) = count(DISTINCT village_id) FROM villages")).scalar())
 
 
-def villages_sql(in_tile: bool, single_register: bool = False) -> str:
+def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = False) -> str:
     """Villages (latest register per village) with their coverage status columns, as in
     :func:`api.layers.villages_frame`: read from the ``village_summary`` rows of the latest computed
     vintage at or before ``:d`` (one row per village; compute writes every village at each vintage),
@@ -223,24 +225,32 @@ def villages_sql(in_tile: bool, single_register: bool = False) -> str:
 
     ``in_tile``: only the villages whose latest register touches the tile envelope (bounding boxes).
     ``single_register``: every village has one register row (:func:`one_register_row_per_village`).
+    ``lookup``: each village's summary row is fetched through the (as_of, village_id) index (a
+    nested loop, forced by ``LATERAL … LIMIT 1``) instead of a hash of the whole vintage's rows —
+    cheaper when the tile holds a small share of the villages.
     """
     env = f"AND geometry && {ENVELOPE_4326}" if in_tile else ""
     cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
     latest = "" if single_register else """
         AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
                         AND n.as_of <= CAST(:d AS date))"""
+    join = "s USING (village_id)" if not lookup else f"""LATERAL (SELECT {", ".join(SUMMARY_COLUMNS)}, n_operators_4g
+           FROM village_summary x WHERE x.village_id = v.village_id AND x.as_of = (SELECT max(as_of) FROM village_summary
+           WHERE as_of <= CAST(:d AS date)) LIMIT 1) s ON true"""
     return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
     s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
           WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),
     vs AS (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
-           FROM v LEFT JOIN s USING (village_id))"""
+           FROM v LEFT JOIN {join})"""
 
 
-def source_sql(coll: Collection, version: str | None = None, single_register: bool = False) -> tuple[str, dict[str, Any]]:
+def source_sql(
+    coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False
+) -> tuple[str, dict[str, Any]]:
     """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
     params: dict[str, Any] = {}
     if coll.id == "villages":
-        return "WITH " + villages_sql(True, single_register) + ", src AS (SELECT * FROM vs)", params
+        return "WITH " + villages_sql(True, single_register, lookup) + ", src AS (SELECT * FROM vs)", params
     if coll.id == "gaps":
         unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
         return "WITH " + villages_sql(False, single_register) + f""",
@@ -280,36 +290,44 @@ def _statement(sql: str) -> Any:
     return sa.text(sql)
 
 
+def tile_sql(
+    coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False
+) -> tuple[str, str, dict[str, Any]]:
+    """The tile statement of ``coll`` and the statement counting its candidates (run only when the
+    tile reached the cap), with their fixed parameters.
+
+    One pass, no materialised step: the candidates (features whose EPSG:4326 bounding box touches the
+    buffered tile; the exact test only for those crossing its edge) are sorted by ``tile_order`` on
+    their attributes and stored Web-Mercator geometry, cut at ``:cap``, and only the kept ones are
+    clipped, simplified and quantised (PostgreSQL computes the costly output expression after the
+    sort and limit), then encoded. Text sorts by code point (``COLLATE "C"``), as the GeoPackage
+    path's pandas sort does."""
+    head, params = source_sql(coll, version, single_register, lookup)
+    props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
+    collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
+    order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
+    # Polygon tables keep a stored Web-Mercator copy (migration 0005): no reprojection per request.
+    merc, dim = ("geom_3857", "geom_3857") if coll.table in MERCATOR_TABLES else ("ST_Transform(geometry, 3857)", "geometry")
+    where = (f"geometry && {ENVELOPE_4326} AND (geometry @ {ENVELOPE_4326} OR ST_Intersects(geometry, {ENVELOPE_4326}))")
+    geom = (f"ST_AsMVTGeom(CASE WHEN ST_Dimension({dim}) >= 1 THEN ST_Simplify(ST_ClipByBox2D({merc}, "
+            f"ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol, true) ELSE {merc} END, "
+            f"ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3857), :extent, :buffer, true)")
+    tile = f"""{head}
+    SELECT count(*) AS kept, count(*) FILTER (WHERE geom IS NOT NULL) AS written,
+           ST_AsMVT(t.*, :layer, :extent, 'geom') FILTER (WHERE geom IS NOT NULL) AS tile
+    FROM (SELECT {props}, {geom} AS geom FROM src WHERE {where} ORDER BY {order} LIMIT :cap) t"""
+    return tile, f"{head}\n    SELECT count(*) FROM src WHERE {where}", params
+
+
 def postgis_tile(
     store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings, version: str | None = None,
     single_register: bool = False,
 ) -> Tile:
     import sqlalchemy as sa
 
-    head, params = source_sql(coll, version, single_register)
-    props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
-    collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
-    order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
-    # A feature whose bounding box lies inside the envelope intersects it: the exact test is left
-    # for the ones crossing its edge (most features of a low-zoom tile lie inside).
-    # Only what the tile needs is materialised and sorted (not every column of the source rows);
-    # text sorts by code point (COLLATE "C"), as the GeoPackage path's pandas sort does
-    needed = ", ".join(f'"{c}"' for c in dict.fromkeys([*coll.tile_properties, *(c for c, _ in coll.tile_order)]))
-    # Polygon tables keep a stored Web-Mercator copy (migration 0005): no reprojection per request.
-    mercator = coll.table in MERCATOR_TABLES
-    merc = "geom_3857" if mercator else "ST_Transform(geometry, 3857)"
-    sql = f"""{head},
-    cand AS MATERIALIZED (SELECT {needed}, geometry{", geom_3857" if mercator else ""} FROM src
-        WHERE geometry && {ENVELOPE_4326}
-          AND (geometry @ {ENVELOPE_4326} OR ST_Intersects(geometry, {ENVELOPE_4326}))),
-    kept AS (SELECT * FROM cand ORDER BY {order} LIMIT :cap),
-    q AS MATERIALIZED (SELECT {props}, ST_AsMVTGeom(
-              CASE WHEN ST_Dimension(geometry) >= 1 THEN ST_Simplify(
-                  ST_ClipByBox2D({merc}, ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol, true)
-              ELSE {merc} END,
-              ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3857), :extent, :buffer, true) AS geom FROM kept)
-    SELECT (SELECT count(*) FROM cand) AS n, t.written, t.tile
-    FROM (SELECT count(*) AS written, ST_AsMVT(q.*, :layer, :extent, 'geom') AS tile FROM q WHERE geom IS NOT NULL) t"""
+    # From z10 on a tile holds a small share of the villages: their status rows are looked up by
+    # index instead of hashing the whole vintage's summary for every tile.
+    sql, count_sql, params = tile_sql(coll, version, single_register, lookup=box.zoom >= LOOKUP_ZOOM)
     params.update(
         d=as_of or LATEST, cap=settings.tile_max_features, tol=box.unit * settings.tile_simplify,
         extent=settings.tile_extent, buffer=settings.tile_buffer, layer=coll.id,
@@ -322,9 +340,12 @@ def postgis_tile(
     try:
         with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
             row = conn.execute(_statement(sql), params).one()
+            kept, written, data = int(row.kept), int(row.written), bytes(row.tile or b"")
+            n = kept
+            if kept >= settings.tile_max_features:  # capped: how many were left out
+                n = int(conn.execute(_statement(count_sql), params).scalar_one())
     except sa.exc.OperationalError as exc:
         raise StoreUnavailable("cannot reach the PostGIS store for tiles") from exc
     except sa.exc.TimeoutError as exc:  # every tile connection busy for pool_timeout (30 s)
         raise StoreUnavailable("the PostGIS store is too busy drawing tiles; try again") from exc
-    n, written, data = int(row.n), int(row.written), bytes(row.tile or b"")
     return Tile(data if written else b"", written, max(0, n - settings.tile_max_features))

@@ -1,7 +1,7 @@
 """Build the SYNTHETIC demo store the notebooks run on, the way `villagecov demo` builds it: the
 real boundaries, the demo inputs through the real ingest, the compute engine (maps and the API are
 left out). Plus one small SYNTHETIC crowd-test upload with bad rows, so that the evidence
-notebook has a quarantine report to show. GeoPackage (the embedded default store)."""
+notebook has a quarantine report to show. GeoPackage (the embedded default store) unless told."""
 
 from __future__ import annotations
 
@@ -38,10 +38,11 @@ def write_crowd_upload(folder: Path) -> Path:
     return path
 
 
-def build_demo_store(folder: Path, seed: int = SEED) -> Settings:
-    """Generate the demo inputs under ``folder``, ingest them into ``folder/SYNTHETIC_demo.gpkg``
-    and compute; returns the settings of that store (archive under ``folder/archive``)."""
-    settings = Settings(store=str(folder / "SYNTHETIC_demo.gpkg"), archive_dir=folder / "archive",
+def build_demo_store(folder: Path, seed: int = SEED, store: str | None = None) -> Settings:
+    """Generate the demo inputs under ``folder``, ingest them into ``store`` (default
+    ``folder/SYNTHETIC_demo.gpkg``; a PostGIS URL works as well) and compute; returns the settings
+    of that store (archive under ``folder/archive``)."""
+    settings = Settings(store=store or str(folder / "SYNTHETIC_demo.gpkg"), archive_dir=folder / "archive",
                         demo_dir=folder / "inputs", maps_dir=folder / "maps")
     quiet = Console(file=io.StringIO())
     ingest_boundaries(settings, DATA_DIR)

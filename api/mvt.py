@@ -6,7 +6,7 @@ clipped to the tile plus ``settings.tile_buffer`` units, simplified (Douglas–P
 ``settings.tile_simplify`` tile units (1 unit = tile width / extent, so the tolerance halves
 at each zoom), quantised to ``settings.tile_extent``. Candidates are the features intersecting
 the buffered tile (EPSG:4326 test); at most ``settings.tile_max_features`` are kept, in the
-collection's ``tile_order`` — the result says how many were dropped.
+collection's ``tile_order`` and written in that order — the result says how many were dropped.
 
 PostGIS builds the tile in SQL with ``ST_AsMVT``/``ST_AsMVTGeom``; the GeoPackage store
 encodes it in Python with ``mapbox_vector_tile`` from the cached layer frame.
@@ -200,8 +200,6 @@ ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
 # Tables with a stored ``geom_3857`` (Alembic revision 0005).
 MERCATOR_TABLES = frozenset({"admin_units", "villages", "coverage", "plan_villages"})
 SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
-
-
 LOOKUP_ZOOM = 10  # from this zoom on, village tiles look their status rows up by index (see villages_sql)
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 

@@ -63,6 +63,7 @@ class ItemsParams:
     offset: int
     bbox: tuple[float, float, float, float] | None
     when: TimeFilter | None
+    cursor: str | None = None
 
 
 async def items_params(
@@ -72,10 +73,13 @@ async def items_params(
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (CRS84 degrees)",
                                       pattern=r"^[^,]+(,[^,]+){3}(,[^,]+,[^,]+)?$")] = None,
     datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show")] = None,
+    cursor: Annotated[str | None, Query(max_length=2000, description=(
+        "where the page starts, as issued in the `next` link of a large layer (measurements): the "
+        "server seeks there instead of skipping `offset` features; ignored by other layers"))] = None,
 ) -> ItemsParams:
     cap = settings.items_limit_max
     return ItemsParams(min(limit or settings.items_limit_default, cap), offset, parse_bbox(bbox),
-                       parse_datetime(datetime))
+                       parse_datetime(datetime), cursor)
 
 
 ItemsQuery = Annotated[ItemsParams, Depends(items_params)]

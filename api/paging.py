@@ -4,29 +4,83 @@
 ``measurement_id`` order (``Store.read_page``) and counts the matches (``Store.count``) instead of
 loading a million drive-test rows to show a hundred. The same page, in the same order, as the
 in-memory path gives; equality filters become the store's ``where``.
+
+Its ``next`` link carries a ``cursor`` beside the ``offset``: the id of the page's last feature
+and how many features with that id the pages so far have shown. A request with the cursor seeks
+to that id in the store's index (keyset paging) instead of walking past ``offset`` rows, so page
+2,000 costs what page 2 does; ``offset`` still numbers the page (``prev`` links use it). The token
+is opaque to clients (URL-safe base64 of JSON); one the server did not issue is a 400.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 
+from api.errors import BadQuery
 from api.features import coerce
 from api.layers import Collection, published
 from villagecov.storage import Store
 
 
+@dataclass(frozen=True)
+class Cursor:
+    key: str | int  # the id of the last feature shown
+    seen: int  # features with that id shown so far (ids are not unique in every store)
+
+    def encode(self) -> str:
+        raw = json.dumps([self.key, self.seen], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    @staticmethod
+    def decode(token: str) -> Cursor:
+        try:
+            key, seen = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8"))
+            if not isinstance(key, str | int) or isinstance(key, bool) or not isinstance(seen, int) \
+                    or isinstance(seen, bool) or seen < 0:
+                raise ValueError(token)
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+            raise BadQuery("cursor is not one this server issued: follow the `next` link, or use offset") from exc
+        return Cursor(key, seen)
+
+
+def next_cursor(ids: list[object], cursor: Cursor | None) -> Cursor | None:
+    """The cursor after a page whose ids, in order, are ``ids`` (read from ``cursor``, if any)."""
+    if not ids or ids[-1] is None:
+        return None
+    last = ids[-1].item() if hasattr(ids[-1], "item") else ids[-1]  # a numpy scalar -> int
+    tail = 0
+    for v in reversed(ids):
+        if v != last:
+            break
+        tail += 1
+    if tail == len(ids) and cursor is not None and cursor.key == last:  # the whole page continued a tie
+        tail += cursor.seen
+    return Cursor(last, tail)
+
+
 def store_page(
-    store: Store, coll: Collection, filters: Mapping[str, str], offset: int, limit: int
-) -> tuple[gpd.GeoDataFrame, int] | None:
-    """(page, number matched) of the big layer ``coll`` read from the store, or None when the request
-    must use the whole frame: a filter on a float (compared with a tolerance in memory) or a time
-    (compared as ISO text in memory). The router sends only big layers without bbox or datetime."""
+    store: Store, coll: Collection, filters: Mapping[str, str], offset: int, limit: int, cursor: Cursor | None = None,
+) -> tuple[gpd.GeoDataFrame, int, Cursor | None] | None:
+    """(page, number matched, cursor of the next page) of the big layer ``coll`` read from the
+    store, or None when the request must use the whole frame: a filter on a float (compared with a
+    tolerance in memory) or a time (compared as ISO text in memory). The router sends only big
+    layers without bbox or datetime. With ``cursor`` the page starts after it (``offset`` is
+    then only the page's number)."""
     where: dict[str, object] = dict(coll.where)
     for name, raw in filters.items():
         if coll.prop_kind(name) not in ("str", "int", "bool"):
             return None
         where[name] = coerce(coll, name, raw)
-    page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit, offset=offset)
-    return published(page, coll), store.count(coll.table, where=where or None)
+    if cursor is None:
+        page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit, offset=offset)
+    else:
+        page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit,
+                               start=[cursor.key], offset=cursor.seen)
+    ids = page[coll.id_column].tolist()
+    return published(page, coll), store.count(coll.table, where=where or None), next_cursor(ids, cursor)

@@ -4,7 +4,8 @@ Writes ``--rows`` SYNTHETIC drive-test points straight into a fresh store (GeoPa
 or ``--store`` a PostGIS URL), then times, in the same run:
 
 - *paged* (the API since stop 10): ``api.paging.store_page`` for the first page, a deep page and
-  an operator-filtered page (``Store.read_page`` + ``Store.count``), in a fresh process state;
+  an operator-filtered page (``Store.read_page`` + ``Store.count``), in a fresh process state; the
+  deep page also as a ``next`` link reaches it since stop 11, by cursor (a seek in the index);
 - *whole layer* (the API before): ``LayerCache.frame_in`` without bbox (the whole layer read and
   published once) and then the same pages sliced from it in memory.
 
@@ -66,16 +67,19 @@ def main() -> None:
 
     from api.features import select
     from api.layers import FIXED, LayerCache
-    from api.paging import store_page
+    from api.paging import Cursor, store_page
     from villagecov.storage import open_store
 
     coll = FIXED["measurements"]
-    cases = [("first page", {}, 0), ("deep page", {}, args.rows - 200), ("operator=mobifone page 3", {"operator": "mobifone"}, 200)]
+    deep = args.rows - 200
+    cases = [("first page", {}, 0, None), ("deep page", {}, deep, None),
+             ("deep page by cursor", {}, deep, Cursor(f"M{deep - 1:07d}", 1)),
+             ("operator=mobifone page 3", {"operator": "mobifone"}, 200, None)]
     with open_store(url) as store:
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         paged = {}
-        for name, filters, offset in cases:
-            (page, matched), ms = timed(lambda f=filters, o=offset: store_page(store, coll, f, o, 100))
+        for name, filters, offset, cursor in cases:
+            (page, matched, _), ms = timed(lambda f=filters, o=offset, c=cursor: store_page(store, coll, f, o, 100, c))
             paged[name] = (list(page["measurement_id"]), matched, ms)
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         cache = LayerCache()
@@ -83,7 +87,7 @@ def main() -> None:
         rss2 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"whole layer loaded once: {load_ms:.0f} ms, peak RSS {rss1:.0f} -> {rss2:.0f} MB "
               f"(paged reads: {rss0:.0f} -> {rss1:.0f} MB)")
-        for name, filters, offset in cases:
+        for name, filters, offset, _ in cases:
             matched_frame, ms = timed(lambda f=filters: select(frame, coll, filters=f))
             ids = list(matched_frame["measurement_id"].iloc[offset: offset + 100])
             p_ids, p_matched, p_ms = paged[name]

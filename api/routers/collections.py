@@ -20,14 +20,14 @@ from api.features import (
     select,
 )
 from api.layers import BIG, Collection, LayerCache
-from api.paging import store_page
+from api.paging import Cursor, store_page
 from api.routers.landing import base_url
 from villagecov.errors import NotFound
 from villagecov.schema import TABLES
 from villagecov.storage import Store
 
 router = APIRouter(tags=["OGC API – Features"])
-STANDARD_PARAMS = {"limit", "offset", "bbox", "datetime", "f", "bbox-crs", "crs"}
+STANDARD_PARAMS = {"limit", "offset", "bbox", "datetime", "f", "bbox-crs", "crs", "cursor"}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 # Coordinates are served and filtered in CRS84 only (Part 2 clients may name it explicitly).
 SUPPORTED_CRS = {CRS84, "http://www.opengis.net/def/crs/OGC/1.3/CRS84h", "[OGC:CRS84]"}
@@ -137,9 +137,12 @@ def _filters(request: Request, props: list[str]) -> dict[str, str]:
     return out
 
 
-def _page_url(request: Request, offset: int, limit: int) -> str:
+def _page_url(request: Request, offset: int, limit: int, cursor: Cursor | None = None) -> str:
     params = dict(request.query_params)
     params.update(offset=str(offset), limit=str(limit))
+    params.pop("cursor", None)
+    if cursor is not None:
+        params["cursor"] = cursor.encode()
     return f"{base_url(request)}{request.url.path}?{urlencode(params)}"
 
 
@@ -153,12 +156,14 @@ def items(
     """Paged GeoJSON. Any queryable property given as a query parameter filters by equality."""
     coll = layers.collection(store, collection_id)
     version = request.query_params.get(coll.version_column) if coll.version_column else None
-    paged = None
+    paged, cursor, after = None, None, None
     if coll.id in BIG and params.bbox is None and params.when is None:  # one page from the store
-        paged = store_page(store, coll, _filters(request, list(coll.properties)), params.offset, params.limit)
+        cursor = Cursor.decode(params.cursor) if params.cursor else None
+        paged = store_page(store, coll, _filters(request, list(coll.properties)), params.offset, params.limit, cursor)
     if paged is not None:
-        page, n_matched = paged
-    else:
+        page, n_matched, after = paged
+    else:  # the whole frame (a cursor, if any, has no meaning here: the offset counts)
+        cursor = None
         frame = layers.frame_in(store, coll, params.bbox,
                                 params.when.as_of if params.when and coll.temporal == "vintage" else None, version)
         filters = _filters(request, [c for c in frame.columns if c != "geometry"])
@@ -166,11 +171,12 @@ def items(
         page, n_matched = matched.iloc[params.offset: params.offset + params.limit], len(matched)
     base = f"{base_url(request)}/collections/{coll.id}"
     links = [
-        {"href": _page_url(request, params.offset, params.limit), "rel": "self", "type": GEOJSON, "title": "this page"},
+        {"href": _page_url(request, params.offset, params.limit, cursor), "rel": "self", "type": GEOJSON,
+         "title": "this page"},
         {"href": base, "rel": "collection", "type": "application/json", "title": coll.title},
     ]
     if params.offset + params.limit < n_matched:
-        links.append({"href": _page_url(request, params.offset + params.limit, params.limit), "rel": "next",
+        links.append({"href": _page_url(request, params.offset + params.limit, params.limit, after), "rel": "next",
                       "type": GEOJSON, "title": "next page"})
     if params.offset > 0:
         links.append({"href": _page_url(request, max(0, params.offset - params.limit), params.limit), "rel": "prev",

@@ -116,6 +116,28 @@ def test_read_page_orders_by_code_point_filters_and_pages(store: Store) -> None:
         store.read_page("villages", order_by=["no_such_column"], limit=1)
 
 
+
+def test_read_page_from_a_start_key_seeks_like_the_offset(store: Store) -> None:
+    """Keyset paging: from ``start`` (the order values of a row) the pages are those of the offset
+    walk — text by code point with diacritics, ties (the two "Thôn Bốn") in insertion order,
+    reached by skipping the ones already seen."""
+    names = ["Thôn Bốn", "Thon A", "Bản Ba", "Thôn Bốn", "Ấp Một", "thôn nhỏ", "Thôn Bốn"]
+    with store.transaction() as tx:
+        tx.append("villages", villages("2024-12-31", [10, 20, 30, 40, 50, 60, 70], names=names))
+    walk = store.read_page("villages", order_by=["name"], limit=10)["village_id"].tolist()
+    assert walk == ["v2", "v1", "v0", "v3", "v6", "v5", "v4"]
+    seek = store.read_page("villages", order_by=["name"], limit=2, start=["Thôn Bốn"], offset=1)
+    assert seek["village_id"].tolist() == ["v3", "v6"]  # the 2nd and 3rd "Thôn Bốn"
+    assert store.read_page("villages", order_by=["name"], limit=10, start=["Thon"])["village_id"].tolist() == walk[1:]
+    assert store.read_page("villages", order_by=["name"], limit=10, start=["Ấp Một"])["village_id"].tolist() == ["v4"]
+    assert store.read_page("villages", order_by=["name"], limit=10, start=["Ấp Mộu"]).empty
+    two = store.read_page("villages", order_by=["population", "village_id"], limit=2, start=[30, "v2"])
+    assert two["village_id"].tolist() == ["v2", "v3"]
+    filtered = store.read_page("villages", order_by=["name"], limit=10, start=["Thôn"], where={"population": [20, 70]})
+    assert filtered["village_id"].tolist() == ["v6"]
+    with pytest.raises(ValueError, match="one non-null value per order_by column"):
+        store.read_page("villages", order_by=["name"], limit=1, start=[None])
+
 def test_vintages_are_append_only_and_read_as_of(store: Store) -> None:
     with store.transaction() as tx:
         tx.append("villages", villages("2019-12-31", [100, 200]))

@@ -140,7 +140,8 @@ def test_postgis_0005_keeps_a_web_mercator_copy_that_follows_every_write() -> No
 @pytest.mark.postgis
 def test_postgis_measurement_pages_walk_an_index_instead_of_sorting_the_table() -> None:
     """0006: the query of ``read_page("measurements", order_by=["measurement_id"])`` is answered by
-    walking ix_measurements_page (measurement_id COLLATE "C", fid), with no sort node."""
+    walking ix_measurements_page (measurement_id COLLATE "C", fid), with no sort node — from the
+    start of the table or seeking from a key."""
     import json
 
     url = fresh_postgis_database()
@@ -150,11 +151,16 @@ def test_postgis_measurement_pages_walk_an_index_instead_of_sorting_the_table() 
         sa.event.listen(store.engine, "before_cursor_execute",
                         lambda conn, cur, stmt, params, ctx, many: captured.append((stmt, params)))
         assert store.read_page("measurements", order_by=["measurement_id"], limit=100, offset=200).empty
-        stmt, params = next((s, p) for s, p in captured if "ORDER BY" in s)
-        with store.engine.connect() as conn:
-            conn.execute(sa.text("SET enable_seqscan = off"))  # an empty table: make the planner show its index
-            plan = json.dumps(conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + stmt, params).scalar())
-        assert "ix_measurements_page" in plan and '"Sort"' not in plan
+        assert store.read_page("measurements", order_by=["measurement_id"], limit=100, start=["M0001"]).empty
+        pages = [(s, p) for s, p in captured if "ORDER BY" in s]
+        assert len(pages) == 2 and ">=" in pages[1][0]
+        for stmt, params in pages:  # by offset, and seeking from a key (the API's cursor)
+            with store.engine.connect() as conn:
+                # an empty table: make the planner show how it would read a large one (an ordered index walk)
+                conn.execute(sa.text("SET enable_seqscan = off"))
+                conn.execute(sa.text("SET enable_bitmapscan = off"))
+                plan = json.dumps(conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + stmt, params).scalar())
+            assert "ix_measurements_page" in plan and '"Sort"' not in plan
         store.close()
     finally:
         drop_postgis_database(url)

@@ -51,9 +51,13 @@ class Store(ABC):
         """Rows of ``spec`` matching ``where`` and intersecting ``bbox``, any dtypes."""
 
     @abstractmethod
-    def _read_page(self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int) -> pd.DataFrame:
-        """Rows ``offset`` … ``offset + limit − 1`` of ``spec`` matching ``where``, ordered by
-        ``order_by`` (text by code point) then row id, any dtypes."""
+    def _read_page(
+        self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int,
+        start: list[object] | None = None,
+    ) -> pd.DataFrame:
+        """Rows ``offset`` … ``offset + limit − 1`` of ``spec`` matching ``where`` (and, given
+        ``start``, whose ``order_by`` values are ≥ it), ordered by ``order_by`` (text by code point)
+        then row id, any dtypes."""
 
     @abstractmethod
     def info(self) -> dict[str, str]:
@@ -85,15 +89,24 @@ class Store(ABC):
 
     def read_page(
         self, name: str, *, order_by: Sequence[str], limit: int, offset: int = 0, where: Where | None = None,
+        start: Sequence[object] | None = None,
     ) -> pd.DataFrame:
         """One page of table ``name`` in ``order_by`` order (then insertion order), normalised like
         :meth:`read`, without reading the rest of the table: the API pages through layers too big
-        to hold in memory (``count`` gives the number matching)."""
+        to hold in memory (``count`` gives the number matching).
+
+        ``start``: the page begins at the first row whose ``order_by`` values are at or after these
+        (compared as the order is: text by code point), and ``offset`` counts from there — keyset
+        paging, which seeks instead of walking past every earlier row. Rows with a null in an
+        ``order_by`` column are not reached this way."""
         spec = table(name)
         check_columns(spec, order_by)
+        if start is not None and (len(start) != len(order_by) or any(v is None for v in start)):
+            raise ValueError(f"start needs one non-null value per order_by column ({', '.join(order_by)})")
+        key = None if start is None else list(start)
         if limit <= 0:
-            return normalize(self._read_page(spec, where, list(order_by), 0, 0), spec)
-        return normalize(self._read_page(spec, where, list(order_by), limit, offset), spec).reset_index(drop=True)
+            return normalize(self._read_page(spec, where, list(order_by), 0, 0, key), spec)
+        return normalize(self._read_page(spec, where, list(order_by), limit, offset, key), spec).reset_index(drop=True)
 
     def count(self, name: str, where: Where | None = None) -> int:
         return len(self._read(table(name), where, None))

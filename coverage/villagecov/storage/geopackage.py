@@ -217,10 +217,17 @@ class GeoPackageStore(Store):
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
         return frame
 
-    def _read_page(self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int) -> pd.DataFrame:
+    def _read_page(
+        self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int,
+        start: list[object] | None = None,
+    ) -> pd.DataFrame:
         if not self.path.exists():
             raise StoreError(f"store {self.path} does not exist; run `villagecov ingest boundaries` first")
         clause = where_sql(spec, where)
+        if start is not None:  # a row value comparison (SQLite ≥ 3.15), BINARY collation: by code point
+            cols = ", ".join('"' + c + '"' for c in order_by)
+            seek = f"({cols}) >= ({', '.join(_sql_literal(v) for v in start)})"
+            clause = f"{clause} AND {seek}" if clause else seek
         # SQLite's BINARY collation orders UTF-8 text by code point, as pandas sorts strings.
         order = ", ".join([*(f'"{c}"' for c in order_by), "fid"])
         sql = (f'SELECT * FROM "{spec.name}"' + (f" WHERE {clause}" if clause else "")

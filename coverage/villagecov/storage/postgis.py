@@ -183,12 +183,17 @@ class PostGISStore(Store):
             )
         return self._fetch(spec, query)
 
-    def _read_page(self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int) -> pd.DataFrame:
+    def _read_page(
+        self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int,
+        start: list[object] | None = None,
+    ) -> pd.DataFrame:
         t = METADATA.tables[spec.name]
         # Text by code point (COLLATE "C"), as pandas and SQLite sort it.
         keys = [t.c[c].collate("C") if spec.columns[c] == "str" else t.c[c] for c in order_by]
-        query = (self._select(spec).where(_where_clause(t, spec, where)).order_by(*keys, t.c.fid)
-                 .limit(limit).offset(offset))
+        query = self._select(spec).where(_where_clause(t, spec, where))
+        if start is not None:  # seeks in the (key COLLATE "C", fid) index instead of walking to an offset
+            query = query.where(sa.tuple_(*keys) >= sa.tuple_(*(sa.literal(v) for v in start)))
+        query = query.order_by(*keys, t.c.fid).limit(limit).offset(offset)
         return self._fetch(spec, query)
 
     @staticmethod

@@ -27,6 +27,12 @@ from api.features import coerce
 from api.layers import Collection, published
 from villagecov.storage import Store
 
+MAX_SEEN = 10_000_000  # as the largest offset accepted
+
+
+def _foreign() -> BadQuery:
+    return BadQuery("cursor is not one this server issued: follow the `next` link, or use offset")
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -42,10 +48,10 @@ class Cursor:
         try:
             key, seen = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8"))
             if not isinstance(key, str | int) or isinstance(key, bool) or not isinstance(seen, int) \
-                    or isinstance(seen, bool) or seen < 0:
+                    or isinstance(seen, bool) or not 0 <= seen <= MAX_SEEN:
                 raise ValueError(token)
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-            raise BadQuery("cursor is not one this server issued: follow the `next` link, or use offset") from exc
+            raise _foreign() from exc
         return Cursor(key, seen)
 
 
@@ -80,6 +86,8 @@ def store_page(
     if cursor is None:
         page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit, offset=offset)
     else:
+        if not isinstance(cursor.key, str if coll.prop_kind(coll.id_column) == "str" else int):
+            raise _foreign()
         page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit,
                                start=[cursor.key], offset=cursor.seen)
     ids = page[coll.id_column].tolist()

@@ -238,7 +238,7 @@ def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = Fa
     return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
     s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
           WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),
-    vs AS (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
+    vs AS NOT MATERIALIZED (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
            FROM v LEFT JOIN {join})"""
 
 
@@ -251,9 +251,13 @@ def source_sql(
         return "WITH " + villages_sql(True, single_register, lookup) + ", src AS (SELECT * FROM vs)", params
     if coll.id == "gaps":
         unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
+        # The rank is province-wide, so it is computed over every gap village, but without their
+        # geometries (vs is inlined twice: the ranking reads no geometry, the tile reads only its own).
         return "WITH " + villages_sql(False, single_register) + f""",
-        g AS (SELECT *, {unc} AS uncovered_population FROM vs WHERE status_4g IN ('none', 'partial')),
-        src AS (SELECT *, row_number() OVER (ORDER BY uncovered_population DESC, village_id) AS rank FROM g)""", params
+        r AS (SELECT village_id, {unc} AS uncovered_population,
+                     row_number() OVER (ORDER BY {unc} DESC, village_id COLLATE "C") AS rank
+              FROM vs WHERE status_4g IN ('none', 'partial')),
+        src AS (SELECT vs.*, r.uncovered_population, r.rank FROM vs JOIN r USING (village_id))""", params
     conds = []
     for i, (col, val) in enumerate(coll.where.items()):
         conds.append(f'"{col}" = :w{i}')

@@ -31,13 +31,16 @@ def postgis_url_or_skip() -> str:
     pytest.skip("no PostGIS: set VILLAGECOV_TEST_POSTGIS_URL (scripts/test.sh does)")
 
 
-def fresh_postgis_database() -> str:
-    """A new empty database on the test server; returns its URL."""
+def fresh_postgis_database(icu_locale: str | None = None) -> str:
+    """A new empty database on the test server; returns its URL. ``icu_locale`` (e.g. "vi-VN"):
+    the database's default collation is that ICU locale's, as a Vietnamese DBA might create it."""
     base = sa.make_url(postgis_url_or_skip())
     name = f"vc_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    options = "" if icu_locale is None else (
+        f" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}' LOCALE 'C.UTF-8'")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{options}'))
     admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
 

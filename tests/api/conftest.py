@@ -168,9 +168,10 @@ def seed(settings: Settings, raster: Path) -> Seeded:
 
 
 @contextmanager
-def seeded_store(backend: str, tmp: Path, **overrides: object) -> Iterator[Seeded]:
-    """A new store of ``backend`` seeded with :func:`seed`; PostGIS databases are dropped afterwards."""
-    url = str(tmp / "store.gpkg") if backend == "geopackage" else fresh_postgis_database()
+def seeded_store(backend: str, tmp: Path, icu_locale: str | None = None, **overrides: object) -> Iterator[Seeded]:
+    """A new store of ``backend`` seeded with :func:`seed`; PostGIS databases (collated by
+    ``icu_locale`` if given) are dropped afterwards."""
+    url = str(tmp / "store.gpkg") if backend == "geopackage" else fresh_postgis_database(icu_locale)
     raster = tmp / "SYNTHETIC_signal_4g.tif"
     write_signal_raster(raster)
     try:

@@ -168,8 +168,8 @@ _ENGINES: dict[str, Any] = {}
 
 def tile_engine(url: str, connections: int) -> Any:
     """A read-only engine for tile queries, ``connections`` sessions at most (``tile_db_connections``;
-    the engine is made on first use, so the first caller's number holds until it is disposed): autocommit (one round trip per tile, no BEGIN/COMMIT),
-    no pre-ping, and hash joins only — the vintage filters make the planner expect one row per
+    the engine is made on first use, so the first caller's number holds until it is disposed):
+    autocommit (one round trip per tile, no BEGIN/COMMIT), no pre-ping, and hash joins only — the vintage filters make the planner expect one row per
     CTE and pick nested loops that re-scan the summary or vintage rows once per village.
 
     JIT is off: a plan that still holds a (disabled, so priced at 10^10) nested loop — a join the
@@ -232,9 +232,8 @@ def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = Fa
     latest = "" if single_register else """
         AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
                         AND n.as_of <= CAST(:d AS date))"""
-    join = "s USING (village_id)" if not lookup else f"""LATERAL (SELECT {", ".join(SUMMARY_COLUMNS)}, n_operators_4g
-           FROM village_summary x WHERE x.village_id = v.village_id AND x.as_of = (SELECT max(as_of) FROM village_summary
-           WHERE as_of <= CAST(:d AS date)) LIMIT 1) s ON true"""
+    join = ("LATERAL (SELECT * FROM s x WHERE x.village_id = v.village_id LIMIT 1) s ON true" if lookup
+            else "s USING (village_id)")
     return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
     s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
           WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),

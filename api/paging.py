@@ -59,7 +59,7 @@ def next_cursor(ids: list[object], cursor: Cursor | None) -> Cursor | None:
     """The cursor after a page whose ids, in order, are ``ids`` (read from ``cursor``, if any)."""
     if not ids or ids[-1] is None:
         return None
-    last = ids[-1].item() if hasattr(ids[-1], "item") else ids[-1]  # a numpy scalar -> int
+    last = ids[-1]
     tail = 0
     for v in reversed(ids):
         if v != last:
@@ -83,12 +83,12 @@ def store_page(
         if coll.prop_kind(name) not in ("str", "int", "bool"):
             return None
         where[name] = coerce(coll, name, raw)
-    if cursor is None:
-        page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit, offset=offset)
-    else:
+    start, skip = None, offset
+    if cursor is not None:
         if not isinstance(cursor.key, str if coll.prop_kind(coll.id_column) == "str" else int):
             raise _foreign()
-        page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit,
-                               start=[cursor.key], offset=cursor.seen)
+        start, skip = [cursor.key], cursor.seen
+    page = store.read_page(coll.table, where=where or None, order_by=[coll.id_column], limit=limit, offset=skip,
+                           start=start)
     ids = page[coll.id_column].tolist()
     return published(page, coll), store.count(coll.table, where=where or None), next_cursor(ids, cursor)

@@ -3,6 +3,7 @@ pages without bbox read only their page."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 from fastapi.testclient import TestClient
@@ -106,8 +107,6 @@ def test_next_links_carry_a_cursor_that_seeks(client: TestClient) -> None:
     bad = client.get("/collections/measurements/items", params={"cursor": "not-ours!"})
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     assert "cursor" in bad.json()["detail"]
-    import base64
-
     for forged in ([5, 0], ["M1", 10**30], ["M1", -1], {"k": 1}, ["M1", 0, 0]):  # well-formed base64 JSON, not ours
         token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode().rstrip("=")
         assert client.get("/collections/measurements/items", params={"cursor": token}).status_code == 400, forged

@@ -104,8 +104,7 @@ class Store(ABC):
         if start is not None and (len(start) != len(order_by) or any(v is None for v in start)):
             raise ValueError(f"start needs one non-null value per order_by column ({', '.join(order_by)})")
         key = None if start is None else list(start)
-        if limit <= 0:
-            return normalize(self._read_page(spec, where, list(order_by), 0, 0, key), spec)
+        limit, offset = (limit, offset) if limit > 0 else (0, 0)
         return normalize(self._read_page(spec, where, list(order_by), limit, offset, key), spec).reset_index(drop=True)
 
     def count(self, name: str, where: Where | None = None) -> int:

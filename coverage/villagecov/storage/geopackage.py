@@ -204,25 +204,15 @@ class GeoPackageStore(Store):
                 raise
 
     def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:
-        if not self.path.exists():
-            raise StoreError(f"store {self.path} does not exist; run `villagecov ingest boundaries` first")
         kwargs: dict[str, object] = {"layer": spec.name, "where": where_sql(spec, where)}
         if bbox is not None:
             kwargs["bbox"] = tuple(bbox)
-        try:
-            frame = pyogrio.read_dataframe(self.path, read_geometry=bool(spec.geometry), **kwargs)
-        except pyogrio.errors.DataLayerError as exc:
-            raise StoreError(f"store {self.path} has no table {spec.name}: run `villagecov doctor`") from exc
-        if spec.geometry and not isinstance(frame, gpd.GeoDataFrame):
-            frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
-        return frame
+        return self._read_ogr(spec, **kwargs)
 
     def _read_page(
         self, spec: Table, where: Where | None, order_by: list[str], limit: int, offset: int,
         start: list[object] | None = None,
     ) -> pd.DataFrame:
-        if not self.path.exists():
-            raise StoreError(f"store {self.path} does not exist; run `villagecov ingest boundaries` first")
         clause = where_sql(spec, where)
         if start is not None:  # a row value comparison (SQLite ≥ 3.15), BINARY collation: by code point
             cols = ", ".join('"' + c + '"' for c in order_by)
@@ -232,9 +222,16 @@ class GeoPackageStore(Store):
         order = ", ".join([*(f'"{c}"' for c in order_by), "fid"])
         sql = (f'SELECT * FROM "{spec.name}"' + (f" WHERE {clause}" if clause else "")
                + f" ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}")
+        return self._read_ogr(spec, sql=sql)
+
+    def _read_ogr(self, spec: Table, **kwargs: object) -> pd.DataFrame:
+        """``pyogrio.read_dataframe`` of the store (a layer, or an SQL query) with the store's errors,
+        and an empty geometry column when no row came back."""
+        if not self.path.exists():
+            raise StoreError(f"store {self.path} does not exist; run `villagecov ingest boundaries` first")
         try:
-            frame = pyogrio.read_dataframe(self.path, sql=sql, read_geometry=bool(spec.geometry))
-        except pyogrio.errors.DataSourceError as exc:
+            frame = pyogrio.read_dataframe(self.path, read_geometry=bool(spec.geometry), **kwargs)
+        except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError) as exc:
             raise StoreError(f"store {self.path} has no table {spec.name}: run `villagecov doctor`") from exc
         if spec.geometry and not isinstance(frame, gpd.GeoDataFrame):
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))

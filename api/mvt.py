@@ -293,31 +293,48 @@ def _statement(sql: str) -> Any:
 
 def tile_sql(
     coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False
-) -> tuple[str, str, dict[str, Any]]:
-    """The tile statement of ``coll`` and the statement counting its candidates (run only when the
-    tile reached the cap), with their fixed parameters.
+) -> tuple[str, str, str, dict[str, Any]]:
+    """The tile statements of ``coll`` with their fixed parameters: the usual one, the one for a tile
+    that reached the cap, and the statement counting a capped tile's candidates.
 
-    One pass, no materialised step: the candidates (features whose EPSG:4326 bounding box touches the
-    buffered tile; the exact test only for those crossing its edge) are sorted by ``tile_order`` on
-    their attributes and stored Web-Mercator geometry, cut at ``:cap``, and only the kept ones are
-    clipped, simplified and quantised (PostgreSQL computes the costly output expression after the
-    sort and limit), then encoded. Text sorts by code point (``COLLATE "C"``), as the GeoPackage
-    path's pandas sort does."""
+    Candidates are the features whose EPSG:4326 bounding box touches the buffered tile (the exact
+    test only for those crossing its edge). Each kept feature is clipped, simplified and quantised
+    on its stored Web-Mercator geometry, then encoded in ``tile_order``. Text sorts by code point
+    (``COLLATE "C"``), as the GeoPackage path's pandas sort does.
+
+    - Usual: at most ``:cap + 1`` candidates, in no particular order, and the encoder sorts the
+      small encoded rows (``ST_AsMVT(… ORDER BY …)``). Sorting the candidates before encoding
+      means copying every attribute and geometry: ~1.5 ms on a z8 tile of 1,557 villages.
+    - Capped (the usual statement kept more than ``:cap``): the candidates are sorted by
+      ``tile_order`` and cut at ``:cap`` before encoding, so that the first ones in order are kept;
+      PostgreSQL computes the costly output expression after the sort and limit."""
     head, params = source_sql(coll, version, single_register, lookup)
+    names = [_prop_sql(coll, p).rsplit(" AS ", 1)[-1].strip('"') for p in coll.tile_properties]
+    if any(c not in names for c, _ in coll.tile_order):  # the encoder can only sort by what it writes
+        raise ValueError(f"{coll.id}: tile_order must name tile properties")
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
-    order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order) or "1"
+    order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order)
     # Polygon tables keep a stored Web-Mercator copy (migration 0005): no reprojection per request.
     merc, dim = ("geom_3857", "geom_3857") if coll.table in MERCATOR_TABLES else ("ST_Transform(geometry, 3857)", "geometry")
-    where = (f"geometry && {ENVELOPE_4326} AND (geometry @ {ENVELOPE_4326} OR ST_Intersects(geometry, {ENVELOPE_4326}))")
+    # The envelopes are scalar subqueries, built once per tile: a prepared statement's generic plan
+    # cannot fold ST_MakeEnvelope of its parameters and would build them again for every row.
+    once = f"(SELECT {ENVELOPE_4326})"
+    where = f"geometry && {ENVELOPE_4326} AND (geometry @ {once} OR ST_Intersects(geometry, {once}))"
     geom = (f"ST_AsMVTGeom(CASE WHEN ST_Dimension({dim}) >= 1 THEN ST_Simplify(ST_ClipByBox2D({merc}, "
-            f"ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)), :tol, true) ELSE {merc} END, "
-            f"ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3857), :extent, :buffer, true)")
-    tile = f"""{head}
+            f"(SELECT ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 3857)::box2d)), :tol, true) ELSE {merc} END, "
+            f"(SELECT ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3857)::box2d), :extent, :buffer, true)")
+    sort = f" ORDER BY {order}" if order else ""
+
+    def statement(inner: str, encoder_sort: str) -> str:
+        return f"""{head}
     SELECT count(*) AS kept, count(*) FILTER (WHERE geom IS NOT NULL) AS written,
-           ST_AsMVT(t.*, :layer, :extent, 'geom') FILTER (WHERE geom IS NOT NULL) AS tile
-    FROM (SELECT {props}, {geom} AS geom FROM src WHERE {where} ORDER BY {order} LIMIT :cap) t"""
-    return tile, f"{head}\n    SELECT count(*) FROM src WHERE {where}", params
+           ST_AsMVT(t.*, :layer, :extent, 'geom'{encoder_sort}) FILTER (WHERE geom IS NOT NULL) AS tile
+    FROM (SELECT {props}, {geom} AS geom FROM src WHERE {where}{inner}) t"""
+
+    usual = statement(" LIMIT :cap + 1", sort)
+    capped = statement(f"{sort} LIMIT :cap", "")
+    return usual, capped, f"{head}\n    SELECT count(*) FROM src WHERE {where}", params
 
 
 def postgis_tile(
@@ -328,7 +345,7 @@ def postgis_tile(
 
     # From z10 on a tile holds a small share of the villages: their status rows are looked up by
     # index instead of hashing the whole vintage's summary for every tile.
-    sql, count_sql, params = tile_sql(coll, version, single_register, lookup=box.zoom >= LOOKUP_ZOOM)
+    sql, capped_sql, count_sql, params = tile_sql(coll, version, single_register, lookup=box.zoom >= LOOKUP_ZOOM)
     params.update(
         d=as_of or LATEST, cap=settings.tile_max_features, tol=box.unit * settings.tile_simplify,
         extent=settings.tile_extent, buffer=settings.tile_buffer, layer=coll.id,
@@ -341,10 +358,11 @@ def postgis_tile(
     try:
         with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
             row = conn.execute(_statement(sql), params).one()
-            kept, written, data = int(row.kept), int(row.written), bytes(row.tile or b"")
-            n = kept
-            if kept >= settings.tile_max_features:  # capped: how many were left out
+            n = int(row.kept)
+            if n > settings.tile_max_features:  # capped: keep the first in order, count those left out
+                row = conn.execute(_statement(capped_sql), params).one()
                 n = int(conn.execute(_statement(count_sql), params).scalar_one())
+            written, data = int(row.written), bytes(row.tile or b"")
     except sa.exc.OperationalError as exc:
         raise StoreUnavailable("cannot reach the PostGIS store for tiles") from exc
     except sa.exc.TimeoutError as exc:  # every tile connection busy for pool_timeout (30 s)

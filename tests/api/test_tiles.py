@@ -104,6 +104,23 @@ def test_feature_cap_is_announced(seeded: Seeded) -> None:
         assert kept == {"V1", "V3"}  # the two most populous villages are kept
 
 
+@pytest.mark.parametrize("cap", [5, 6])
+def test_a_tile_one_over_the_cap_drops_one_and_one_at_the_cap_drops_none(seeded: Seeded, cap: int) -> None:
+    """PostGIS draws a tile without sorting its candidates first unless it has more than the cap:
+    both sides of that edge keep the most populous villages, written in tile order."""
+    from api.app import create_app
+
+    with TestClient(create_app(seeded.settings.model_copy(update={"tile_max_features": cap}))) as c:
+        r = c.get(tile_url("villages", *seeded.centres["V1"], 6))
+        feats = [f["properties"] for f in decode(r.content)["villages"]["features"]]
+    assert r.headers["x-tile-features"] == str(min(cap, 6))
+    assert r.headers.get("x-tile-features-dropped") == ("1" if cap == 5 else None)
+    assert ("x-tile-truncated" in r.headers) == (cap == 5)
+    order = [(-p["population"], p["village_id"]) for p in feats]
+    assert order == sorted(order) and len(feats) == min(cap, 6)
+    assert ("V6" in {p["village_id"] for p in feats}) == (cap == 6)  # the least populous is the one left out
+
+
 def test_empty_bad_and_cached_tiles(client: TestClient, seeded: Seeded) -> None:
     r = client.get("/collections/villages/tiles/WebMercatorQuad/10/0/0")
     assert r.status_code == 200 and r.content == b""

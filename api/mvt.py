@@ -28,6 +28,7 @@ from api.layers import BIG, LATEST, Collection, LayerCache
 from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store
+from villagecov.storage.village_layer import ENVELOPE_4326, GAP_STATUSES, UNCOVERED, is_fresh, villages_sql
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 MVT = "application/vnd.mapbox-vector-tile"
@@ -81,8 +82,13 @@ def render_tile(
     the version of a versioned collection (a plan id; None: no version, an empty tile)."""
     box = tile_box(z, x, y, settings)
     if store.kind == "postgis":
-        single = coll.table == "villages" and cache.get(store, ("__one_register_row__", None),
-                                                        lambda: one_register_row_per_village(store, settings))
+        if coll.table != "villages":
+            return postgis_tile(store, coll, box, as_of, settings, version)
+        # The latest vintage reads the prepared village layer unless a write bypassed the store.
+        if as_of is None and cache.get(store, ("__village_layer_fresh__", None),
+                                       lambda: village_layer_fresh(store, settings)):
+            return postgis_tile(store, coll, box, as_of, settings, version, layer=True)
+        single = cache.get(store, ("__one_register_row__", None), lambda: one_register_row_per_village(store, settings))
         return postgis_tile(store, coll, box, as_of, settings, version, single_register=bool(single))
     return python_tile(store, cache, coll, box, as_of, settings, version)
 
@@ -196,12 +202,9 @@ def _latest(table: str, keys: list[str], scope: str = "") -> str:
             f" GROUP BY {k})")
 
 
-ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
-# Tables with a stored ``geom_3857`` (Alembic revision 0005).
+# Tables with a stored ``geom_3857`` (Alembic revision 0005), and the village layer (0007).
 MERCATOR_TABLES = frozenset({"admin_units", "villages", "coverage", "plan_villages"})
-SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
 LOOKUP_ZOOM = 10  # from this zoom on, village tiles look their status rows up by index (see villages_sql)
-VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 
 
 def one_register_row_per_village(store: Store, settings: Settings) -> bool:
@@ -215,47 +218,32 @@ def one_register_row_per_village(store: Store, settings: Settings) -> bool:
             "SELECT count(*) = count(DISTINCT village_id) FROM villages")).scalar())
 
 
-def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = False) -> str:
-    """Villages (latest register per village) with their coverage status columns, as in
-    :func:`api.layers.villages_frame`: read from the ``village_summary`` rows of the latest computed
-    vintage at or before ``:d`` (one row per village; compute writes every village at each vintage),
-    not aggregated from village_coverage.
-
-    ``in_tile``: only the villages whose latest register touches the tile envelope (bounding boxes).
-    ``single_register``: every village has one register row (:func:`one_register_row_per_village`).
-    ``lookup``: each village's summary row is fetched through the (as_of, village_id) index (a
-    nested loop, forced by ``LATERAL … LIMIT 1``) instead of a hash of the whole vintage's rows —
-    cheaper when the tile holds a small share of the villages.
-    """
-    env = f"AND geometry && {ENVELOPE_4326}" if in_tile else ""
-    cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
-    latest = "" if single_register else """
-        AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
-                        AND n.as_of <= CAST(:d AS date))"""
-    join = ("LATERAL (SELECT * FROM s x WHERE x.village_id = v.village_id LIMIT 1) s ON true" if lookup
-            else "s USING (village_id)")
-    return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
-    s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
-          WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),
-    vs AS NOT MATERIALIZED (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
-           FROM v LEFT JOIN {join})"""
+def village_layer_fresh(store: Store, settings: Settings) -> bool:
+    """Whether the tiles of the latest vintage may read the prepared village layer (revision 0007)."""
+    with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
+        return is_fresh(conn)
 
 
 def source_sql(
-    coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False
+    coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False,
+    layer: bool = False,
 ) -> tuple[str, dict[str, Any]]:
-    """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``."""
+    """``WITH`` clauses ending in a CTE named ``src`` with the tile properties and ``geometry``;
+    ``layer``: villages and gaps of the latest vintage read the prepared ``village_layer``."""
     params: dict[str, Any] = {}
     if coll.id == "villages":
+        if layer:
+            return "WITH src AS (SELECT * FROM village_layer)", params
         return "WITH " + villages_sql(True, single_register, lookup) + ", src AS (SELECT * FROM vs)", params
     if coll.id == "gaps":
-        unc = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
+        if layer:
+            return "WITH src AS (SELECT *, gap_rank AS rank FROM village_layer WHERE gap_rank IS NOT NULL)", params
         # The rank is province-wide, so it is computed over every gap village, but without their
         # geometries (vs is inlined twice: the ranking reads no geometry, the tile reads only its own).
         return "WITH " + villages_sql(False, single_register) + f""",
-        r AS (SELECT village_id, {unc} AS uncovered_population,
-                     row_number() OVER (ORDER BY {unc} DESC, village_id COLLATE "C") AS rank
-              FROM vs WHERE status_4g IN ('none', 'partial')),
+        r AS (SELECT village_id, {UNCOVERED} AS uncovered_population,
+                     row_number() OVER (ORDER BY {UNCOVERED} DESC, village_id COLLATE "C") AS rank
+              FROM vs WHERE status_4g IN {GAP_STATUSES}),
         src AS (SELECT vs.*, r.uncovered_population, r.rank FROM vs JOIN r USING (village_id))""", params
     conds = []
     for i, (col, val) in enumerate(coll.where.items()):
@@ -292,7 +280,8 @@ def _statement(sql: str) -> Any:
 
 
 def tile_sql(
-    coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False
+    coll: Collection, version: str | None = None, single_register: bool = False, lookup: bool = False,
+    layer: bool = False,
 ) -> tuple[str, str, str, dict[str, Any]]:
     """The tile statements of ``coll`` with their fixed parameters: the usual one, the one for a tile
     that reached the cap, and the statement counting a capped tile's candidates.
@@ -308,7 +297,7 @@ def tile_sql(
     - Capped (the usual statement kept more than ``:cap``): the candidates are sorted by
       ``tile_order`` and cut at ``:cap`` before encoding, so that the first ones in order are kept;
       PostgreSQL computes the costly output expression after the sort and limit."""
-    head, params = source_sql(coll, version, single_register, lookup)
+    head, params = source_sql(coll, version, single_register, lookup, layer)
     names = [_prop_sql(coll, p).rsplit(" AS ", 1)[-1].strip('"') for p in coll.tile_properties]
     if any(c not in names for c, _ in coll.tile_order):  # the encoder can only sort by what it writes
         raise ValueError(f"{coll.id}: tile_order must name tile properties")
@@ -339,13 +328,13 @@ def tile_sql(
 
 def postgis_tile(
     store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings, version: str | None = None,
-    single_register: bool = False,
+    single_register: bool = False, layer: bool = False,
 ) -> Tile:
     import sqlalchemy as sa
 
     # From z10 on a tile holds a small share of the villages: their status rows are looked up by
     # index instead of hashing the whole vintage's summary for every tile.
-    sql, capped_sql, count_sql, params = tile_sql(coll, version, single_register, lookup=box.zoom >= LOOKUP_ZOOM)
+    sql, capped_sql, count_sql, params = tile_sql(coll, version, single_register, box.zoom >= LOOKUP_ZOOM, layer)
     params.update(
         d=as_of or LATEST, cap=settings.tile_max_features, tol=box.unit * settings.tile_simplify,
         extent=settings.tile_extent, buffer=settings.tile_buffer, layer=coll.id,

@@ -143,6 +143,20 @@ def test_tilejson_and_tilesets(client: TestClient) -> None:
     assert client.get("/tileMatrixSets/WebMercatorQuad").json()["id"] == "WebMercatorQuad"
 
 
+@pytest.mark.parametrize("z", [8, 13])
+@pytest.mark.parametrize("layer", ["villages", "gaps"])
+def test_the_latest_tile_equals_the_tile_at_the_latest_vintage(client: TestClient, seeded: Seeded, layer: str,
+                                                               z: int) -> None:
+    """On PostGIS the latest tiles read the prepared village layer (Alembic 0007) and a tile with
+    ``datetime`` joins the register and the summary on the fly: at the latest vintage, the same bytes."""
+    from tests.api.conftest import NEW
+
+    url = tile_url(layer, *seeded.centres["V2"], z)
+    latest, dated = client.get(url), client.get(url, params={"datetime": NEW})
+    assert latest.status_code == dated.status_code == 200 and latest.content
+    assert latest.content == dated.content
+
+
 @pytest.mark.parametrize("z", [8, 13])  # PostGIS: the summary hashed per tile (z8), looked up by index (z13)
 def test_village_tile_vintages(client: TestClient, seeded: Seeded, z: int) -> None:
     url = tile_url("villages", *seeded.centres["V6"], z)

@@ -164,3 +164,33 @@ def test_postgis_measurement_pages_walk_an_index_instead_of_sorting_the_table() 
         store.close()
     finally:
         drop_postgis_database(url)
+
+
+@pytest.mark.postgis
+def test_postgis_0007_fills_the_village_layer_of_a_store_made_before_it() -> None:
+    """A store written at 0006 has no village layer; upgrading creates it and ``initialize`` fills
+    it from the rows already there; downgrading removes the layer and its triggers."""
+    from tests.storage.test_contract import villages
+
+    url = fresh_postgis_database()
+    try:
+        store = open_store(url, initialize=True)
+        downgrade(store, "0006")
+        with store.transaction() as tx:  # no layer, no trigger: a plain write
+            tx.append("villages", villages("2024-01-01", [100, 200, 300]))
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT to_regclass('village_layer')")).scalar() is None
+        store.initialize()
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT village_id, population FROM village_layer ORDER BY village_id")).all()
+            stale = conn.execute(sa.text("SELECT stale FROM village_layer_state")).scalar()
+        assert [tuple(r) for r in rows] == [("v0", 100), ("v1", 200), ("v2", 300)] and stale is False
+        downgrade(store, "0006")
+        with engine.connect() as conn:
+            triggers = conn.execute(sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = 'village_layer_stale'")).scalar()
+            assert conn.execute(sa.text("SELECT to_regclass('village_layer')")).scalar() is None and triggers == 0
+        engine.dispose()
+        store.close()
+    finally:
+        drop_postgis_database(url)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from villagecov.errors import StoreError, StoreUnavailable
 from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
 from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
+from villagecov.storage.village_layer import refresh_if_stale
 
 _SA_TYPES = {
     "str": sa.Text,
@@ -166,12 +167,14 @@ class PostGISStore(Store):
         with self._connect() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            refresh_if_stale(conn)  # a new 0007 layer, or rows written to its sources by other means
             conn.commit()
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         with self._connect() as conn, conn.begin():
             yield PostGISTransaction(conn)
+            refresh_if_stale(conn)  # the village layer follows its sources in the same commit
 
     def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:
         t = METADATA.tables[spec.name]

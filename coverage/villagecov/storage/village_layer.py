@@ -1,0 +1,102 @@
+"""The current village layer of a PostGIS store, kept ready for the map tiles.
+
+A village as the maps show it joins two tables: the latest register row of the village and its
+row in the latest computed vintage of ``village_summary``. Built per request, that join hashes
+every summary row of the vintage for every tile, whatever the tile holds (1,590 rows here,
+100,000 for a large register), and the gaps layer ranks every gap village province-wide.
+
+``village_layer`` (Alembic 0007) holds that join for the latest vintage, with the gap rank, in one
+table with a spatial index. It is rebuilt inside the transaction that changes its sources, so a
+reader sees the old layer with the old tables or the new layer with the new ones, never a mix:
+
+- statement triggers on ``villages`` and ``village_summary`` mark it stale
+  (``village_layer_state``; the row lock also queues concurrent writers, so each rebuild reads the
+  previous writer's committed rows);
+- :func:`refresh_if_stale` rebuilds it at the end of every store transaction and in
+  ``Store.initialize``;
+- a stale layer (rows written by other means, not yet rebuilt) is never read: the tiles fall back to
+  the join (:func:`is_fresh`).
+
+Past vintages (``datetime=``) are always joined on the fly from the tables themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
+LATEST = "9999-12-31"  # "as of any date": the latest register and vintage
+VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
+SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
+GAP_STATUSES = "('none', 'partial')"  # 4G status of a gap village
+# People without 4G in a village: its population times the share not covered, as the gaps layer shows.
+UNCOVERED = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
+LAYER_COLUMNS = (*VILLAGE_COLUMNS, *SUMMARY_COLUMNS, "operators_4g", "uncovered_population", "gap_rank",
+                 "geometry", "geom_3857")
+
+
+def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = False) -> str:
+    """``WITH`` clauses ending in ``vs``: villages (latest register per village at or before ``:d``)
+    with their coverage status columns, as in :func:`api.layers.villages_frame`, read from the
+    ``village_summary`` rows of the latest computed vintage at or before ``:d`` (one row per
+    village; compute writes every village at each vintage), not aggregated from village_coverage.
+
+    ``in_tile``: only the villages whose latest register touches the tile envelope (bounding boxes).
+    ``single_register``: every village has one register row (the usual store: one register loaded),
+    so the per-village anti-join for "the latest register row" can be skipped.
+    ``lookup``: each village's summary row is fetched through the (as_of, village_id) index (a
+    nested loop, forced by ``LATERAL … LIMIT 1``) instead of a hash of the whole vintage's rows —
+    cheaper when the tile holds a small share of the villages.
+    """
+    env = f"AND geometry && {ENVELOPE_4326}" if in_tile else ""
+    cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
+    latest = "" if single_register else """
+        AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
+                        AND n.as_of <= CAST(:d AS date))"""
+    join = ("LATERAL (SELECT * FROM s x WHERE x.village_id = v.village_id LIMIT 1) s ON true" if lookup
+            else "s USING (village_id)")
+    return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
+    s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
+          WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),
+    vs AS NOT MATERIALIZED (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
+           FROM v LEFT JOIN {join})"""
+
+
+def gap_rank_sql() -> str:
+    """The rank of a gap village (4G ``none`` or ``partial``) among all of them, most people without
+    4G first, ties by village id in code-point order (as the GeoPackage store sorts); NULL for the
+    other villages. An expression over ``vs`` columns."""
+    return (f"CASE WHEN status_4g IN {GAP_STATUSES} THEN row_number() OVER ("
+            f"PARTITION BY status_4g IN {GAP_STATUSES} ORDER BY {UNCOVERED} DESC, village_id COLLATE \"C\") END")
+
+
+def refresh_sql() -> str:
+    """The statement that fills the (emptied) layer from the tables, as of :data:`LATEST`."""
+    cols = ", ".join(LAYER_COLUMNS)
+    return (f"INSERT INTO village_layer ({cols})\nWITH {villages_sql(False)}\n"
+            f"SELECT {', '.join(VILLAGE_COLUMNS)}, {', '.join(SUMMARY_COLUMNS)}, operators_4g, "
+            f"{UNCOVERED}, {gap_rank_sql()}, geometry, geom_3857 FROM vs")
+
+
+def refresh_if_stale(conn: Any) -> bool:
+    """Rebuild the layer on ``conn`` (a SQLAlchemy connection, inside the caller's transaction) if
+    the triggers marked it stale; True if it was rebuilt."""
+    import sqlalchemy as sa
+
+    if not conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar():
+        return False  # a store before revision 0007
+    if not conn.execute(sa.text("SELECT stale FROM village_layer_state FOR UPDATE")).scalar():
+        return False
+    conn.execute(sa.text("DELETE FROM village_layer"))
+    conn.execute(sa.text(refresh_sql()), {"d": LATEST})
+    conn.execute(sa.text("UPDATE village_layer_state SET stale = false, refreshed_at = now()"))
+    return True
+
+
+def is_fresh(conn: Any) -> bool:
+    """Whether the layer may be read: it exists (the store is at revision 0007 or later) and was
+    rebuilt after the last change to its sources."""
+    import sqlalchemy as sa
+
+    exists = conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar()
+    return bool(exists and conn.execute(sa.text("SELECT NOT stale FROM village_layer_state")).scalar())

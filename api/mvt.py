@@ -82,14 +82,16 @@ def render_tile(
     the version of a versioned collection (a plan id; None: no version, an empty tile)."""
     box = tile_box(z, x, y, settings)
     if store.kind == "postgis":
-        if coll.table != "villages":
-            return postgis_tile(store, coll, box, as_of, settings, version)
-        # The latest vintage reads the prepared village layer unless a write bypassed the store.
-        if as_of is None and cache.get(store, ("__village_layer_fresh__", None),
-                                       lambda: village_layer_fresh(store, settings)):
-            return postgis_tile(store, coll, box, as_of, settings, version, layer=True)
-        single = cache.get(store, ("__one_register_row__", None), lambda: one_register_row_per_village(store, settings))
-        return postgis_tile(store, coll, box, as_of, settings, version, single_register=bool(single))
+        kw: dict[str, Any] = {"capped_zooms": cache.get(store, ("__capped_zooms__", None), set)}
+        if coll.table == "villages":
+            # The latest vintage reads the prepared village layer unless a write bypassed the store.
+            if as_of is None and cache.get(store, ("__village_layer_fresh__", None),
+                                           lambda: village_layer_fresh(store, settings)):
+                kw["layer"] = True
+            else:
+                kw["single_register"] = bool(cache.get(store, ("__one_register_row__", None),
+                                                       lambda: one_register_row_per_village(store, settings)))
+        return postgis_tile(store, coll, box, as_of, settings, version, **kw)
     return python_tile(store, cache, coll, box, as_of, settings, version)
 
 
@@ -328,8 +330,12 @@ def tile_sql(
 
 def postgis_tile(
     store: Store, coll: Collection, box: TileBox, as_of: str | None, settings: Settings, version: str | None = None,
-    single_register: bool = False, layer: bool = False,
+    single_register: bool = False, layer: bool = False, capped_zooms: set[tuple[str, int]] | None = None,
 ) -> Tile:
+    """The tile by :func:`tile_sql`'s usual statement, or by the capped one when it had more than
+    the cap. ``capped_zooms``: the (collection, zoom) pairs where a tile reached the cap (kept by the
+    caller while the store is unchanged); their tiles go to the capped statement at once instead of
+    encoding up to cap + 1 features for nothing first (the layer of measurements at low zooms)."""
     import sqlalchemy as sa
 
     # From z10 on a tile holds a small share of the villages: their status rows are looked up by
@@ -344,16 +350,23 @@ def postgis_tile(
     )
     if ":d" not in sql:
         params.pop("d")
+    cap, key = settings.tile_max_features, (coll.id, box.zoom)
     try:
         with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
-            row = conn.execute(_statement(sql), params).one()
-            n = int(row.kept)
-            if n > settings.tile_max_features:  # capped: keep the first in order, count those left out
+            ordered = capped_zooms is not None and key in capped_zooms
+            if not ordered:
+                row = conn.execute(_statement(sql), params).one()
+                ordered = int(row.kept) > cap
+                if ordered and capped_zooms is not None:
+                    capped_zooms.add(key)
+            if ordered:  # keep the first in order, count those left out
                 row = conn.execute(_statement(capped_sql), params).one()
+            n = int(row.kept)
+            if ordered and n >= cap:
                 n = int(conn.execute(_statement(count_sql), params).scalar_one())
             written, data = int(row.written), bytes(row.tile or b"")
     except sa.exc.OperationalError as exc:
         raise StoreUnavailable("cannot reach the PostGIS store for tiles") from exc
     except sa.exc.TimeoutError as exc:  # every tile connection busy for pool_timeout (30 s)
         raise StoreUnavailable("the PostGIS store is too busy drawing tiles; try again") from exc
-    return Tile(data if written else b"", written, max(0, n - settings.tile_max_features))
+    return Tile(data if written else b"", written, max(0, n - cap))

@@ -118,7 +118,9 @@ def test_a_write_that_bypasses_the_store_is_never_served_from_a_stale_layer(seed
 
     assert shown()["V1"] == 4242  # joined from the tables, not read from the stale layer
     store = open_store(url)
+    assert store.info()["village_layer"].startswith("stale")  # `villagecov doctor` says so
     store.initialize()  # as `villagecov serve`, ingest and compute do first: a stale layer is rebuilt
+    assert store.info()["village_layer"].startswith("fresh, 6 villages, rebuilt 20")
     store.close()
     assert fresh(url) and layer(url).set_index("village_id").loc["V1", "population"] == 4242
     assert shown()["V1"] == 4242

@@ -25,6 +25,7 @@ from villagecov.errors import StoreError, StoreUnavailable
 from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
 from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
 from villagecov.storage.village_layer import refresh_if_stale
+from villagecov.storage.village_layer import state as village_layer_state
 
 _SA_TYPES = {
     "str": sa.Text,
@@ -236,12 +237,15 @@ class PostGISStore(Store):
                 rev = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
             except sa.exc.ProgrammingError:
                 rev = "(not migrated)"
+                conn.rollback()
+            layer = village_layer_state(conn)
         return {
             "backend": "PostGIS (GeoAlchemy2)",
             "location": self.engine.url.render_as_string(hide_password=True),
             "postgresql": str(pg),
             "postgis_full_version": str(postgis),
             "schema_revision": str(rev),
+            "village_layer": layer,
         }
 
     def close(self) -> None:

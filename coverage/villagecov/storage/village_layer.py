@@ -86,8 +86,10 @@ def refresh_if_stale(conn: Any) -> bool:
 
     if not conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar():
         return False  # a store before revision 0007
+    if not conn.execute(sa.text("SELECT stale FROM village_layer_state")).scalar():
+        return False  # no lock taken: transactions that left the sources alone do not queue here
     if not conn.execute(sa.text("SELECT stale FROM village_layer_state FOR UPDATE")).scalar():
-        return False
+        return False  # rebuilt by a writer that committed meanwhile
     # TRUNCATE, not DELETE: no dead rows for the next tiles to step over (a DELETE and INSERT of
     # 100,000 villages made the next z8 tiles 2x slower until autovacuum). Its lock holds tile
     # readers of the layer until this transaction commits: the rebuild's time (see the benchmark).
@@ -104,3 +106,15 @@ def is_fresh(conn: Any) -> bool:
 
     exists = conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar()
     return bool(exists and conn.execute(sa.text("SELECT NOT stale FROM village_layer_state")).scalar())
+
+
+def state(conn: Any) -> str:
+    """The layer's state in words, for ``villagecov doctor``."""
+    import sqlalchemy as sa
+
+    if not conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar():
+        return "absent (schema before revision 0007)"
+    stale, at = conn.execute(sa.text("SELECT stale, refreshed_at FROM village_layer_state")).one()
+    n = conn.execute(sa.text("SELECT count(*) FROM village_layer")).scalar()
+    when = "never rebuilt" if at is None else f"rebuilt {at:%Y-%m-%d %H:%M:%S %Z}"
+    return f"{'stale (tiles join the tables; the next store write rebuilds it)' if stale else 'fresh'}, {n} villages, {when}"

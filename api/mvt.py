@@ -204,7 +204,7 @@ def _latest(table: str, keys: list[str], scope: str = "") -> str:
             f" GROUP BY {k})")
 
 
-# Tables with a stored ``geom_3857`` (Alembic revision 0005), and the village layer (0007).
+# Tables with a stored ``geom_3857`` (Alembic revision 0005; the village layer of 0007 copies it).
 MERCATOR_TABLES = frozenset({"admin_units", "villages", "coverage", "plan_villages"})
 LOOKUP_ZOOM = 10  # from this zoom on, village tiles look their status rows up by index (see villages_sql)
 

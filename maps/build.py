@@ -25,7 +25,8 @@ import pandas as pd
 from maps.assets import copy_static, render_html
 from maps.contract import ApiUrls
 from maps.i18n import LANGS, check_lang, t
-from maps.inputs import MapInputs
+from maps.inputs import MapInputs, empty
+from maps.plan import latest_plan
 from maps.progress import build_progress_map
 from maps.province import build_province_map, latest_streams
 from maps.unit import build_unit_map
@@ -81,6 +82,7 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
         every = store.read("admin_units", where={"level": "province"})
         province = every.tail(1) if len(every) else communes.dissolve().assign(name="", code="")
     villages = villages_on_version(store.read("villages", as_of=LATEST), store.read("crosswalk"), communes, version)
+    plans = read_plans(store)
     indicators = store.read("indicators")
     if len(indicators):
         indicators = indicators[indicators["boundary_version"].astype(str) == version]
@@ -95,7 +97,8 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
         coverage=store.read("coverage"),
         services=store.read("services"),
         indicators=indicators,
-        plans=read_plans(store),
+        plans=plans,
+        plan_villages=read_plan_villages(store, plans),
     )
 
 
@@ -107,6 +110,14 @@ def read_plans(store: Store) -> pd.DataFrame:
         return store.read("plans")
     except StoreError:
         return pd.DataFrame(columns=["plan_id", "created_at"])
+
+
+def read_plan_villages(store: Store, plans: pd.DataFrame) -> pd.DataFrame:
+    """The villages the latest of ``plans`` covers (the unit maps count theirs); empty without a plan."""
+    plan = latest_plan(plans)
+    if plan is None:
+        return empty("plan_villages")
+    return store.read("plan_villages", where={"plan_id": str(plan["plan_id"])})
 
 
 def villages_on_version(

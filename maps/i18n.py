@@ -205,6 +205,9 @@ _L: dict[str, tuple[str, str]] = {
     "plan.villages_unit": ("thôn", "villages"),
     "plan.people_unit": ("người", "people"),
     "plan.rank_note": ("Số trên trạm: thứ tự ưu tiên", "Number on a site: priority rank"),
+    "plan.in_unit": ("Trong", "In"),
+    "plan.province_totals": ("Toàn tỉnh", "Province"),
+    "plan.none_in_unit": ("kế hoạch chưa phủ thôn nào", "the plan covers none of its villages"),
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}

@@ -36,6 +36,7 @@ class MapInputs:
     services: pd.DataFrame = field(default_factory=lambda: empty("services"))
     indicators: pd.DataFrame = field(default_factory=lambda: empty("indicators"))
     plans: pd.DataFrame = field(default_factory=lambda: empty("plans"))  # `villagecov plan` runs (maps/plan.py)
+    plan_villages: pd.DataFrame = field(default_factory=lambda: empty("plan_villages"))  # of the latest plan
 
     @property
     def synthetic(self) -> bool:
@@ -66,7 +67,8 @@ class MapInputs:
         return as_of_rows(self.services, LATEST, ["village_id", "service"])
 
     def for_unit(self, level: str, code: str) -> MapInputs:
-        """The same inputs restricted to one district or commune (villages, sites, indicators)."""
+        """The same inputs restricted to one district or commune (villages, sites, indicators, the
+        villages a plan covers; the plans themselves stay province-wide)."""
         if level == "district":
             communes = self.communes[self.communes["parent_code"].astype(str) == code]
         else:
@@ -91,6 +93,7 @@ class MapInputs:
             village_coverage=self.village_coverage[self.village_coverage["village_id"].astype(str).isin(ids)],
             services=self.services[self.services["village_id"].astype(str).isin(ids)],
             indicators=ind,
+            plan_villages=self.plan_villages[self.plan_villages["village_id"].astype(str).isin(ids)],
         )
 
 

@@ -1,4 +1,4 @@
-"""The site plan on the province map: proposed sites of a stored plan (`villagecov plan`), fetched
+"""The site plan on the province, district and commune maps: proposed sites of a stored plan (`villagecov plan`), fetched
 by the browser from the API's ``plan`` collection (``/collections/plan/items?plan_id=…``, a few
 points), drawn as numbered markers (rank = order taken) with a popup: rank, kind, cost in VND,
 villages and people covered. Which plan: the latest of the ``plans`` frame at build time.
@@ -161,14 +161,34 @@ class PlanNote(MacroElement):
         self.plan_id = _js(plan_id)
 
 
-def plan_legend_html(plan: dict[str, Any], lang: str) -> str:
-    """A small legend of the plan: its totals, the marker colour of each kind, the village outline."""
+def _count(n: int, unit: str, lang: str) -> str:
+    """``3 thôn`` / ``3 villages``, ``1 village``: English singular for one (Vietnamese has none)."""
+    word = t(f"plan.{unit}_unit", lang)
+    return f"{n} {word[:-1] if lang == 'en' and n == 1 and word.endswith('s') else word}"
+
+
+def unit_line(plan: dict[str, Any], unit_name: str, plan_villages: pd.DataFrame, lang: str) -> str:
+    """What the plan brings to one district or commune: ``Trong Xã Dân Hóa: 1 thôn · 120 người``.
+    ``plan_villages``: rows of the ``plan_villages`` table for the unit's villages (any plan)."""
+    rows = plan_villages[plan_villages["plan_id"].astype(str) == str(plan["plan_id"])]
+    rows = rows.drop_duplicates("village_id")
+    if rows.empty:
+        return f"{t('plan.in_unit', lang)} {unit_name}: {t('plan.none_in_unit', lang)}"
+    people = _group(str(round(float(pd.to_numeric(rows["population"]).fillna(0).sum()))), "." if lang == "vi" else ",")
+    return f"{t('plan.in_unit', lang)} {unit_name}: {_count(len(rows), 'villages', lang)} · {people} {t('plan.people_unit', lang)}"
+
+
+def plan_legend_html(plan: dict[str, Any], lang: str, unit: str | None = None) -> str:
+    """A small legend of the plan: its totals (and ``unit``: a line for the unit the map shows),
+    the marker colour of each kind, the village outline."""
     date = plan_date(plan, lang)
     sep = "." if lang == "vi" else ","
     people = _group(str(round(float(plan.get("population_covered") or 0))), sep)
-    totals = (f"{int(plan.get('sites') or 0)} {t('plan.sites_unit', lang)} · {format_vnd_short(plan.get('cost_vnd'), lang)}"
-              f" · {int(plan.get('villages_covered') or 0)} {t('plan.villages_unit', lang)} · {people} "
+    totals = (f"{_count(int(plan.get('sites') or 0), 'sites', lang)} · {format_vnd_short(plan.get('cost_vnd'), lang)}"
+              f" · {_count(int(plan.get('villages_covered') or 0), 'villages', lang)} · {people} "
               f"{t('plan.people_unit', lang)}")
+    if unit is not None:
+        totals = f"{t('plan.province_totals', lang)}: {totals}"
     rows = "".join(
         f'<div><span class="vc-sw" style="background:{c};border-radius:3px"></span>{escape(t(f"plan.kind.{k}", lang))}</div>'
         for k, c in KIND_COLOURS.items())
@@ -176,7 +196,9 @@ def plan_legend_html(plan: dict[str, Any], lang: str) -> str:
              f'{escape(t("plan.villages_layer", lang))}</div>')
     title = f"{t('plan.legend', lang)} {plan['technology']} ({date})"
     return (f'<details class="vc-legend vc-plan-legend" open><summary class="vc-title">{escape(title)}</summary>'
-            f'<div>{escape(totals)}</div><div class="vc-muted">{escape(t("plan.rank_note", lang))}</div>{rows}</details>')
+            f'<div>{escape(totals)}</div>'
+            + (f'<div class="vc-plan-unit"><b>{escape(unit)}</b></div>' if unit is not None else "")
+            + f'<div class="vc-muted">{escape(t("plan.rank_note", lang))}</div>{rows}</details>')
 
 
 def plan_villages_tiles_url(urls: ApiUrls, plan_id: str) -> str:
@@ -185,9 +207,15 @@ def plan_villages_tiles_url(urls: ApiUrls, plan_id: str) -> str:
     return urls.collection_tiles("plan-villages") + f"?plan_id={quote(plan_id)}"
 
 
-def add_plan(m: folium.Map, plans: pd.DataFrame | None, urls: ApiUrls, lang: str) -> dict[str, Any] | None:
+def add_plan(
+    m: folium.Map, plans: pd.DataFrame | None, urls: ApiUrls, lang: str,
+    unit: tuple[str, pd.DataFrame] | None = None,
+) -> dict[str, Any] | None:
     """Add the latest plan when a plan exists: the villages it covers (outlined, vector tiles of the
-    ``plan-villages`` collection) and its proposed sites (items GeoJSON); returns that plan."""
+    ``plan-villages`` collection) and its proposed sites (items GeoJSON); returns that plan.
+    ``unit``: (name, plan_villages rows of its villages) on a district or commune map — the legend
+    then says what the plan brings to that unit beside the province's totals. The sites are the
+    whole province's either way: one outside the unit may cover its villages."""
     plan = latest_plan(plans)
     if plan is None:
         return None
@@ -196,6 +224,7 @@ def add_plan(m: folium.Map, plans: pd.DataFrame | None, urls: ApiUrls, lang: str
                 id_prop="village_id").add_to(m)
     PlanSites(plan_items_url(urls, str(plan["plan_id"])), plan_layer_name(plan, lang), lang).add_to(m)
     PlanNote(str(plan["plan_id"])).add_to(m)
-    HtmlControl(plan_legend_html(plan, lang), position="bottomright").add_to(m)
+    line = None if unit is None else unit_line(plan, unit[0], unit[1], lang)
+    HtmlControl(plan_legend_html(plan, lang, line), position="bottomright").add_to(m)
     return plan
 

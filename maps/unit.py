@@ -1,5 +1,5 @@
 """District and commune maps: one unit, its villages (vector tiles), sites, gaps and remote
-villages, and its indicator table. Data in, ``folium.Map`` out (no I/O).
+villages, the latest site plan with what it brings to the unit, and its indicator table. Data in, ``folium.Map`` out (no I/O).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from maps.layers import (
     village_classes,
 )
 from maps.panels import add_chrome, add_indicator_panel, add_legend, new_map
+from maps.plan import add_plan
 from maps.province import BASE_PANE, add_coverage_layers, add_panes, add_village_layers
 from villagecov.errors import NotFound
 
@@ -66,6 +67,7 @@ def build_unit_map(
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
     VillageSearch(search_index(sub.villages, sub.commune_names)).add_to(m)
+    add_plan(m, data.plans, urls, lang, unit=(name, sub.plan_villages))  # the latest plan, for this unit
     add_indicator_panel(m, sub.indicators, lang)
     operators = sorted(set(sites["operator"].dropna())) if sites is not None and len(sites) else []
     add_legend(m, lang, operators=operators, sites=bool(operators), services=bool(len(sub.services)))

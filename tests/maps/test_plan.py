@@ -23,6 +23,7 @@ from maps.assets import render_html
 from maps.build import build_all_maps, read_inputs
 from maps.plan import format_vnd, format_vnd_short, latest_plan, plan_date, plan_layer_name
 from maps.province import build_province_map
+from maps.unit import build_unit_map
 from tests.maps.sample import sample_inputs, village_centre, villages_gdf
 from tests.maps.test_build import fill_store
 from villagecov.settings import Settings
@@ -107,16 +108,45 @@ def test_province_map_has_the_plan_layer_only_when_a_plan_exists() -> None:
     assert "Plan 4G (2026-11-26)" in en and "2 sites · 3.55 billion VND · 3 villages · 832 people" in en
 
 
+def test_unit_maps_show_the_latest_plan_and_what_it_brings_to_the_unit() -> None:
+    """District 01 holds V2 (412 people) and V4 (120) of the plan's three villages; commune 0201
+    none of them. The proposed sites are the province's: one outside a unit may cover its villages."""
+    data = sample_inputs()
+    assert "collections/plan/items" not in render_html(build_unit_map(data, "district", "01", lang="vi"))
+    rows = plan_rows()
+    with_plan = replace(data, plans=rows["plans"], plan_villages=rows["plan_villages"])
+    vi = render_html(build_unit_map(with_plan, "district", "01", lang="vi"))
+    assert '"/collections/plan/items?plan_id=P1&limit=1000"' in vi
+    assert '"/collections/plan-villages/tiles/WebMercatorQuad/{z}/{y}/{x}?plan_id=P1"' in vi
+    assert "Toàn tỉnh: 2 trạm · 3,55 tỷ đồng · 3 thôn · 832 người" in vi
+    assert "Trong Huyện Minh Hóa: 2 thôn · 532 người" in vi
+    commune = render_html(build_unit_map(with_plan, "commune", "0102", lang="en"))
+    assert "Province: 2 sites · 3.55 billion VND · 3 villages · 832 people" in commune
+    assert "In Xã Dân Hóa: 1 village · 120 people" in commune
+    none = render_html(build_unit_map(with_plan, "commune", "0201", lang="vi"))
+    assert "Trong Xã Quảng Phú: kế hoạch chưa phủ thôn nào" in none
+    # another plan's rows for the unit's villages do not count
+    other = replace(with_plan, plan_villages=rows["plan_villages"].assign(plan_id="P0"))
+    assert "Trong Huyện Minh Hóa: kế hoạch chưa phủ thôn nào" in render_html(
+        build_unit_map(other, "district", "01", lang="vi"))
+    assert "Toàn tỉnh: 2 trạm" not in render_html(build_province_map(with_plan, lang="vi"))  # the province: totals only
+
+
 def test_build_all_maps_shows_the_latest_plan_of_the_store(store: Store, tmp_path: Path) -> None:
     fill_store(store, sample_inputs())
-    assert read_inputs(store).plans.empty
+    assert read_inputs(store).plans.empty and read_inputs(store).plan_villages.empty
     add_plan_rows(store, plan_id="P0", created=CREATED - pd.Timedelta(days=1))
     add_plan_rows(store)
-    assert sorted(read_inputs(store).plans["plan_id"]) == ["P0", "P1"]
-    build_all_maps(store, tmp_path, unit_maps=False)
+    inputs = read_inputs(store)
+    assert sorted(inputs.plans["plan_id"]) == ["P0", "P1"]
+    assert set(inputs.plan_villages["plan_id"]) == {"P1"} and len(inputs.plan_villages) == 3
+    build_all_maps(store, tmp_path)
     html = (tmp_path / "province.html").read_text(encoding="utf-8")
     assert "collections/plan/items?plan_id=P1&" in html and "plan_id=P0" not in html
     assert "collections/plan/" not in (tmp_path / "progress.html").read_text(encoding="utf-8")
+    district = (tmp_path / "district-01.html").read_text(encoding="utf-8")
+    assert "collections/plan/items?plan_id=P1&" in district and "Trong Huyện Minh Hóa: 2 thôn · 532 người" in district
+    assert "In Phường Đức Ninh: 1 village · 300 people" in (tmp_path / "commune-0202.en.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +159,7 @@ def plan_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with open_store(url, initialize=True) as st:
         fill_store(st, sample_inputs())
         add_plan_rows(st)
-        build_all_maps(st, root / "maps", unit_maps=False)
+        build_all_maps(st, root / "maps")
     settings = Settings(store=url, maps_dir=root / "maps", archive_dir=root / "archive")
     with serve(create_app(settings)) as base:
         yield base
@@ -140,6 +170,7 @@ def plan_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ("province.html", ["Trạm đề xuất #2", "Trạm mới", "2.750.000.000 ₫", "2.000.000.000 ₫", "150.000.000 ₫",
                        "Vi ba", "712"]),
     ("province.en.html", ["Proposed site #2", "New tower", "VND 2,750,000,000", "Microwave", "712"]),
+    ("district-01.html", ["Trạm đề xuất #2", "Trạm mới", "2.750.000.000 ₫", "Vi ba", "712"]),
 ])
 def test_plan_markers_and_popup_in_chromium(browser, plan_api: str, artifacts: Path, page: str,
                                             texts: list[str]) -> None:

@@ -91,7 +91,7 @@ def refresh_if_stale(conn: Any) -> bool:
     if not conn.execute(sa.text("SELECT stale FROM village_layer_state FOR UPDATE")).scalar():
         return False  # rebuilt by a writer that committed meanwhile
     # TRUNCATE, not DELETE: no dead rows for the next tiles to step over (a DELETE and INSERT of
-    # 100,000 villages made the next z8 tiles 2x slower until autovacuum). Its lock holds tile
+    # 100,000 villages made the next z8 tiles 3x slower until autovacuum). Its lock holds tile
     # readers of the layer until this transaction commits: the rebuild's time (see the benchmark).
     conn.execute(sa.text("TRUNCATE village_layer"))
     conn.execute(sa.text(refresh_sql()), {"d": LATEST})

@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from villagecov.errors import NotFound
-from villagecov.schema import STORAGE_CRS, TECHNOLOGIES, table
+from villagecov.schema import LATEST, STORAGE_CRS, TECHNOLOGIES, table
 from villagecov.storage import Store
 
-LATEST = "9999-12-31"
 Temporal = Literal["vintage", "time", "fixed"]
 
 ADMIN_PROPS = ("code", "name", "name_ascii", "unit_type", "level", "parent_code", "version", "population",
@@ -74,6 +73,11 @@ class Collection:
     # One version of the layer is shown at a time (e.g. ``plan_id``: one plan): the latest unless
     # the request names one with a query parameter of that name (items and tiles).
     version_column: str | None = None
+
+    def __post_init__(self) -> None:
+        # PostGIS tiles are sorted by the encoder, which sees only the attributes it writes.
+        if any(c not in self.tile_properties for c, _ in self.tile_order):
+            raise ValueError(f"{self.id}: tile_order must name tile properties")
 
     def prop_kind(self, name: str) -> str:
         """Column kind (str/int/float/bool/date/datetime) of a property."""

@@ -28,7 +28,7 @@ from api.layers import BIG, LATEST, Collection, LayerCache
 from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store
-from villagecov.storage.village_layer import ENVELOPE_4326, GAP_STATUSES, UNCOVERED, is_fresh, villages_sql
+from villagecov.storage.village_layer import ENVELOPE_4326, UNCOVERED, gap_rank_sql, is_fresh, villages_sql
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 MVT = "application/vnd.mapbox-vector-tile"
@@ -243,10 +243,9 @@ def source_sql(
         # The rank is province-wide, so it is computed over every gap village, but without their
         # geometries (vs is inlined twice: the ranking reads no geometry, the tile reads only its own).
         return "WITH " + villages_sql(False, single_register) + f""",
-        r AS (SELECT village_id, {UNCOVERED} AS uncovered_population,
-                     row_number() OVER (ORDER BY {UNCOVERED} DESC, village_id COLLATE "C") AS rank
-              FROM vs WHERE status_4g IN {GAP_STATUSES}),
-        src AS (SELECT vs.*, r.uncovered_population, r.rank FROM vs JOIN r USING (village_id))""", params
+        r AS (SELECT village_id, {UNCOVERED} AS uncovered_population, {gap_rank_sql()} AS rank FROM vs),
+        src AS (SELECT vs.*, r.uncovered_population, r.rank FROM vs JOIN r USING (village_id)
+                WHERE r.rank IS NOT NULL)""", params
     conds = []
     for i, (col, val) in enumerate(coll.where.items()):
         conds.append(f'"{col}" = :w{i}')
@@ -300,9 +299,6 @@ def tile_sql(
       ``tile_order`` and cut at ``:cap`` before encoding, so that the first ones in order are kept;
       PostgreSQL computes the costly output expression after the sort and limit."""
     head, params = source_sql(coll, version, single_register, lookup, layer)
-    names = [_prop_sql(coll, p).rsplit(" AS ", 1)[-1].strip('"') for p in coll.tile_properties]
-    if any(c not in names for c, _ in coll.tile_order):  # the encoder can only sort by what it writes
-        raise ValueError(f"{coll.id}: tile_order must name tile properties")
     props = ", ".join(_prop_sql(coll, p) for p in coll.tile_properties)
     collate = {c: ' COLLATE "C"' if coll.prop_kind(c) == "str" else "" for c, _ in coll.tile_order}
     order = ", ".join(f'"{c}"{collate[c]} {"DESC" if d else "ASC"} NULLS LAST' for c, d in coll.tile_order)

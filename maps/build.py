@@ -31,9 +31,8 @@ from maps.progress import build_progress_map
 from maps.province import build_province_map, latest_streams
 from maps.unit import build_unit_map
 from villagecov.errors import NotFound
+from villagecov.schema import LATEST
 from villagecov.storage import Store
-
-LATEST = "9999-12-31"
 
 
 @dataclass

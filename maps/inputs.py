@@ -11,9 +11,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
-from villagecov.schema import TABLES, normalize
-
-LATEST = "9999-12-31"
+from villagecov.schema import LATEST, TABLES, normalize
 
 
 def empty(name: str) -> pd.DataFrame:

@@ -21,6 +21,7 @@ GeometryType = Literal["Point", "MultiPolygon", "Geometry"]
 
 STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:32648"  # UTM zone 48N: areas (m²) and distances (m)
+LATEST = "9999-12-31"  # "as of" any date: the latest vintage of every stream
 
 # MCC 452 (Viet Nam) network codes -> operator id used everywhere in the store.
 MNC_OPERATORS: dict[int, str] = {

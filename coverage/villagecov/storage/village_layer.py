@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from villagecov.schema import LATEST
+
 ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
-LATEST = "9999-12-31"  # "as of any date": the latest register and vintage
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
 GAP_STATUSES = "('none', 'partial')"  # 4G status of a gap village
@@ -79,12 +80,19 @@ def refresh_sql() -> str:
             f"{UNCOVERED}, {gap_rank_sql()}, geometry, geom_3857 FROM vs ORDER BY geometry")
 
 
+def _exists(conn: Any) -> bool:
+    """Whether the store has the layer (revision 0007 or later)."""
+    import sqlalchemy as sa
+
+    return bool(conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar())
+
+
 def refresh_if_stale(conn: Any) -> bool:
     """Rebuild the layer on ``conn`` (a SQLAlchemy connection, inside the caller's transaction) if
     the triggers marked it stale; True if it was rebuilt."""
     import sqlalchemy as sa
 
-    if not conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar():
+    if not _exists(conn):
         return False  # a store before revision 0007
     if not conn.execute(sa.text("SELECT stale FROM village_layer_state")).scalar():
         return False  # no lock taken: transactions that left the sources alone do not queue here
@@ -104,15 +112,14 @@ def is_fresh(conn: Any) -> bool:
     rebuilt after the last change to its sources."""
     import sqlalchemy as sa
 
-    exists = conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar()
-    return bool(exists and conn.execute(sa.text("SELECT NOT stale FROM village_layer_state")).scalar())
+    return _exists(conn) and bool(conn.execute(sa.text("SELECT NOT stale FROM village_layer_state")).scalar())
 
 
 def state(conn: Any) -> str:
     """The layer's state in words, for ``villagecov doctor``."""
     import sqlalchemy as sa
 
-    if not conn.execute(sa.text("SELECT to_regclass('village_layer_state') IS NOT NULL")).scalar():
+    if not _exists(conn):
         return "absent (schema before revision 0007)"
     stale, at = conn.execute(sa.text("SELECT stale, refreshed_at FROM village_layer_state")).one()
     n = conn.execute(sa.text("SELECT count(*) FROM village_layer")).scalar()

@@ -2,12 +2,14 @@
 
 A job is a folder ``<archive_dir>/uploads/<job_id>/`` holding the uploaded file and
 ``job.json`` (status, options, validation report). Status: ``queued`` → ``running`` →
-``succeeded`` | ``rejected`` (the file was unusable; the report says why) | ``duplicate``
-(already ingested; nothing changed) | ``failed`` (server-side problem).
+``succeeded`` | ``rejected`` (the file was unusable; the report says why) | ``refused`` (rows
+outside the key's scope; nothing ingested) | ``duplicate`` (already ingested; nothing changed) |
+``failed`` (server-side problem).
 
-Rules: an admin key may upload anything; an operator key only its own operator's sites,
-coverage and measurements (the form's ``operator`` and any operator column of the file);
-a surveyor key only service surveys of villages in its communes.
+Rules (:mod:`villagecov.scope`): an admin key may upload anything; an operator key only its own
+operator's sites, coverage and measurements; a surveyor key only service surveys of villages in
+its communes. The form is checked here, before the file is stored; the rows are checked by the
+ingest itself, on the rows it is about to store, inside its transaction.
 """
 
 from __future__ import annotations
@@ -24,19 +26,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from villagecov.apikeys import ApiKey
-from villagecov.errors import DuplicateSubmission, InputError, NotFound, PermissionDenied, VillagecovError
-from villagecov.schema import MNC_OPERATORS, OPERATORS
+from villagecov.errors import (
+    DuplicateSubmission,
+    InputError,
+    NotFound,
+    OutOfScope,
+    PermissionDenied,
+    VillagecovError,
+)
+from villagecov.schema import OPERATORS
+from villagecov.scope import ROLE_KINDS, UploadScope
 from villagecov.settings import Settings
-from villagecov.storage import Store, open_store
+from villagecov.storage import open_store
 
 log = logging.getLogger("villagecov.api.uploads")
 KINDS = ("villages", "sites", "coverage", "measurements", "services")
-OPERATOR_KINDS = frozenset({"sites", "coverage", "measurements"})
-SURVEYOR_KINDS = frozenset({"services"})
-TABULAR = (".csv", ".geojson", ".json", ".gpkg", ".zip", ".parquet", ".kml")
 
 
 @dataclass(frozen=True)
@@ -57,86 +62,25 @@ class UploadForm:
         return {**opts, "boundary_version": self.boundaries}
 
 
+def scope_of(key: ApiKey) -> UploadScope:
+    return UploadScope(key.role, key.operator, key.communes)
+
+
 def authorize(key: ApiKey, form: UploadForm) -> UploadForm:
     """The form as it will be ingested; :class:`PermissionDenied` when the key may not send it."""
     if form.kind not in KINDS:
         raise InputError(f"unknown kind {form.kind!r}: use {', '.join(KINDS)}", field="kind")
     if form.operator is not None and form.operator not in OPERATORS:
         raise InputError(f"unknown operator {form.operator!r}", field="operator")
-    if key.role == "admin":
-        return form
+    if key.role not in ("admin", *ROLE_KINDS):
+        raise PermissionDenied(f"role {key.role!r} cannot upload")
+    if not scope_of(key).may_upload(form.kind):
+        raise PermissionDenied(f"a {key.role} key cannot upload {form.kind}")
     if key.role == "operator":
-        if form.kind not in OPERATOR_KINDS:
-            raise PermissionDenied(f"an operator key cannot upload {form.kind}")
         if form.operator not in (None, key.operator):
             raise PermissionDenied(f"this key uploads only {key.operator}'s data, not {form.operator}'s")
         return dataclasses.replace(form, operator=key.operator)
-    if key.role == "surveyor":
-        if form.kind not in SURVEYOR_KINDS:
-            raise PermissionDenied(f"a surveyor key uploads only service surveys, not {form.kind}")
-        return form
-    raise PermissionDenied(f"role {key.role!r} cannot upload")
-
-
-def _peek(path: Path) -> pd.DataFrame | None:
-    """The attribute table of a tabular upload (no geometry), or None when it is not one."""
-    suffix = path.suffix.lower()
-    if suffix not in TABULAR:
-        return None
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
-        import pyogrio
-
-        return pd.DataFrame(pyogrio.read_dataframe(path, read_geometry=False))
-    except Exception as exc:  # an unreadable file is the ingest's to report, row by row
-        log.info("upload %s not peekable: %s", path.name, exc)
-        return None
-
-
-def _operator_of(value: object) -> str | None:
-    text = str(value).strip().lower()
-    if text.isdigit():
-        return MNC_OPERATORS.get(int(text), text)
-    return text or None
-
-
-def check_scope(key: ApiKey, form: UploadForm, path: Path, store: Store) -> None:
-    """The file's rows stay within the key's operator or communes; :class:`PermissionDenied` otherwise."""
-    if key.role == "admin":
-        return
-    table = _peek(path)
-    if key.role == "operator":
-        if table is None:
-            return  # rasters: the form's operator (forced to the key's) is the only operator
-        for col in ("operator", "mnc", "net"):
-            if col in table.columns:
-                others = {o for o in map(_operator_of, table[col].dropna()) if o and o != key.operator}
-                if others:
-                    raise PermissionDenied(f"the file has rows of {', '.join(sorted(others))}; "
-                                           f"this key uploads only {key.operator}'s data")
-        return
-    if table is None:
-        raise PermissionDenied("a surveyor upload must be a table with village_id or commune_code")
-    communes: set[str] = set()
-    if "commune_code" in table.columns or "ma_xa" in table.columns:
-        col = "commune_code" if "commune_code" in table.columns else "ma_xa"
-        communes |= {str(c).strip() for c in table[col].dropna()}
-    vid_col = next((c for c in ("village_id", "ma_thon") if c in table.columns), None)
-    if vid_col:
-        ids = sorted({str(v).strip() for v in table[vid_col].dropna()})
-        known = store.read("villages", where={"village_id": ids}) if ids else pd.DataFrame()
-        found = dict(zip(known.get("village_id", []), known.get("commune_code", []), strict=False))
-        unknown = [v for v in ids if v not in found]
-        if unknown:
-            raise PermissionDenied(f"villages not in the register: {', '.join(unknown[:5])}")
-        communes |= {str(c) for c in found.values()}
-    if not communes and not vid_col:
-        raise PermissionDenied("a surveyor upload must name village_id or commune_code")
-    outside = sorted(communes - key.communes)
-    if outside:
-        raise PermissionDenied(f"this key covers communes {', '.join(sorted(key.communes))}; "
-                               f"the file has rows in {', '.join(outside[:5])}")
+    return form
 
 
 class Jobs:
@@ -161,6 +105,7 @@ class Jobs:
             "technology": form.technology, "as_of": form.as_of, "filename": form.filename,
             "options": form.options(),
             "size_bytes": size, "sha256": sha256, "key_id": key.key_id, "role": key.role,
+            "scope": {"role": key.role, "operator": key.operator, "communes": sorted(key.communes)},
             "created_at": _now(), "started_at": None, "finished_at": None, "report": None, "error": None,
         }
         self.save(job)
@@ -223,12 +168,15 @@ def run_job(settings: Settings, job_id: str, on_change: Callable[[], None] | Non
         options = ingest_options(**job["options"])
         store = open_store(settings.store)
         try:
-            report = ingest_file(settings, store, job["kind"], jobs.file(job), options)
+            scope = UploadScope(job["scope"]["role"], job["scope"]["operator"], frozenset(job["scope"]["communes"]))
+            report = ingest_file(settings, store, job["kind"], jobs.file(job), options, scope=scope)
         finally:
             store.close()
         job.update(status="succeeded", report=report_dict(report))
     except DuplicateSubmission as exc:
         job.update(status="duplicate", error=str(exc))
+    except OutOfScope as exc:
+        job.update(status="refused", error=str(exc), report=exc.report)
     except InputError as exc:
         job.update(status="rejected", error=str(exc), report=report_dict(getattr(exc, "report", None)))
     except VillagecovError as exc:

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
 from api.errors import UploadTooLarge
 from api.routers.landing import base_url
-from api.uploads import Jobs, UploadForm, authorize, check_scope, discard, run_job
+from api.uploads import Jobs, UploadForm, authorize, discard, run_job
 from villagecov.errors import InputError, PermissionDenied
 
 router = APIRouter(tags=["Uploads"])
@@ -57,7 +57,6 @@ def upload(
                 out.write(chunk)
         if size == 0:
             raise InputError("the file is empty", file=form.filename)
-        check_scope(key, form, staged / form.filename, store)
         job = jobs.create(staged, form, key, size, digest.hexdigest())
     except BaseException:
         discard(staged)

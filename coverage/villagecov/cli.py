@@ -71,10 +71,19 @@ def _settings(store: str | None) -> Settings:
 
 @app.command()
 @handle_errors
-def doctor(store: StoreOpt = None) -> None:
+def doctor(
+    store: StoreOpt = None,
+    repair: Annotated[bool, typer.Option("--repair", help="clear what a killed writer left (working copies, "
+                                         "journals, stuck upload jobs) and check the store's integrity")] = False,
+) -> None:
     """Versions of GDAL, PROJ, GEOS and the store (PostGIS: postgis_full_version())."""
     from villagecov.pipeline import doctor_report
 
+    if repair:
+        from villagecov.repair import repair_all
+
+        for line in repair_all(_settings(store)):
+            console.print(f"[bold]repair[/]: {line}", highlight=False, soft_wrap=True)
     for key, value in doctor_report(_settings(store)).items():
         console.print(f"[bold]{key}[/]: {value}", highlight=False, soft_wrap=True)
 

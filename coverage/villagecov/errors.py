@@ -66,6 +66,15 @@ class PermissionDenied(VillagecovError):
     """The caller's key does not allow this action."""
 
 
+class OutOfScope(PermissionDenied):
+    """An upload holds rows outside its key's operator or communes: the whole file is refused.
+    ``report`` lists the offending values per table and field."""
+
+    def __init__(self, message: str, report: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.report = report or {}
+
+
 class NotAuthenticated(VillagecovError):
     """An action that needs a key was called without a valid one."""
 

@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from villagecov.errors import DuplicateSubmission, InputError
+from villagecov.scope import UploadScope
 from villagecov.settings import Settings
 from villagecov.sources.common import IngestOptions, Parsed, ReadContext, Rejects
 from villagecov.storage import Store
@@ -151,9 +152,14 @@ def _finish_rejects(parsed: Parsed, folder: Path, kind: str, key: str, file: str
     return quarantine
 
 
-def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options: IngestOptions) -> IngestReport:
-    """Ingest ``path`` as ``kind``. Raises InputError (whole-file problem, store unchanged) or
-    DuplicateSubmission (same file, kind and options already ingested: nothing changed)."""
+def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options: IngestOptions,
+                scope: UploadScope | None = None) -> IngestReport:
+    """Ingest ``path`` as ``kind``. Raises InputError (whole-file problem, store unchanged),
+    DuplicateSubmission (same file, kind and options already ingested: nothing changed) or, given
+    the uploader's ``scope``, OutOfScope (a row outside it: nothing changed).
+
+    The duplicate check and the scope check run inside the one transaction that writes the rows,
+    under a lock on the submission's identity: concurrent ingests of one file write it once."""
     path = Path(path)
     if kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}", field="KIND")
@@ -162,7 +168,7 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
     archived = archive(settings, path, sha)
     key = options.key()
     province, communes, known = _reference(store, kind, options, path.name)  # also: does the store exist?
-    if store.has_submission(sha, kind, key):
+    if store.has_submission(sha, kind, key):  # fast path; the check that counts is in the transaction
         raise DuplicateSubmission(
             f"{path.name}: already ingested as {kind} with the same options (sha256 {sha[:12]}): nothing changed"
         )
@@ -178,10 +184,18 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
         if parsed.chunks is None:  # everything is known: refuse an unusable file before writing
             quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, parsed.accepted)
         with store.transaction() as tx:
+            tx.lock(f"villagecov-submission:{sha}:{kind}:{key}")
+            if tx.has_submission(sha, kind, key):
+                raise DuplicateSubmission(f"{path.name}: already ingested as {kind} with the same options "
+                                          f"(sha256 {sha[:12]}): nothing changed")
             for name, frame in parsed.tables.items():
+                if scope is not None:
+                    scope.check_rows(tx, name, frame, path.name)
                 accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
             if parsed.chunks is not None:
                 for name, frame in parsed.chunks:
+                    if scope is not None:
+                        scope.check_rows(tx, name, frame, path.name)
                     accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
                 quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, sum(accepted.values()))
             tx.append("submissions", pd.DataFrame([{

@@ -62,11 +62,8 @@ def test_forbidden_uploads_change_nothing(fresh: Seeded) -> None:
             (viettel[:-2] + "xx", "sites", _sites_csv("viettel", lon, lat), {}, 401),
             (viettel, "villages", b"village_id,name\nX,Y\n", {}, 403),
             (viettel, "sites", _sites_csv("viettel", lon, lat), {"operator": "vinaphone"}, 403),
-            (viettel, "sites", _sites_csv("vinaphone", lon, lat), {}, 403),
             (viettel, "services", _services_csv("V1"), {}, 403),
             (surveyor, "sites", _sites_csv("viettel", lon, lat), {}, 403),
-            (surveyor, "services", _services_csv("V3"), {}, 403),  # V3 lies in another commune
-            (surveyor, "services", _services_csv("V999"), {}, 403),
             (admin, "sites", b"x" * (1024 * 1024 + 10), {}, 413),  # caught while streaming to disk
             (admin, "sites", b"x" * (2 * 1024 * 1024), {}, 413),  # caught from Content-Length
         ]
@@ -76,9 +73,21 @@ def test_forbidden_uploads_change_nothing(fresh: Seeded) -> None:
             assert r.headers["content-type"] == "application/problem+json"
         assert c.get("/uploads/" + "0" * 32).status_code == 401
         assert c.get("/uploads/" + "0" * 32, headers={"X-API-Key": admin}).status_code == 404
+        assert not uploads.exists() or not [p for p in uploads.iterdir()]
+        # Rows outside the key's scope: the ingest itself refuses the whole file (the file is kept).
+        for key, kind, content, status in [
+            (viettel, "sites", _sites_csv("vinaphone", lon, lat), "refused"),
+            (surveyor, "services", _services_csv("V3"), "refused"),  # V3 lies in another commune
+            (surveyor, "services", _services_csv("V999"), "rejected"),  # not in the register: quarantined
+        ]:
+            r = _post(c, key, kind, content, as_of="2025-06-30")
+            assert r.status_code == 202, r.text
+            job = c.get(f"/uploads/{r.json()['id']}", headers={"X-API-Key": key}).json()
+            assert job["status"] == status, job
+            assert (uploads / job["id"] / job["filename"]).read_bytes() == content
+            assert status != "refused" or "outside this key's scope" in job["error"]
     with open_store(fresh.settings.store) as store:
         assert store.digest() == before
-    assert not uploads.exists() or not [p for p in uploads.iterdir()]
 
 
 def test_allowed_uploads_are_ingested(fresh: Seeded) -> None:

@@ -31,6 +31,19 @@ class Transaction(ABC):
     def delete(self, name: str, where: Where) -> int:
         """Delete rows matching ``where`` (an empty mapping is refused) and return how many."""
 
+    @abstractmethod
+    def read(self, name: str, where: Where | None = None) -> pd.DataFrame:
+        """Rows of ``name`` matching ``where`` as this transaction sees them (its own writes
+        included), normalised: checks made here and the writes they guard commit together."""
+
+    def lock(self, name: str) -> None:  # noqa: B027 - a backend whose writers are already serialised
+        """Hold an exclusive lock called ``name`` until the transaction ends, so that a
+        check-then-write on it (a duplicate check) is not raced by another writer."""
+
+    def has_submission(self, sha256: str, kind: str, options: str) -> bool:
+        """Whether this file, kind and options were already ingested (seen from inside the transaction)."""
+        return not self.read("submissions", {"sha256": sha256, "kind": kind, "options": options}).empty
+
 
 class Store(ABC):
     """A villagecov store: a GeoPackage file or a PostGIS database."""
@@ -65,6 +78,10 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+    def repair(self) -> list[str]:
+        """Recover from an interrupted writer (``villagecov doctor --repair``); the actions taken."""
+        return ["nothing to repair: the database rolls an interrupted transaction back itself"]
 
     # -- shared behaviour -------------------------------------------------------------------
 

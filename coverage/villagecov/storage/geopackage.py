@@ -25,6 +25,9 @@ from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
 from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
 
 _TMP_SUFFIX = ".writing.gpkg"
+# SQLite's side files of a database: a rollback journal left by a killed writer is "hot" and is
+# replayed into whatever file next bears the name, so a working copy's must go with it.
+_SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
 
 
 def _sql_literal(value: object) -> str:
@@ -73,8 +76,17 @@ def _bulk_sqlite() -> Iterator[None]:
 
 
 class GeoPackageTransaction(Transaction):
+    """Writes into the working copy ``path``; the store's writer lock is held throughout, so
+    reads here see every committed change and no other writer (no extra lock is needed)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def read(self, name: str, where: Where | None = None) -> pd.DataFrame:
+        spec = table(name)
+        if not self.path.exists():
+            return _empty_frame(spec)
+        return normalize(GeoPackageStore(self.path)._read(spec, where, None), spec)
 
     def append(self, name: str, frame: pd.DataFrame) -> int:
         spec = table(name)
@@ -186,12 +198,46 @@ class GeoPackageStore(Store):
             return []
         return [str(n) for n, _ in pyogrio.list_layers(self.path)]
 
+    @property
+    def _working_copy(self) -> Path:
+        return self.path.with_name(self.path.name + _TMP_SUFFIX)
+
+    def _clear_working_copy(self) -> list[Path]:
+        """Remove a working copy and its SQLite side files left by a killed writer (call with
+        the writer lock held); return what was removed. The store itself is untouched: the
+        copy was never renamed over it, so the store holds the last committed state."""
+        tmp = self._working_copy
+        removed = []
+        for path in (tmp, *(tmp.with_name(tmp.name + s) for s in _SIDE_SUFFIXES)):
+            if path.exists():
+                path.unlink()
+                removed.append(path)
+        return removed
+
+    def repair(self) -> list[str]:
+        """Clear what a killed writer left and check the store's integrity (``doctor --repair``);
+        the actions taken, one line each. :class:`StoreError` when the store itself is damaged."""
+        actions: list[str] = []
+        with self._writer_lock():
+            actions += [f"removed stale working file {p.name}" for p in self._clear_working_copy()]
+            if self.path.exists():
+                con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+                try:
+                    result = [r[0] for r in con.execute("PRAGMA integrity_check")]
+                except sqlite3.DatabaseError as exc:
+                    raise StoreError(f"store {self.path.name} is damaged ({exc}): restore it from a backup") from None
+                finally:
+                    con.close()
+                if result != ["ok"]:
+                    raise StoreError(f"store {self.path.name} is damaged ({result[0]}): restore it from a backup")
+                actions.append("integrity check: ok")
+        return actions
+
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         with self._writer_lock():
-            tmp = self.path.with_name(self.path.name + _TMP_SUFFIX)
-            if tmp.exists():  # left behind by a writer that was killed
-                tmp.unlink()
+            tmp = self._working_copy
+            self._clear_working_copy()  # left behind by a writer that was killed
             if self.path.exists():
                 shutil.copy2(self.path, tmp)
             try:
@@ -200,7 +246,7 @@ class GeoPackageStore(Store):
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.path)
             except BaseException:
-                tmp.unlink(missing_ok=True)
+                self._clear_working_copy()
                 raise
 
     def _read(self, spec: Table, where: Where | None, bbox: BBox | None) -> pd.DataFrame:

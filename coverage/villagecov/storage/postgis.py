@@ -83,9 +83,30 @@ def _copy_column(s: pd.Series, kind: str) -> list[object]:
     return s.astype(object).where(s.notna(), None).tolist()  # str / ISO date text
 
 
+def _fetch_on(conn: Connection, spec: Table, query: sa.Select[Any]) -> pd.DataFrame:
+    try:
+        result = conn.execute(query)
+    except sa.exc.ProgrammingError as exc:
+        raise StoreError(f"PostGIS store has no table {spec.name}: run `villagecov doctor`") from exc
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if spec.geometry:
+        wkb = frame["geometry"].map(lambda b: None if b is None else bytes(b)).to_numpy(dtype=object)
+        frame = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=shapely.from_wkb(wkb), crs=STORAGE_CRS)
+    return frame
+
+
 class PostGISTransaction(Transaction):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def read(self, name: str, where: Where | None = None) -> pd.DataFrame:
+        spec = table(name)
+        query = PostGISStore._select(spec).where(_where_clause(METADATA.tables[name], spec, where))
+        return normalize(_fetch_on(self.conn, spec, query), spec)
+
+    def lock(self, name: str) -> None:
+        """A transaction-level advisory lock on ``name`` (released at commit or rollback)."""
+        self.conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
 
     def append(self, name: str, frame: pd.DataFrame) -> int:
         spec = table(name)
@@ -210,17 +231,7 @@ class PostGISStore(Store):
 
     def _fetch(self, spec: Table, query: sa.Select[Any]) -> pd.DataFrame:
         with self._connect() as conn:
-            try:
-                result = conn.execute(query)
-            except sa.exc.ProgrammingError as exc:
-                raise StoreError(f"PostGIS store has no table {spec.name}: run `villagecov doctor`") from exc
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        if spec.geometry:
-            wkb = frame["geometry"].map(lambda b: None if b is None else bytes(b)).to_numpy(dtype=object)
-            frame = gpd.GeoDataFrame(
-                frame.drop(columns="geometry"), geometry=shapely.from_wkb(wkb), crs=STORAGE_CRS
-            )
-        return frame
+            return _fetch_on(conn, spec, query)
 
     def count(self, name: str, where: Where | None = None) -> int:
         spec = table(name)

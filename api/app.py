@@ -6,6 +6,7 @@ once per app and closed on shutdown.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,12 +15,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 import villagecov
 from api import errors
 from api.layers import LayerCache
+from api.limits import QueryGuard, SecurityHeaders, TimeBudget, UploadGuard
 from api.mvt import dispose_tile_engine
+from api.openapi import openapi_schema
+from api.paging import cursor_secret
 from api.routers import (
     collections,
     docs,
@@ -39,23 +42,6 @@ from villagecov.settings import Settings
 from villagecov.storage import open_store
 
 STATIC_DIR = Path(__file__).with_name("static")
-
-
-class UploadSizeGuard:
-    """Refuse an oversized upload from its Content-Length, before its body is read (pure ASGI)."""
-
-    def __init__(self, app: ASGIApp, limit_bytes: int) -> None:
-        self.app, self.limit = app, limit_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/uploads":
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit + 65536:
-                mb = self.limit // (1024 * 1024)
-                response = errors.problem(413, "Upload too large", f"the file is larger than {mb} MB", "/uploads")
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,12 +69,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tiles = TileCache(settings.tile_cache_mb * 1024 * 1024)
     errors.install(app)
 
-    app.add_middleware(UploadSizeGuard, limit_bytes=settings.max_upload_mb * 1024 * 1024)
+    app.state.upload_slots = threading.BoundedSemaphore(settings.upload_workers)
+    app.state.cursor_key = cursor_secret(settings.cursor_secret)
+    # Outermost last: headers on every answer, then the URL check, the time budget, the upload guard.
+    app.add_middleware(UploadGuard, store=store, settings=settings)
+    app.add_middleware(TimeBudget, seconds=settings.request_time_budget_s)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)  # default 9: more CPU per tile for little gain
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["X-API-Key", "Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "X-Tile-Truncated", "X-Tile-Features-Dropped", "X-Tile-Cache",
                                        "Location"])
+    app.add_middleware(QueryGuard)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
     for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, uploads, health, docs):
         app.include_router(module.router)
     app.include_router(maps.router_for(settings))

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import AfterValidator
 
 from api.features import TimeFilter, parse_bbox, parse_datetime
 from api.layers import LayerCache
@@ -38,6 +40,36 @@ async def get_layers(request: Request) -> LayerCache:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def calendar_date(value: str | None) -> str | None:
+    """``value`` when it is a real calendar date (``2025-02-30`` is not): 400 otherwise."""
+    if value is not None:
+        date.fromisoformat(value)
+    return value
+
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# A vintage date parameter: YYYY-MM-DD and a real date (in the OpenAPI schema: format "date").
+IsoDate = Annotated[str | None, Query(pattern=DATE_PATTERN, description="vintage date YYYY-MM-DD (default: latest)",
+                                      json_schema_extra={"format": "date"}), AfterValidator(calendar_date)]
+
+
+def public_base(request: Request) -> str:
+    """The base of every link the API writes: ``settings.public_base_url`` when set, else the
+    address the server itself listens on — never the client's ``Host`` header, which a client
+    (or a cache poisoner) chooses."""
+    configured = request.app.state.settings.public_base_url
+    if configured:
+        return str(configured).rstrip("/")
+    scheme = request.scope.get("scheme", "http")
+    host, port = request.scope.get("server") or (request.app.state.settings.api_host,
+                                                 request.app.state.settings.api_port)
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = f"[{host}]" if ":" in str(host) else str(host)
+    if port is not None and port != default:
+        netloc += f":{port}"
+    return f"{scheme}://{netloc}{request.scope.get('root_path', '')}".rstrip("/")
 StoreDep = Annotated[Store, Depends(get_store)]
 LayersDep = Annotated[LayerCache, Depends(get_layers)]
 

@@ -39,6 +39,13 @@ class BadQuery(InputError):
     """A query parameter is unknown or malformed (raised by the web layer only)."""
 
 
+class Busy(VillagecovError):
+    """The server has too much queued work for this request now (503 with Retry-After)."""
+
+
+RETRY_AFTER_S = 30
+
+
 # Most specific first: the first class that matches wins.
 STATUS: list[tuple[type[Exception], int, str]] = [
     (NotAuthenticated, 401, "Not authenticated"),
@@ -47,7 +54,8 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (UploadTooLarge, 413, "Upload too large"),
     (DuplicateSubmission, 409, "Duplicate submission"),
     (BadQuery, 400, "Bad request"),
-    (InputError, 422, "Invalid input"),
+    (Busy, 503, "Service unavailable"),
+    (InputError, 400, "Invalid input"),  # 400 like every invalid request: the OpenAPI document says so
     (NotYetAvailable, 501, "Not yet available"),
     (StoreUnavailable, 503, "Store unavailable"),
     (StoreError, 500, "Store error"),
@@ -63,13 +71,18 @@ def status_for(exc: Exception) -> tuple[int, str]:
     return 500, "Internal server error"
 
 
-def problem(status: int, title: str, detail: str, instance: str = "", **extra: object) -> JSONResponse:
+def problem(status: int, title: str, detail: str, instance: str = "", *, headers: dict[str, str] | None = None,
+            **extra: object) -> JSONResponse:
     body: dict[str, object] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
     body.update(extra)
-    headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key"'
+    if status == 503:
+        headers.setdefault("Retry-After", str(RETRY_AFTER_S))
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
 async def _villagecov_error(request: Request, exc: Exception) -> JSONResponse:
@@ -83,7 +96,9 @@ async def _villagecov_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, _title(exc.status_code), str(exc.detail), request.url.path)
+    # Keep the exception's headers: a 405 names the allowed methods in ``Allow``.
+    return problem(exc.status_code, _title(exc.status_code), str(exc.detail), request.url.path,
+                   headers=dict(exc.headers or {}))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -21,6 +21,7 @@ import shapely
 
 from api.errors import BadQuery
 from api.layers import Collection
+from villagecov.storage.base import TimeRange
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$")
 GEOJSON = "application/geo+json"
@@ -74,6 +75,8 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     if len(nums) != 4 or not all(math.isfinite(n) for n in nums):
         raise BadQuery(f"bbox {value!r}: four numbers minlon,minlat,maxlon,maxlat")
     minx, miny, maxx, maxy = nums
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise BadQuery(f"bbox {value!r}: longitudes lie in [-180, 180], latitudes in [-90, 90] (CRS84)")
     if minx > maxx or miny > maxy:
         raise BadQuery(f"bbox {value!r}: min must not exceed max")
     return minx, miny, maxx, maxy
@@ -116,14 +119,31 @@ def select(
         else:
             frame = frame[col.astype(object) == value]
     if when is not None and coll.temporal == "time" and "time" in frame:
-        t = frame["time"].astype(object)
+        rng = time_range(when)
+        t = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
         keep = t.notna()
-        if when.start:
-            keep &= t.map(lambda v: v is not None and v[: len(when.start)] >= when.start)
-        if when.end:
-            keep &= t.map(lambda v: v is not None and v[: len(when.end)] <= when.end)
-        frame = frame[keep.astype(bool)]
+        if rng.start:
+            keep &= t >= pd.Timestamp(rng.start, tz="UTC")
+        if rng.stop:
+            keep &= t < pd.Timestamp(rng.stop, tz="UTC")
+        frame = frame[keep.to_numpy(dtype=bool)]
     return frame
+
+
+def time_range(when: TimeFilter) -> TimeRange:
+    """The instants a ``datetime`` filter keeps, to the second (UTC): a date means its whole day,
+    a time that second; the end is inclusive. The store serves it by its index on ``time``."""
+
+    def bound(text: str, end: bool) -> str:
+        if len(text) == 10:  # a date: from its first second; an end: up to the next day
+            day = pd.Timestamp(text, tz="UTC")
+            return (day + pd.Timedelta(days=1) if end else day).strftime("%Y-%m-%dT%H:%M:%S")
+        instant = pd.Timestamp(text.replace(" ", "T"))
+        instant = instant.tz_localize("UTC") if instant.tzinfo is None else instant.tz_convert("UTC")
+        instant = instant.floor("s") + (pd.Timedelta(seconds=1) if end else pd.Timedelta(0))
+        return instant.strftime("%Y-%m-%dT%H:%M:%S")
+
+    return TimeRange(bound(when.start, False) if when.start else None, bound(when.end, True) if when.end else None)
 
 
 def _default(o: object) -> object:

@@ -74,6 +74,23 @@ def mercator_to_lonlat(x: float, y: float) -> tuple[float, float]:
     return math.degrees(x / EARTH_RADIUS_M), math.degrees(math.atan(math.sinh(y / EARTH_RADIUS_M)))
 
 
+def feature_cap(coll: Collection, zoom: int, settings: Settings) -> int:
+    """Most features one tile of ``coll`` keeps at ``zoom``: fewer for the big point layers at low
+    zooms, where a tile would otherwise gather a million points (and a sort of all of them)."""
+    if coll.id in BIG and zoom < settings.tile_points_full_zoom:
+        return min(settings.tile_points_low_zoom_max, settings.tile_max_features)
+    return settings.tile_max_features
+
+
+def cap_metadata(coll: Collection, settings: Settings) -> list[dict[str, int]]:
+    """The caps of :func:`feature_cap` by zoom range, as TileJSON and tileset metadata say them."""
+    if coll.id not in BIG or settings.tile_points_full_zoom == 0:
+        return [{"minzoom": 0, "maxzoom": 24, "maxFeatures": settings.tile_max_features}]
+    return [{"minzoom": 0, "maxzoom": settings.tile_points_full_zoom - 1,
+             "maxFeatures": feature_cap(coll, 0, settings)},
+            {"minzoom": settings.tile_points_full_zoom, "maxzoom": 24, "maxFeatures": settings.tile_max_features}]
+
+
 def render_tile(
     store: Store, cache: LayerCache, coll: Collection, z: int, x: int, y: int, as_of: str | None, settings: Settings,
     version: str | None = None,
@@ -140,7 +157,7 @@ def python_tile(
     idx = np.sort(frame.sindex.query(shapely.box(*box.lonlat), predicate="intersects"))
     cand = frame.iloc[idx][list(coll.tile_properties)].assign(_i=idx)
     cand = _ordered(cand, coll)
-    kept = cand.iloc[: settings.tile_max_features]
+    kept = cand.iloc[: feature_cap(coll, box.zoom, settings)]
     dropped = len(cand) - len(kept)
     geoms = np.asarray(merc, dtype=object)[kept["_i"].to_numpy(dtype=int)]
     geoms = shapely.clip_by_rect(geoms, *box.buffered)
@@ -346,9 +363,18 @@ def postgis_tile(
     )
     if ":d" not in sql:
         params.pop("d")
-    cap, key = settings.tile_max_features, (coll.id, box.zoom)
+    cap, key = feature_cap(coll, box.zoom, settings), (coll.id, box.zoom)
+    params["cap"] = cap
+    sample = cap < settings.tile_max_features  # big point layer at a low zoom: any `cap` points, no sort
     try:
         with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
+            if sample:
+                row = conn.execute(_statement(sql.replace("LIMIT :cap + 1", "LIMIT :cap")), params).one()
+                n = int(row.kept)
+                if n >= cap:  # counted on the GiST index, without reading the points
+                    n = int(conn.execute(_statement(count_sql), params).scalar_one())
+                written, data = int(row.written), bytes(row.tile or b"")
+                return Tile(data if written else b"", written, max(0, n - cap))
             ordered = capped_zooms is not None and key in capped_zooms
             if not ordered:
                 row = conn.execute(_statement(sql), params).one()

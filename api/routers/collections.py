@@ -137,12 +137,12 @@ def _filters(request: Request, props: list[str]) -> dict[str, str]:
     return out
 
 
-def _page_url(request: Request, offset: int, limit: int, cursor: Cursor | None = None) -> str:
+def _page_url(request: Request, offset: int, limit: int, cursor: Cursor | None = None, context: str = "") -> str:
     params = dict(request.query_params)
     params.update(offset=str(offset), limit=str(limit))
     params.pop("cursor", None)
     if cursor is not None:
-        params["cursor"] = cursor.encode()
+        params["cursor"] = cursor.encode(request.app.state.cursor_key, context)
     return f"{base_url(request)}{request.url.path}?{urlencode(params)}"
 
 
@@ -157,9 +157,11 @@ def items(
     coll = layers.collection(store, collection_id)
     version = request.query_params.get(coll.version_column) if coll.version_column else None
     paged, cursor, after = None, None, None
-    if coll.id in BIG and params.bbox is None and params.when is None:  # one page from the store
-        cursor = Cursor.decode(params.cursor) if params.cursor else None
-        paged = store_page(store, coll, _filters(request, list(coll.properties)), params.offset, params.limit, cursor)
+    # One page from the store (a time filter served by its index), never the whole layer in memory.
+    if coll.id in BIG and params.bbox is None and (params.when is None or coll.temporal == "time"):
+        cursor = Cursor.decode(params.cursor, request.app.state.cursor_key, coll.id) if params.cursor else None
+        paged = store_page(store, coll, _filters(request, list(coll.properties)), params.offset, params.limit, cursor,
+                           params.when)
     if paged is not None:
         page, n_matched, after = paged
     else:  # the whole frame (a cursor, if any, has no meaning here: the offset counts)
@@ -171,12 +173,13 @@ def items(
         page, n_matched = matched.iloc[params.offset: params.offset + params.limit], len(matched)
     base = f"{base_url(request)}/collections/{coll.id}"
     links = [
-        {"href": _page_url(request, params.offset, params.limit, cursor), "rel": "self", "type": GEOJSON,
+        {"href": _page_url(request, params.offset, params.limit, cursor, coll.id), "rel": "self", "type": GEOJSON,
          "title": "this page"},
         {"href": base, "rel": "collection", "type": "application/json", "title": coll.title},
     ]
     if params.offset + params.limit < n_matched:
-        links.append({"href": _page_url(request, params.offset + params.limit, params.limit, after), "rel": "next",
+        links.append({"href": _page_url(request, params.offset + params.limit, params.limit, after, coll.id),
+                      "rel": "next",
                       "type": GEOJSON, "title": "next page"})
     if params.offset > 0:
         links.append({"href": _page_url(request, max(0, params.offset - params.limit), params.limit), "rel": "prev",

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.dashboard import indicator_series, indicator_table
-from api.deps import SettingsDep, StoreDep, cached
+from api.deps import IsoDate, SettingsDep, StoreDep, cached
 from api.features import records
 from api.routers.landing import base_url
 from villagecov.schema import BOUNDARY_VERSIONS, LEVELS
+from villagecov.spreadsheet import neutralise_formulas
 
 router = APIRouter(tags=["Indicators"])
 Level = Literal["province", "district", "commune", "village"]
 Boundaries = Literal["2019", "2025-01", "2025-07"]
-DateStr = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="vintage date YYYY-MM-DD (default: latest)")
 assert set(Level.__args__) == set(LEVELS) and set(Boundaries.__args__) == set(BOUNDARY_VERSIONS)  # type: ignore[attr-defined]
 
 
@@ -27,20 +27,21 @@ def indicators(
     request: Request, store: StoreDep, settings: SettingsDep,
     level: Annotated[Level | None, Query(description="province, district, commune or village")] = None,
     code: Annotated[str | None, Query(max_length=64, description="unit code (GSO) or village id")] = None,
-    as_of: str | None = DateStr,
+    as_of: IsoDate = None,
     boundaries: Annotated[Boundaries | None, Query(description="boundary version")] = None,
     indicator: Annotated[str | None, Query(max_length=128, description="indicator id, e.g. t8.villages_4g_share")] = None,
     f: Annotated[Literal["json", "csv"], Query(description="output format")] = "json",
 ) -> Response:
     frame = indicator_table(store, level=level, code=code, as_of=as_of, boundaries=boundaries, indicator=indicator)
     if f == "csv":
-        body = frame.to_csv(index=False).encode("utf-8")
+        body = neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
         return cached(request, body, "text/csv; charset=utf-8", settings.items_max_age_s,
                       {"Content-Disposition": 'attachment; filename="indicators.csv"'})
     doc: dict[str, Any] = {
         "numberReturned": len(frame),
         "indicators": records(frame, list(frame.columns)),
-        "links": [{"href": str(request.url), "rel": "self", "type": "application/json"},
+        "links": [{"href": f"{base_url(request)}/indicators" + (f"?{request.url.query}" if request.url.query else ""),
+                   "rel": "self", "type": "application/json"},
                   {"href": f"{base_url(request)}/indicators?{request.url.query}&f=csv".replace("?&", "?"),
                    "rel": "alternate", "type": "text/csv"}],
     }

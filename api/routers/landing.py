@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import LayersDep, StoreDep
+from api.deps import LayersDep, StoreDep, public_base
 
 router = APIRouter(tags=["OGC API – Features"])
 
@@ -26,7 +26,7 @@ CONFORMANCE = [
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return public_base(request)
 
 
 @router.get("/", summary="Landing page")

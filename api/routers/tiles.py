@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, VintageQuery, cached
-from api.mvt import MVT, TMS, render_tile
+from api.mvt import MVT, TMS, cap_metadata, render_tile
 from api.routers.collections import CollectionId
 from api.routers.landing import base_url
 
@@ -49,7 +49,8 @@ def tilesets(request: Request, store: StoreDep, layers: LayersDep, collection_id
 
 
 @router.get("/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json", summary="TileJSON 3.0 of a layer")
-def tilejson(request: Request, store: StoreDep, layers: LayersDep, collection_id: str = CollectionId) -> dict[str, Any]:
+def tilejson(request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep,
+             collection_id: str = CollectionId) -> dict[str, Any]:
     coll = layers.collection(store, collection_id)
     frame = layers.frame(store, coll, None)
     bounds = [float(v) for v in frame.total_bounds] if len(frame) else [105.6, 16.9, 107.1, 18.1]
@@ -62,6 +63,8 @@ def tilejson(request: Request, store: StoreDep, layers: LayersDep, collection_id
         "minzoom": 0, "maxzoom": 22, "bounds": bounds,
         "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 8],
         "vector_layers": [{"id": coll.id, "fields": fields, "minzoom": 0, "maxzoom": 22}],
+        # How many features a tile keeps at most, by zoom (beyond: X-Tile-Truncated on the tile).
+        "x-villagecov-max-features": cap_metadata(coll, settings),
     }
 
 

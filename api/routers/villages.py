@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
-from api.deps import LayersDep, StoreDep
+from api.deps import IsoDate, LayersDep, StoreDep
 
 router = APIRouter(tags=["Villages"])
 
@@ -15,7 +15,7 @@ router = APIRouter(tags=["Villages"])
 def village(
     store: StoreDep, layers: LayersDep,
     village_id: Annotated[str, Path(max_length=128, description="village id (mã thôn)")],
-    as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="vintage YYYY-MM-DD")] = None,
+    as_of: IsoDate = None,
 ) -> dict[str, Any]:
     from api.dashboard import village_detail
 

@@ -233,7 +233,9 @@ def indicators(
     if indicator:
         frame = frame[frame["indicator"].str.startswith(indicator)]
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        from villagecov.spreadsheet import neutralise_formulas
+
+        sys.stdout.write(neutralise_formulas(frame).to_csv(index=False))
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
@@ -259,7 +261,10 @@ def serve(
     host, port = host or settings.api_host, port or settings.api_port
     open_store(settings.store, initialize=True).close()  # bring an older store to the current schema first
     err_console.print(f"serving {settings.store} on http://{host}:{port}/ (docs: /docs)", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Idle keep-alive connections close after 5 s; at most 200 connections at once (then 503), so a
+    # crowd of slow clients cannot hold every worker thread. Headers and TLS: see docs/security.md.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_keep_alive=5,
+                limit_concurrency=200, h11_max_incomplete_event_size=64 * 1024, server_header=False)
 
 
 @maps_app.command("build")
@@ -294,18 +299,56 @@ def keys_create(
     operator: Annotated[str | None, typer.Option("--operator", help="operator id (operator keys)")] = None,
     communes: Annotated[str | None, typer.Option("--communes", help="commune codes CODE,CODE (surveyor keys)")] = None,
     label: Annotated[str | None, typer.Option("--label", help="who the key is for")] = None,
+    expires: Annotated[str | None, typer.Option("--expires", help="expiry: a date YYYY-MM-DD (UTC midnight), "
+                                                "an ISO time, or a number of days such as 90d")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Create an API key. The key is printed once on stdout; only its hash is stored."""
-    from villagecov.apikeys import create_key
+    from villagecov.apikeys import create_key, parse_expiry
     from villagecov.storage import open_store
 
     codes = [c for c in (communes or "").split(",") if c.strip()]
     with open_store(_settings(store).store, initialize=True) as st:
-        info, text = create_key(st, role, operator=operator, communes=codes, label=label)
+        info, text = create_key(st, role, operator=operator, communes=codes, label=label,
+                                expires_at=parse_expiry(expires))
     scope = info.operator or ",".join(sorted(info.communes)) or "all"
-    err_console.print(f"created {info.role} key {info.key_id} ({scope}); store it now, it is not shown again:")
+    until = f", expires {info.expires_at:%Y-%m-%d %H:%M} UTC" if info.expires_at else ""
+    err_console.print(f"created {info.role} key {info.key_id} ({scope}{until}); store it now, it is not shown again:")
     print(text)
+
+
+@keys_app.command("list")
+@handle_errors
+def keys_list(store: StoreOpt = None) -> None:
+    """Every key (never its secret): id, role, scope, label, created, expires, state."""
+    from villagecov.apikeys import list_keys
+    from villagecov.storage import open_store
+
+    with open_store(_settings(store).store, initialize=True) as st:
+        keys = list_keys(st)
+    if keys.empty:
+        err_console.print("no API keys: create one with `villagecov keys create`")
+        return
+    for r in keys.itertuples():
+        scope = r.operator or r.communes or "all"
+        expires = "never" if r.expires_at is None or r.expires_at != r.expires_at else f"{r.expires_at:%Y-%m-%d %H:%M}"
+        print(f"{r.key_id}\t{r.role}\t{scope}\t{r.state}\tcreated {r.created_at:%Y-%m-%d}\texpires {expires}\t"
+              f"{r.label or ''}".rstrip())
+
+
+@keys_app.command("revoke")
+@handle_errors
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="the key's id (second part of vc_<id>_..., see `keys list`)")],
+    store: StoreOpt = None,
+) -> None:
+    """Revoke a key at once: requests with it answer 401 and its queued uploads are not ingested."""
+    from villagecov.apikeys import revoke_key
+    from villagecov.storage import open_store
+
+    with open_store(_settings(store).store, initialize=True) as st:
+        info = revoke_key(st, key_id)
+    err_console.print(f"revoked {info.role} key {info.key_id}")
 
 
 @app.command()

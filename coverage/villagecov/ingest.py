@@ -25,6 +25,7 @@ from villagecov.errors import DuplicateSubmission, InputError
 from villagecov.scope import UploadScope
 from villagecov.settings import Settings
 from villagecov.sources.common import IngestOptions, Parsed, ReadContext, Rejects
+from villagecov.spreadsheet import neutralise_formulas
 from villagecov.storage import Store
 
 KINDS = ("villages", "sites", "coverage", "measurements", "services")
@@ -128,7 +129,7 @@ def write_quarantine(rejects: Rejects, folder: Path, kind: str, options_key: str
     base = folder / f"quarantine-{kind}-{tag}"
     frame = rejects.frame()
     frame.insert(0, "file", file)
-    frame.to_csv(base.with_suffix(".csv"), index=False, encoding="utf-8")
+    neutralise_formulas(frame).to_csv(base.with_suffix(".csv"), index=False, encoding="utf-8")
     base.with_suffix(".json").write_text(
         json.dumps({"file": file, "kind": kind, "options": json.loads(options_key), "rejected": len(frame),
                     "rows": json.loads(frame.to_json(orient="records", force_ascii=False))},

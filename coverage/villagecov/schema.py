@@ -221,7 +221,7 @@ TABLES: dict[str, Table] = {
             },
             geometry="Geometry",
             key=("measurement_id",),
-            indexes=(("operator", "technology"),),
+            indexes=(("operator", "technology"), ("time",)),  # time: datetime= filters (0008)
         ),
         _t(
             "services",
@@ -435,8 +435,31 @@ TABLES: dict[str, Table] = {
                 "label": "str",
                 "created_at": "datetime",
                 "revoked": "bool",
+                "expires_at": "datetime",  # null: never
+                "revoked_at": "datetime",
             },
             key=("key_id",),
+        ),
+        _t(
+            "upload_audit",
+            {
+                "job_id": "str",  # null for uploads refused before a job was made
+                "key_id": "str",
+                "role": "str",
+                "operator": "str",
+                "kind": "str",
+                "filename": "str",
+                "sha256": "str",
+                "size_bytes": "int",
+                "received_at": "datetime",
+                "finished_at": "datetime",
+                "status": "str",  # succeeded | rejected | refused | duplicate | failed | forbidden | too_large
+                "detail": "str",
+                "rows_accepted": "int",
+            },
+            key=("received_at", "job_id"),
+            indexes=(("key_id",), ("sha256",)),
+            description="One row per upload through the API: who sent what, when, and what became of it.",
         ),
     ]
 }

@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     max_upload_mb: int = 200
     max_uncompressed_mb: int = 2000
 
+    # Uploads through the API (see docs/security.md): each is ingested in a worker process with
+    # these limits; at most upload_workers at once, upload_queue_max waiting, else 503.
+    upload_workers: int = Field(default=2, ge=1, le=32)
+    upload_queue_max: int = Field(default=20, ge=1)
+    upload_job_memory_mb: int = Field(default=3072, ge=0, description="address-space cap of a worker (0: none)")
+    upload_job_timeout_s: int = Field(default=1800, ge=1)
+    upload_body_timeout_s: float = Field(default=30.0, gt=0, description="longest wait for the next body chunk")
+    # Reads: a request running longer than this answers 503 with Retry-After.
+    request_time_budget_s: float = Field(default=30.0, gt=0)
+    # Links in responses are built from this (e.g. https://villagecov.example.gov.vn), never from
+    # the request's Host header; unset: http://api_host:api_port.
+    public_base_url: str | None = None
+    # Who may frame the HTML pages and maps (CSP frame-ancestors): the dashboard's origin, say.
+    frame_ancestors: str = "'self'"
+    # HMAC key signing paging cursors; unset: a random key per process (cursors die with it).
+    cursor_secret: str | None = None
+
     # Signal thresholds (outdoor): 4G/5G RSRP, 3G RSCP, 2G RxLev.
     threshold_dbm_4g: float = -105.0
     threshold_dbm_5g: float = -105.0
@@ -96,6 +113,10 @@ class Settings(BaseSettings):
     tile_buffer: int = 64
     tile_simplify: float = 1.0
     tile_max_features: int = 20000
+    # Point layers too big to hold (measurements): below this zoom a tile keeps at most
+    # tile_points_low_zoom_max points (a sample, said in the tile headers and the TileJSON).
+    tile_points_full_zoom: int = Field(default=12, ge=0, le=24)
+    tile_points_low_zoom_max: int = Field(default=2000, ge=1)
     # PostGIS connections drawing tiles at once (more requests wait for one, first come first
     # served): about the database's cores. Beyond that, concurrent tile queries only share the CPU,
     # and a heavy low-zoom tile takes as many times longer as there are queries beside it.

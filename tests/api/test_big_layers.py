@@ -107,9 +107,17 @@ def test_next_links_carry_a_cursor_that_seeks(client: TestClient) -> None:
     bad = client.get("/collections/measurements/items", params={"cursor": "not-ours!"})
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     assert "cursor" in bad.json()["detail"]
-    for forged in ([5, 0], ["M1", 10**30], ["M1", -1], {"k": 1}, ["M1", 0, 0]):  # well-formed base64 JSON, not ours
+    for forged in ([5, 0], ["M1", 10**30], ["M1", -1], {"k": 1}, ["M1", 0, 0], ["M3", 0]):  # base64 JSON, unsigned
         token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode().rstrip("=")
         assert client.get("/collections/measurements/items", params={"cursor": token}).status_code == 400, forged
+    from api.paging import Cursor
+
+    # Signed, but with another key, or for another layer, or altered: not one this server issued.
+    payload, mac = cursor.split(".")
+    altered = base64.urlsafe_b64encode(b'["M4",0]').decode().rstrip("=") + "." + mac
+    for token in (Cursor("M3", 0).encode(b"another server's key", "measurements"),
+                  Cursor("M3", 0).encode(client.app.state.cursor_key, "sites"), altered):
+        assert client.get("/collections/measurements/items", params={"cursor": token}).status_code == 400, token
     # a bbox request pages in memory: the cursor has no meaning there and is not passed on
     boxed = page(limit=1, bbox="105.5,16.5,107.5,18.5", cursor=cursor)
     assert boxed["features"][0]["id"] == "M1" and "cursor" not in link(boxed, "next")
@@ -123,5 +131,5 @@ def test_cursor_after_a_page_of_tied_ids() -> None:
     assert next_cursor(["b", "b"], Cursor("b", 2)) == Cursor("b", 4)  # the whole page continued the tie
     assert next_cursor(["b", "c"], Cursor("b", 4)) == Cursor("c", 1)
     assert next_cursor([], Cursor("b", 4)) is None and next_cursor(["a", None], None) is None
-    token = Cursor("Đ-Thôn-1", 3).encode()
-    assert Cursor.decode(token) == Cursor("Đ-Thôn-1", 3) and "=" not in token
+    token = Cursor("Đ-Thôn-1", 3).encode(b"k", "villages")
+    assert Cursor.decode(token, b"k", "villages") == Cursor("Đ-Thôn-1", 3) and "=" not in token

@@ -22,6 +22,7 @@ from villagecov.analysis.labels import (
 )
 from villagecov.analysis.progress import LOWER_IS_BETTER, indicator_order, progress_long
 from villagecov.errors import NotFound
+from villagecov.spreadsheet import neutralise_formulas
 
 REPORT_COLUMNS: dict[str, str] = {
     "indicator": "Mã chỉ tiêu (Indicator id)",
@@ -127,7 +128,8 @@ def write_table(
     out.mkdir(parents=True, exist_ok=True)
     name = _stem(stem, synthetic)
     paths = {"csv": out / f"{name}.csv"}
-    plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    # Text that Excel would run (=, +, -, @ …) is written as text (villagecov.spreadsheet).
+    plain = neutralise_formulas(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
     plain.to_csv(paths["csv"], index=False, encoding="utf-8-sig")
     if xlsx:
         paths["xlsx"] = out / f"{name}.xlsx"

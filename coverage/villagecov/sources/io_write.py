@@ -11,6 +11,7 @@ import pandas as pd
 import pyogrio
 
 from villagecov.errors import InputError
+from villagecov.spreadsheet import neutralise_formulas
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out: Path | None, *, layer: str) -> None:
@@ -23,7 +24,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: Path | None, *, layer: str) 
         table = pd.DataFrame(frame)
         if isinstance(frame, gpd.GeoDataFrame):
             table = table.assign(geometry=frame.geometry.to_wkt())
-        text = table.to_csv(index=False)
+        text = neutralise_formulas(table).to_csv(index=False)
         if out is None:
             sys.stdout.write(text)
         else:

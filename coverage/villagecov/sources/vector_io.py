@@ -25,7 +25,8 @@ from villagecov.sources.csvio import CsvTable, read_csv_text
 # Plausible lon/lat window around Quảng Bình (degrees): a file's median point must fall inside.
 WINDOW = (104.5, 16.5, 107.5, 18.5)
 PROVINCE_TOLERANCE_DEG = 0.01  # ≈ 1 km: features this close to the border count as inside
-MAX_ZIP_RATIO = 200  # an entry that expands more than this is treated as a zip bomb
+MAX_ZIP_RATIO = 200  # an entry, or the whole archive, that expands more than this is a zip bomb
+MAX_ZIP_ENTRIES = 256  # a zip of 32 Shapefiles with all their side files; more is refused unread
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".parquet", ".geoparquet", ".kml", ".kmz",
                    ".csv", ".txt", ".tsv", ".shp"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "kinh_do")
@@ -47,8 +48,10 @@ class Layer:
 def safe_extract(path: Path, dest: Path, file: str, max_bytes: int) -> list[Path]:
     """Extract a zip refusing absolute/``..`` names, links and bombs; return the extracted files.
 
-    Limits: declared total size ≤ ``max_bytes``, per-entry ratio ≤ :data:`MAX_ZIP_RATIO`, and the
-    bytes actually written are counted too (declared sizes can lie).
+    Limits, all checked on the central directory before anything is extracted: at most
+    :data:`MAX_ZIP_ENTRIES` entries, declared total size ≤ ``max_bytes``, expansion ratio ≤
+    :data:`MAX_ZIP_RATIO` per large entry and for the archive as a whole (many small entries);
+    while extracting, the bytes actually written are counted too (declared sizes can lie).
     """
     try:
         zf = zipfile.ZipFile(path)
@@ -57,6 +60,12 @@ def safe_extract(path: Path, dest: Path, file: str, max_bytes: int) -> list[Path
     out: list[Path] = []
     with zf:
         infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise InputError(f"the zip holds {len(infos)} entries, more than the {MAX_ZIP_ENTRIES} allowed", file=file)
+        declared = sum(i.file_size for i in infos)
+        packed = max(1, sum(i.compress_size for i in infos))
+        if declared > 2**20 and declared / packed > MAX_ZIP_RATIO:
+            raise InputError(f"the zip expands {declared // packed}:1 as a whole (zip bomb?)", file=file)
         total = 0
         for info in infos:
             name = PurePosixPath(info.filename.replace("\\", "/"))

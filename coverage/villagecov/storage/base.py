@@ -10,13 +10,23 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from villagecov.schema import TABLES, Table, normalize, table
 
-Where = Mapping[str, Any]  # column -> value (equality) or list/tuple/set of values (IN)
+Where = Mapping[str, Any]  # column -> value (equality), list/tuple/set of values (IN) or a TimeRange
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A ``where`` value for a timestamp column: ``start`` ≤ t < ``stop`` (UTC, ISO
+    ``YYYY-MM-DDTHH:MM:SS``; None: open). Served by the column's index on both backends."""
+
+    start: str | None = None
+    stop: str | None = None
 BBox = tuple[float, float, float, float]  # minx, miny, maxx, maxy in EPSG:4326
 
 
@@ -174,7 +184,9 @@ def sort_by_key(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
 def where_values(where: Where | None) -> Iterator[tuple[str, list[Any]]]:
     """Iterate ``where`` as (column, list of accepted values); validates column names later."""
     for col, value in (where or {}).items():
-        if isinstance(value, list | tuple | set | frozenset):
+        if isinstance(value, TimeRange):
+            yield col, [value]
+        elif isinstance(value, list | tuple | set | frozenset):
             yield col, list(value)
         else:
             yield col, [value]

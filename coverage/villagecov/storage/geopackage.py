@@ -22,7 +22,7 @@ import pyogrio
 
 from villagecov.errors import StoreError
 from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
-from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
+from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
 
 _TMP_SUFFIX = ".writing.gpkg"
 # SQLite's side files of a database: a rollback journal left by a killed writer is "hot" and is
@@ -45,6 +45,13 @@ def where_sql(spec: Table, where: Where | None) -> str | None:
     clauses = []
     for col, values in where_values(where):
         check_columns(spec, [col])
+        if values and isinstance(values[0], TimeRange):
+            # Stored as ISO text (``…T08:00:00Z``, ``…T08:00:00.500Z``): text order is time order
+            # against a bound without a zone suffix, and the column's index serves it.
+            bounds = [f'"{col}" >= {_sql_literal(values[0].start)}' if values[0].start else None,
+                      f'"{col}" < {_sql_literal(values[0].stop)}' if values[0].stop else None]
+            clauses.append("(" + " AND ".join(b for b in bounds if b) + ")" if any(bounds) else "1")
+            continue
         non_null = [v for v in values if v is not None]
         parts = []
         if non_null:

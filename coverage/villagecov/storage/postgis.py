@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from villagecov.errors import StoreError, StoreUnavailable
 from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
-from villagecov.storage.base import BBox, Store, Transaction, Where, check_columns, where_values
+from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
 from villagecov.storage.village_layer import refresh_if_stale
 from villagecov.storage.village_layer import state as village_layer_state
 
@@ -140,6 +140,13 @@ def _where_clause(t: sa.Table, spec: Table, where: Where | None) -> sa.ColumnEle
     clauses: list[sa.ColumnElement[bool]] = []
     for col, values in where_values(where):
         check_columns(spec, [col])
+        if values and isinstance(values[0], TimeRange):
+            rng = values[0]
+            if rng.start:
+                clauses.append(t.c[col] >= pd.Timestamp(rng.start, tz="UTC").to_pydatetime())
+            if rng.stop:
+                clauses.append(t.c[col] < pd.Timestamp(rng.stop, tz="UTC").to_pydatetime())
+            continue
         non_null = [_bind_value(spec.columns[col], v) for v in values if v is not None]
         parts: list[sa.ColumnElement[bool]] = []
         if non_null:

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from villagecov.compute.people import people_without
 from villagecov.errors import NotFound
 from villagecov.schema import LATEST, STORAGE_CRS, TECHNOLOGIES, table
 from villagecov.storage import Store
@@ -239,8 +240,8 @@ def villages_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
 def gaps_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
     v = villages_frame(store, as_of)
     v = v[v["status_4g"].isin(["none", "partial"])].copy()
-    share = v["pop_share_4g"].fillna(0.0).clip(0, 1)
-    v["uncovered_population"] = (v["population"].astype("Float64").fillna(0) * (1 - share)).round().astype("Int64")
+    people = people_without(v["population"], v["pop_share_4g"])  # the one definition (villagecov.compute.people)
+    v["uncovered_population"] = pd.array(np.round(people), dtype="Int64")
     v = v.sort_values(["uncovered_population", "village_id"], ascending=[False, True], kind="stable")
     v["rank"] = pd.array(np.arange(1, len(v) + 1), dtype="Int64")
     return gpd.GeoDataFrame(v[[*GAP_PROPS, "geometry"]], geometry="geometry", crs=STORAGE_CRS).reset_index(drop=True)

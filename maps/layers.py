@@ -13,10 +13,12 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
 from maps.i18n import format_reasons, t, t_opt
+from villagecov.compute.people import people_without
 
 TECH_ORDER = ("5G", "4G", "3G", "2G")
 CLASS_ORDER = ("5G", "4G", "3G", "2G", "partial", "none", "unknown")
@@ -235,11 +237,11 @@ def gap_frame(
     ranks them; rank 1 = most people without 4G (ties by village id).
     """
     no4g = villages[~villages["village_id"].astype(str).map(classes).isin(["4G", "5G"])].copy()
-    pop = pd.to_numeric(no4g["population"], errors="coerce").fillna(0)
     shares = share_4g(village_coverage)
     # astype(float): mapping an empty text column keeps the text dtype (a unit where every village has 4G)
-    share = no4g["village_id"].astype(str).map(shares).astype(float).fillna(0.0)
-    no4g["uncovered"] = (pop * (1 - share)).round().astype(int)
+    share = no4g["village_id"].astype(str).map(shares).astype(float)
+    # the one definition of people without coverage (villagecov.compute.people)
+    no4g["uncovered"] = np.round(people_without(no4g["population"], share)).astype(int)
     no4g = no4g.sort_values(["uncovered", "village_id"], ascending=[False, True], kind="stable")
     no4g["rank"] = range(1, len(no4g) + 1)
     no4g["geometry"] = representative_points(no4g)

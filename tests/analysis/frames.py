@@ -66,20 +66,22 @@ def crosswalk() -> pd.DataFrame:
 
 
 def village_summary() -> pd.DataFrame:
-    """Five villages at V2. v1 (1001) 4G; v2 (1002) 3G only; v3 (1002) no signal, remote;
-    v4 (1003) partial, remote, no indicator row (falls back to best_technology None → no 4G);
-    v5 (1003) 5G per best_technology but the engine's 4G numerator says 0."""
+    """Five villages at V2. v1 (1001) 4G, 95 % of its people covered; v2 (1002) 3G only, 0 %;
+    v3 (1002) no signal, remote, no 4G evidence (null share); v4 (1003) partial (30 %), remote, no
+    indicator row (falls back to best_technology None → no 4G); v5 (1003) 5G per best_technology
+    but the engine's 4G numerator says 0, 50 % covered. People without 4G: 40, 400, 200, 70, 300."""
     recs = [
-        ("v1", "1001", 800, False, "", "4G", False),
-        ("v2", "1002", 400, False, "", "3G", False),
-        ("v3", "1002", 200, True, "distance,elevation", None, True),
-        ("v4", "1003", 100, True, "border", None, False),
-        ("v5", "1003", 600, False, "", "5G", False),
+        ("v1", "1001", 800, False, "", "4G", False, 0.95, "covered"),
+        ("v2", "1002", 400, False, "", "3G", False, 0.0, "none"),
+        ("v3", "1002", 200, True, "distance,elevation", None, True, None, None),
+        ("v4", "1003", 100, True, "border", None, False, 0.3, "partial"),
+        ("v5", "1003", 600, False, "", "5G", False, 0.5, "partial"),
     ]
     return pd.DataFrame([
         {"village_id": v, "as_of": V2, "commune_code": c, "boundary_version": "2019", "population": p,
-         "remote": r, "remote_reasons": rr, "best_technology": bt, "n_operators_4g": 0, "no_signal": ns}
-        for v, c, p, r, rr, bt, ns in recs
+         "remote": r, "remote_reasons": rr, "best_technology": bt, "n_operators_4g": 0, "no_signal": ns,
+         "pop_share_4g": sh, "status_4g": st}
+        for v, c, p, r, rr, bt, ns, sh, st in recs
     ])
 
 

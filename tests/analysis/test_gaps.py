@@ -53,18 +53,19 @@ def test_village_gaps_lists_villages_without_4g_and_marks_no_signal() -> None:
 
 def test_rank_gaps_default_weights() -> None:
     ranked = rank_gaps(village_gaps(_status()))
-    # max population among gaps = 600; score = 0.5·pop/600 + 0.3·remote + 0.2·no_signal
-    assert ranked["village_id"].tolist() == ["v3", "v5", "v4", "v2"]
-    assert ranked["priority"].tolist() == pytest.approx([0.666667, 0.5, 0.383333, 0.333333], abs=1e-6)
+    # people without 4G among the gaps: v2 400, v3 200, v4 70, v5 300 (max 400);
+    # score = 0.5·people/400 + 0.3·remote + 0.2·no_signal
+    assert ranked["village_id"].tolist() == ["v3", "v2", "v4", "v5"]
+    assert ranked["priority"].tolist() == pytest.approx([0.75, 0.5, 0.3875, 0.375], abs=1e-6)
     assert ranked["rank"].tolist() == [1, 2, 3, 4]
 
 
 def test_rank_gaps_weights_are_parameters_and_ties_go_to_population() -> None:
     by_pop = rank_gaps(village_gaps(_status()), PriorityWeights(population=1, remote=0, no_signal=0))
-    assert by_pop["village_id"].tolist() == ["v5", "v2", "v3", "v4"]
-    assert by_pop["priority"].tolist() == pytest.approx([1.0, 0.666667, 0.333333, 0.166667], abs=1e-6)
+    assert by_pop["village_id"].tolist() == ["v2", "v5", "v3", "v4"]
+    assert by_pop["priority"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.175], abs=1e-6)
     remote_only = rank_gaps(village_gaps(_status()), PriorityWeights(population=0, remote=2, no_signal=0))
-    assert remote_only["village_id"].tolist() == ["v3", "v4", "v5", "v2"]  # 1, 1, 0, 0; ties by population
+    assert remote_only["village_id"].tolist() == ["v3", "v4", "v2", "v5"]  # 1, 1, 0, 0; ties by people without 4G
     assert remote_only["priority"].tolist() == [1.0, 1.0, 0.0, 0.0]
 
 
@@ -78,26 +79,26 @@ def test_unit_gaps_by_commune_and_district_2019() -> None:
     st = _status()
     communes = unit_gaps(st, F.admin_units(), F.crosswalk(), "2019", "commune")
     cols = ["unit_code", "villages", "villages_no_4g", "villages_no_signal", "remote_villages_no_4g",
-            "population", "population_no_4g", "share_no_4g"]
-    assert communes[cols].values.tolist() == [
-        ["1003", 2, 2, 0, 1, 700, 700, 1.0],
-        ["1002", 2, 2, 1, 1, 600, 600, 1.0],
-        ["1001", 1, 0, 0, 0, 800, 0, 0.0],
+            "population", "people_without_4g", "population_gap_villages", "share_no_4g"]
+    assert communes[cols].values.tolist() == [  # largest number of people without 4G first
+        ["1002", 2, 2, 1, 1, 600, 600, 600, 1.0],
+        ["1003", 2, 2, 0, 1, 700, 370, 700, 1.0],
+        ["1001", 1, 0, 0, 0, 800, 40, 0, 0.0],  # 5 % of a covered village's 800 people are outside coverage
     ]
-    assert communes["unit_name"].tolist() == ["Xã Trọng Hóa", "Xã Dân Hóa", "Phường Hải Thành"]
+    assert communes["unit_name"].tolist() == ["Xã Dân Hóa", "Xã Trọng Hóa", "Phường Hải Thành"]
     districts = unit_gaps(st, F.admin_units(), F.crosswalk(), "2019", "district")
     assert districts[cols].values.tolist() == [
-        ["452", 4, 4, 1, 2, 1300, 1300, 1.0],
-        ["450", 1, 0, 0, 0, 800, 0, 0.0],
+        ["452", 4, 4, 1, 2, 1300, 970, 1300, 1.0],
+        ["450", 1, 0, 0, 0, 800, 40, 0, 0.0],
     ]
 
 
 def test_unit_gaps_on_2025_07_communes_through_the_crosswalk() -> None:
     st = _status()
     new = unit_gaps(st, F.admin_units(), F.crosswalk(), "2025-07", "commune")
-    assert new[["unit_code", "unit_name", "villages", "villages_no_4g", "population_no_4g"]].values.tolist() == [
-        ["99001", "Xã Dân Hóa", 4, 4, 1300],
-        ["99002", "Phường Đồng Hới", 1, 0, 0],
+    assert new[["unit_code", "unit_name", "villages", "villages_no_4g", "people_without_4g"]].values.tolist() == [
+        ["99001", "Xã Dân Hóa", 4, 4, 970],
+        ["99002", "Phường Đồng Hới", 1, 0, 40],
     ]
     assert unit_gaps(st, F.admin_units(), F.crosswalk(), "2025-07", "district").empty  # no districts after 2025-07
 
@@ -107,7 +108,7 @@ def test_shortlist_has_commune_names_and_a_point_inside_each_village() -> None:
     short = shortlist(ranked, n=2, admin_units=F.admin_units())
     assert list(short.columns) == SHORTLIST_COLUMNS
     assert short[["rank", "village_id", "commune_name", "gap"]].values.tolist() == [
-        [1, "v3", "Xã Dân Hóa", "no_signal"], [2, "v5", "Xã Trọng Hóa", "no_4g"]]
+        [1, "v3", "Xã Dân Hóa", "no_signal"], [2, "v2", "Xã Dân Hóa", "no_4g"]]
     v3 = F.villages().set_index("village_id").geometry["v3"]
     minx, miny, maxx, maxy = v3.bounds
     assert minx <= short.loc[0, "lon"] <= maxx and miny <= short.loc[0, "lat"] <= maxy
@@ -137,6 +138,6 @@ def test_rank_gaps_invariants(rows: list[tuple[int, bool, bool]], w: tuple[float
 def test_gap_summary_headline_numbers() -> None:
     summary = gap_summary(_status())
     assert summary[["villages", "villages_no_4g", "villages_no_signal", "remote_villages_no_4g", "population",
-                    "population_no_4g"]].tolist() == [5, 4, 1, 2, 2100, 1300]
+                    "people_without_4g", "population_gap_villages"]].tolist() == [5, 4, 1, 2, 2100, 1010, 1300]
     assert summary["share_villages_no_4g"] == pytest.approx(0.8)
-    assert summary["share_population_no_4g"] == pytest.approx(1300 / 2100)
+    assert summary["share_people_without_4g"] == pytest.approx(1010 / 2100)

@@ -58,13 +58,27 @@ def test_load_errors_name_the_cause(store: Store) -> None:
     with pytest.raises(NotFound, match="villagecov compute"):
         load(store.url)
     _fill(store)
-    with pytest.raises(NotFound, match="2010-01-01"):
+    with pytest.raises(NotFound, match=f"2010-01-01.*periods are {F.V1}, {F.V2}"):
         load(store.url, as_of="2010-01-01")
-    with pytest.raises(NotFound, match="2030"):
+    with pytest.raises(NotFound, match="2030.*boundary versions are 2019, 2025-07"):
         load(store.url, boundary_version="2030")
+    with pytest.raises(NotFound, match=f"no period in 2021; the store's periods are {F.V1}, {F.V2}"):
+        load(store.url, as_of="2021")
+
+
+def test_load_parses_as_of_as_a_date_and_keeps_nothing_after_it(store: Store) -> None:
+    _fill(store)
+    assert load(store.url, as_of="2024").as_of == F.V2  # a year: the store's period in that year
+    first = load(store.url, as_of="31/12/2019")  # DD/MM/YYYY, not text-compared
+    assert first.as_of == F.V1 and first.vintages == [F.V1] and first.previous is None
+    assert set(first.indicators["as_of"]) == {F.V1}  # nothing after AS_OF is plotted or exported
+    assert first.choice is not None and first.choice.how == "exact"
+    latest = load(store.url, as_of="2024-12-31")
+    assert latest.previous == F.V1 and set(latest.previous_summary["as_of"]) == {F.V1}
 
 
 def test_vintage_at() -> None:
     assert vintage_at([F.V1, F.V2], None) == F.V2
     assert vintage_at([F.V1, F.V2], F.V2) == F.V2
     assert vintage_at([F.V1, F.V2], "2024-12-30") == F.V1
+    assert vintage_at([F.V1, F.V2], "2024") == F.V2 and vintage_at([F.V1, F.V2], "31/12/2019") == F.V1

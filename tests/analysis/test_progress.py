@@ -47,13 +47,30 @@ def test_progress_long_keeps_boundary_versions_apart() -> None:
 
 def test_progress_wide_has_baseline_vintages_target_side_by_side() -> None:
     wide = progress_wide(progress_long(F.indicator_rows(), "district", "2019"))
-    assert list(wide.columns) == ["indicator", "label", "unit_code", "unit_name", "baseline", F.V1, F.V2, "target",
-                                  "change", "to_target"]
+    assert list(wide.columns) == ["indicator", "label", "unit_code", "unit_name", "baseline_as_of", "baseline", F.V1,
+                                  F.V2, "target", "change", "to_target"]
     row = wide[(wide["indicator"] == S4G) & (wide["unit_code"] == "452")].iloc[0]
     assert (row["baseline"], row[F.V1], row[F.V2], row["target"]) == pytest.approx((1 / 6, 1 / 6, 0.5, 1.0))
     assert row["unit_name"] == "Minh Hóa"
     assert wide["indicator"].tolist() == [S4G, S4G, NOSIG, NOSIG]
     assert progress_wide(progress_long(F.indicator_rows(), "village", "2019")).empty
+
+
+def test_baseline_is_the_earliest_period_with_data_and_dated_so() -> None:
+    """A series first measured at V2 (null at V1, e.g. download speed before any test) has its V2
+    value as baseline dated V2, and no change (never "2019 baseline = the 2024 value, change 0")."""
+    ind = F.indicator_rows()
+    late = ind[ind["indicator"] == S4G].assign(indicator="t8.median_dl_mbps")
+    late.loc[late["as_of"] == F.V1, ["value", "numerator", "baseline"]] = None
+    late.loc[late["as_of"] == F.V2, "baseline"] = late.loc[late["as_of"] == F.V2, "value"]  # as the engine stores it
+    long = progress_long(pd.concat([ind, late], ignore_index=True), "province", "2019")
+    by = long.set_index(["indicator", "as_of"])
+    assert by.loc[("t8.median_dl_mbps", F.V2), "baseline_as_of"] == F.V2
+    assert pd.isna(by.loc[("t8.median_dl_mbps", F.V2), "change"])
+    assert by.loc[("t8.median_dl_mbps", F.V1), "baseline_as_of"] == F.V2  # the baseline is later than this row
+    assert pd.isna(by.loc[("t8.median_dl_mbps", F.V1), "change"])
+    assert by.loc[(S4G, F.V2), "baseline_as_of"] == F.V1 and by.loc[(S4G, F.V2), "change"] == pytest.approx(0.3)
+    assert pd.isna(by.loc[(S4G, F.V1), "change"])  # at the baseline period itself: nothing to compare with
 
 
 def test_furthest_behind_ranks_by_distance_to_target_at_the_vintage() -> None:

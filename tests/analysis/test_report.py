@@ -42,7 +42,8 @@ def test_report_at_the_first_vintage_has_no_previous_and_english_labels() -> Non
     assert t["previous"].isna().all() and t["previous_as_of"].isna().all()
     assert t["label"].tolist() == ["Villages covered by 4G", "Villages without any mobile signal"]
     assert t["level"].tolist() == ["Province", "Province"]
-    assert t["change"].tolist() == [0.0, 0.0]
+    assert t["change"].isna().all()  # no earlier period: no change to report (not 0.0)
+    assert t["baseline_as_of"].tolist() == [F.V1, F.V1]
 
 
 def test_report_before_any_vintage_is_not_found() -> None:

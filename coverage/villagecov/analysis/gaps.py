@@ -4,6 +4,11 @@ Which villages have 4G is the compute engine's own answer: the village-level row
 ``t8.villages_4g_share`` in the ``indicators`` table (numerator 1 = covered). Population,
 remoteness and "no signal" come from ``village_summary`` of the same vintage. Unit totals are
 counts of villages and people (no shares are recomputed; those are in the indicators).
+
+People without 4G (``people_without_4g``) follow the one definition of
+:mod:`villagecov.compute.people`: population × (1 − covered share), summed over every village —
+not the whole population of the villages below the rule (``population_gap_villages``, kept only
+to reconcile the older figures).
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from villagecov.compute.people import people_without
 from villagecov.errors import ConfigError
 
 VILLAGE_4G = "t8.villages_4g_share"
 GAP_COLUMNS = [
-    "village_id", "name", "commune_code", "boundary_version", "population", "remote", "remote_reasons", "best_technology",
-    "no_signal", "has_4g",
+    "village_id", "name", "commune_code", "boundary_version", "population", "covered_share", "people_without_4g",
+    "remote", "remote_reasons", "best_technology", "no_signal", "has_4g",
 ]
 
 
@@ -27,9 +33,10 @@ GAP_COLUMNS = [
 class PriorityWeights:
     """Weights of the priority score (non-negative, not all zero); the score is
 
-    ``(population · pop/max_pop + remote · [remote] + no_signal · [no signal]) / sum of weights``
+    ``(population · people/max_people + remote · [remote] + no_signal · [no signal]) / sum of weights``
 
-    in [0, 1], where ``max_pop`` is the largest population among the villages ranked."""
+    in [0, 1], where ``people`` are the village's people without 4G (the one definition; the
+    population where that column is absent) and ``max_people`` the largest among the villages ranked."""
 
     population: float = 0.5
     remote: float = 0.3
@@ -71,6 +78,9 @@ def village_status(summary: pd.DataFrame, indicators: pd.DataFrame, villages: pd
     fallback = out["best_technology"].isin(["4G", "5G"])
     mapped = out["village_id"].map(flag)
     out["has_4g"] = np.where(mapped.notna(), mapped.eq(True), fallback)
+    share = summary["pop_share_4g"] if "pop_share_4g" in summary.columns else pd.Series(np.nan, index=summary.index)
+    out["covered_share"] = pd.to_numeric(share, errors="coerce").fillna(0.0).clip(0, 1).to_numpy(dtype="float64")
+    out["people_without_4g"] = people_without(out["population"], out["covered_share"])
     v = villages.drop_duplicates("village_id") if villages is not None else None
     v_ids = v["village_id"].astype(str).to_numpy() if v is not None else []
     names = pd.Series(v["name"].to_numpy(), index=v_ids) if v is not None else pd.Series(dtype=object)
@@ -94,7 +104,8 @@ def rank_gaps(gaps: pd.DataFrame, weights: PriorityWeights | None = None) -> pd.
     ties go to the larger population, then the village id."""
     w = weights or PriorityWeights()
     out = gaps.copy()
-    pop = pd.to_numeric(out["population"]).fillna(0).astype("float64")
+    people = out["people_without_4g"] if "people_without_4g" in out.columns else out["population"]
+    pop = pd.to_numeric(people).fillna(0).astype("float64")
     top = float(pop.max()) if len(pop) else 0.0
     pop_part = pop / top if top > 0 else pop * 0.0
     score = (w.population * pop_part + w.remote * out["remote"].astype(float)
@@ -131,8 +142,9 @@ def village_units(status: pd.DataFrame, admin_units: pd.DataFrame, crosswalk: pd
 def unit_gaps(status: pd.DataFrame, admin_units: pd.DataFrame, crosswalk: pd.DataFrame | None, version: str,
               level: str) -> pd.DataFrame:
     """Per commune or district of ``version``: villages, villages without 4G, without signal,
-    remote villages without 4G, population, population without 4G, share of villages without
-    4G. Largest gaps first (villages without 4G, then population without 4G, then code)."""
+    remote villages without 4G, population, people without 4G (the one definition), the whole
+    population of its villages without 4G (older figure), share of villages without 4G. Largest
+    gaps first (people without 4G, then villages without 4G, then code)."""
     codes = village_units(status, admin_units, crosswalk, version, level)
     s = pd.DataFrame({
         "unit_code": codes.to_numpy(),
@@ -140,6 +152,7 @@ def unit_gaps(status: pd.DataFrame, admin_units: pd.DataFrame, crosswalk: pd.Dat
         "no_signal": status["no_signal"].astype(bool).to_numpy(),
         "remote": status["remote"].astype(bool).to_numpy(),
         "population": pd.to_numeric(status["population"]).fillna(0).astype("int64").to_numpy(),
+        "people": people_without(status["population"], status["covered_share"]),
     })
     s = s[s["unit_code"].notna()]
     s["remote_no4g"] = s["remote"] & s["no4g"]
@@ -147,22 +160,23 @@ def unit_gaps(status: pd.DataFrame, admin_units: pd.DataFrame, crosswalk: pd.Dat
     g = s.groupby("unit_code", sort=True).agg(
         villages=("no4g", "size"), villages_no_4g=("no4g", "sum"), villages_no_signal=("no_signal", "sum"),
         remote_villages_no_4g=("remote_no4g", "sum"), population=("population", "sum"),
-        population_no_4g=("population_no4g", "sum"),
+        people_without_4g=("people", "sum"), population_gap_villages=("population_no4g", "sum"),
     ).reset_index()
+    g["people_without_4g"] = g["people_without_4g"].round(0)
     g["share_no_4g"] = g["villages_no_4g"] / g["villages"]
     names = admin_units[admin_units["version"] == version].drop_duplicates("code").set_index("code")["name"]
     g.insert(1, "unit_name", g["unit_code"].map(names))
-    g = g.sort_values(["villages_no_4g", "population_no_4g", "unit_code"], ascending=[False, False, True],
+    g = g.sort_values(["people_without_4g", "villages_no_4g", "unit_code"], ascending=[False, False, True],
                       kind="stable")
     for col in ("villages", "villages_no_4g", "villages_no_signal", "remote_villages_no_4g", "population",
-                "population_no_4g"):
+                "people_without_4g", "population_gap_villages"):
         g[col] = g[col].astype("int64")
     return g.reset_index(drop=True)
 
 
 SHORTLIST_COLUMNS = [
-    "rank", "priority", "village_id", "name", "commune_code", "commune_name", "population", "remote",
-    "remote_reasons", "gap", "best_technology", "lon", "lat",
+    "rank", "priority", "village_id", "name", "commune_code", "commune_name", "population", "people_without_4g",
+    "remote", "remote_reasons", "gap", "best_technology", "lon", "lat",
 ]
 
 
@@ -197,7 +211,8 @@ def shortlist(ranked: pd.DataFrame, n: int = 20, admin_units: pd.DataFrame | Non
 
 def gap_summary(status: pd.DataFrame) -> pd.Series:
     """Headline numbers of the gaps: villages, without 4G, without any signal, remote without 4G,
-    population, population without 4G (people), share of villages and people without 4G."""
+    population, people without 4G (the one definition, every village), the whole population of the
+    villages without 4G (older figure), share of villages and of people without 4G."""
     no4g = ~status["has_4g"].astype(bool)
     pop = pd.to_numeric(status["population"]).fillna(0).astype("int64")
     villages, total_pop = len(status), int(pop.sum())
@@ -207,8 +222,9 @@ def gap_summary(status: pd.DataFrame) -> pd.Series:
         "villages_no_signal": int(status["no_signal"].astype(bool).sum()),
         "remote_villages_no_4g": int((no4g & status["remote"].astype(bool)).sum()),
         "population": total_pop,
-        "population_no_4g": int(pop[no4g].sum()),
+        "people_without_4g": int(round(float(status["people_without_4g"].sum()))),
+        "population_gap_villages": int(pop[no4g].sum()),
         "share_villages_no_4g": (no4g.sum() / villages) if villages else float("nan"),
-        "share_population_no_4g": (pop[no4g].sum() / total_pop) if total_pop else float("nan"),
+        "share_people_without_4g": (float(status["people_without_4g"].sum()) / total_pop) if total_pop else float("nan"),
     }
     return pd.Series(out, dtype="object")

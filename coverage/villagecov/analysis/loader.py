@@ -1,8 +1,11 @@
 """The thin loader of the analysis: one read of the store per table, then pure functions.
 
-Frames are as the store returns them (EPSG:4326, dates as ISO strings). Only the vintage the
-analyst asks for is kept of the per-vintage tables; the ``indicators`` table is kept whole
-(every level, boundary version and vintage) because progress needs the series.
+Frames are as the store returns them (EPSG:4326, dates as ISO strings). The parameters are
+checked first (:mod:`villagecov.analysis.params`): ``AS_OF`` parsed as a date and matched to a
+period of the store, the boundary version one the store has. Only the period the analyst asks
+for is kept of the per-period tables (and the period before it, for change attribution); the
+``indicators`` table keeps every level and boundary version but only the periods up to the one
+analysed, so that nothing after ``AS_OF`` is plotted or exported.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from villagecov.errors import NotFound
+from villagecov.analysis.params import PeriodChoice, check_boundary_version, choose_period
 from villagecov.storage import open_store
 
 
 @dataclass(frozen=True)
 class AnalysisData:
-    """What the notebooks analyse. ``as_of`` is the computed vintage used (latest at or before
-    the requested date); ``vintages`` are all computed vintages, oldest first."""
+    """What the notebooks analyse. ``as_of`` is the period used (see ``choice``); ``vintages`` are
+    the store's periods up to it, oldest first (``all_periods``: every period of the store)."""
 
     store_url: str
     as_of: str
@@ -33,6 +36,16 @@ class AnalysisData:
     village_summary: pd.DataFrame
     village_coverage: pd.DataFrame
     submissions: pd.DataFrame
+    choice: PeriodChoice | None = None
+    all_periods: tuple[str, ...] = ()
+    previous_summary: pd.DataFrame | None = None  # village_summary of the period before, if any
+    sites: pd.DataFrame | None = None
+    plans: pd.DataFrame | None = None
+
+    @property
+    def previous(self) -> str | None:
+        """The period before the one analysed (None when it is the first)."""
+        return self.vintages[-2] if len(self.vintages) > 1 else None
 
     @property
     def synthetic(self) -> bool:
@@ -48,39 +61,43 @@ class AnalysisData:
 
 
 def vintage_at(vintages: list[str], as_of: str | None) -> str:
-    """The latest vintage at or before ``as_of`` (the latest of all when ``as_of`` is None)."""
-    if not vintages:
-        raise NotFound("no computed vintages in the store: run `villagecov compute` first")
-    if as_of is None:
-        return max(vintages)
-    earlier = [v for v in vintages if v <= as_of]
-    if not earlier:
-        raise NotFound(f"no computed vintage at or before {as_of}; first is {min(vintages)}")
-    return max(earlier)
+    """The store period for ``as_of`` (parsed as a date; see :func:`~villagecov.analysis.params.choose_period`)."""
+    return choose_period(as_of, vintages).period
 
 
-def load(store_url: str, as_of: str | None = None, boundary_version: str = "2019") -> AnalysisData:
-    """Read what the analysis needs from the store at ``store_url`` (GeoPackage path or PostGIS URL)."""
+def load(store_url: str, as_of: str | None = None, boundary_version: str = "2019",
+) -> AnalysisData:
+    """Read what the analysis needs from the store at ``store_url`` (GeoPackage path or PostGIS URL).
+
+    ``as_of``: text as typed by the analyst (``""``/None = the latest period); errors (one line,
+    listing the store's periods or boundary versions) are raised before any table is read in full."""
     store = open_store(store_url)
     try:
         indicators = store.read("indicators")
-        vintages = sorted({str(v) for v in indicators["as_of"].dropna()})
-        vintage = vintage_at(vintages, as_of)
+        periods = sorted({str(v)[:10] for v in indicators["as_of"].dropna()})
+        choice = choose_period(as_of, periods)
         admin_units = store.read("admin_units")
-        if not (admin_units["version"] == boundary_version).any():
-            raise NotFound(f"no boundaries of version {boundary_version!r} in the store")
+        version = check_boundary_version(boundary_version, admin_units["version"].dropna().unique())
+        vintage = choice.period
+        upto = [p for p in periods if p <= vintage]
+        previous = upto[-2] if len(upto) > 1 else None
         return AnalysisData(
             store_url=store_url,
             as_of=vintage,
-            boundary_version=boundary_version,
-            vintages=vintages,
+            boundary_version=version,
+            vintages=upto,
             admin_units=admin_units,
             crosswalk=store.read("crosswalk"),
-            indicators=indicators,
+            indicators=indicators[indicators["as_of"].astype(str).str[:10] <= vintage].reset_index(drop=True),
             villages=store.read("villages", as_of=vintage),
             village_summary=store.read("village_summary", where={"as_of": vintage}),
             village_coverage=store.read("village_coverage", where={"as_of": vintage}),
             submissions=store.read("submissions"),
+            choice=choice,
+            all_periods=tuple(periods),
+            previous_summary=store.read("village_summary", where={"as_of": previous}) if previous else None,
+            sites=store.read("sites"),
+            plans=store.read("plans"),
         )
     finally:
         store.close()

@@ -19,7 +19,7 @@ from villagecov.analysis.labels import INDICATOR_LABELS, indicator_label
 LOWER_IS_BETTER = frozenset({"t8.villages_no_signal"})
 LONG_COLUMNS = [
     "indicator", "label", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value", "numerator",
-    "denominator", "baseline", "target", "change", "to_target",
+    "denominator", "baseline_as_of", "baseline", "target", "change", "to_target",
 ]
 
 
@@ -54,21 +54,29 @@ def progress_long(
     ids: Iterable[str] | None = None,
     lang: str = "vi",
 ) -> pd.DataFrame:
-    """Indicator rows of one level and boundary version over every vintage, with baseline, target,
-    ``change`` (value − baseline) and ``to_target`` beside each value. A missing baseline falls back
-    to the series' first vintage. Sorted by indicator (DESIGN order), unit code (GSO order), vintage."""
+    """Indicator rows of one level and boundary version over every period, with baseline, target,
+    ``change`` (value − baseline) and ``to_target`` beside each value.
+
+    The baseline of a series is its value at the earliest period *with data* (``baseline_as_of``),
+    never a later value shown under an earlier date: a series first measured in 2024 has its 2024
+    value as baseline, dated 2024. ``change`` is empty at the baseline period itself and before it
+    (no earlier data to compare with). Sorted by indicator (DESIGN order), unit code, period."""
     ind = indicators[(indicators["level"] == level) & (indicators["boundary_version"] == boundary_version)]
     if ids is not None:
         ind = ind[ind["indicator"].isin(list(ids))]
     out = ind.copy()
+    out["as_of"] = out["as_of"].astype(str).str[:10]
     for col in ("value", "numerator", "denominator", "baseline", "target"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     keys = ["indicator", "unit_code"]
     out = out.sort_values([*keys, "as_of"], kind="stable")
-    first = out.groupby(keys)["value"].transform(lambda s: s.dropna().iloc[0] if s.notna().any() else np.nan)
-    out["baseline"] = out["baseline"].fillna(first)
+    with_data = out[out["value"].notna()].groupby(keys, sort=False)[["as_of", "value"]].first()
+    first = with_data.rename(columns={"as_of": "baseline_as_of", "value": "_first"})
+    out = out.drop(columns=["baseline_as_of"], errors="ignore").merge(first, left_on=keys, right_index=True, how="left")
+    out["baseline"] = out["_first"]
     out["label"] = [indicator_label(i, lang) for i in out["indicator"]]  # type: ignore[arg-type]
-    out["change"] = out["value"] - out["baseline"]
+    later = out["baseline_as_of"].notna() & (out["as_of"] > out["baseline_as_of"].fillna("9999"))
+    out["change"] = (out["value"] - out["baseline"]).where(later)
     out["to_target"] = to_target(out["indicator"], out["value"], out["target"])
     order = {k: n for n, k in enumerate(indicator_order(out["indicator"].unique()))}
     out = out.assign(_o=out["indicator"].map(order)).sort_values(
@@ -80,15 +88,15 @@ def progress_wide(long: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator × unit: baseline, the value at each vintage (columns named by date),
     target, change since baseline and distance to target at the latest vintage."""
     if long.empty:
-        return pd.DataFrame(columns=["indicator", "label", "unit_code", "unit_name", "baseline", "target",
-                                     "change", "to_target"])
+        return pd.DataFrame(columns=["indicator", "label", "unit_code", "unit_name", "baseline_as_of", "baseline",
+                                     "target", "change", "to_target"])
     keys = ["indicator", "label", "unit_code", "unit_name"]
     values = long.groupby([*keys, "as_of"], dropna=False, sort=True)["value"].first().unstack("as_of")
     values.columns = [str(c) for c in values.columns]
     latest = long.sort_values("as_of", kind="stable").groupby(keys, dropna=False).last()
-    wide = values.join(latest[["baseline", "target", "change", "to_target"]])
+    wide = values.join(latest[["baseline_as_of", "baseline", "target", "change", "to_target"]])
     vintages = sorted(values.columns)
-    wide = wide[["baseline", *vintages, "target", "change", "to_target"]].reset_index()
+    wide = wide[["baseline_as_of", "baseline", *vintages, "target", "change", "to_target"]].reset_index()
     order = {k: n for n, k in enumerate(indicator_order(wide["indicator"].unique()))}
     wide = wide.assign(_o=wide["indicator"].map(order)).sort_values(["_o", "unit_code"], kind="stable")
     return wide.drop(columns="_o").reset_index(drop=True)

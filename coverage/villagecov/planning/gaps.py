@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from villagecov.compute.people import people_without
 from villagecov.compute.status import classify, effective_shares
 from villagecov.schema import ANY_OPERATOR
 from villagecov.settings import Settings
@@ -43,8 +44,8 @@ def find_gaps(
     status = village_status(villages, village_coverage, technology, settings)
     out = villages.merge(status, on="village_id", how="left")
     out = out[out["status"].isin(GAP_STATUSES)].copy()
-    pop = out["population"].astype("Float64").fillna(0).astype("float64")
-    out["uncovered_pop"] = np.round(pop * (1.0 - out["covered_share"]), 1)
+    # the one definition of people without coverage (villagecov.compute.people)
+    out["uncovered_pop"] = np.round(people_without(out["population"], out["covered_share"]), 1)
     out["remote"] = out["remote"].astype("boolean").fillna(False).astype(bool)
     out = out.sort_values(["remote", "uncovered_pop"], ascending=[False, False], kind="stable")
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=villages.crs)

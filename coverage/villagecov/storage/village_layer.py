@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from villagecov.compute.people import people_without_sql
 from villagecov.schema import LATEST
 
 ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
@@ -32,7 +33,7 @@ VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")
 SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
 GAP_STATUSES = "('none', 'partial')"  # 4G status of a gap village
 # People without 4G in a village: its population times the share not covered, as the gaps layer shows.
-UNCOVERED = "round(coalesce(population, 0) * (1 - least(greatest(coalesce(pop_share_4g, 0), 0), 1)))::bigint"
+UNCOVERED = f"round({people_without_sql('population', 'pop_share_4g')})::bigint"  # villagecov.compute.people
 LAYER_COLUMNS = (*VILLAGE_COLUMNS, *SUMMARY_COLUMNS, "operators_4g", "uncovered_population", "gap_rank",
                  "geometry", "geom_3857")
 

@@ -1,5 +1,7 @@
-"""Every notebook executed top to bottom on the SYNTHETIC demo store; its exported tables are
-non-empty and agree with `villagecov indicators` (run as a subprocess)."""
+"""Every notebook executed top to bottom on the SYNTHETIC demo store with several parameter sets
+(latest period, the baseline period as DD/MM/YYYY, the 2025-07 communes in English with AS_OF as
+a year); the generated findings and the exported tables agree with `villagecov indicators` (run
+as a subprocess); every figure exists as a non-empty 300-dpi PNG and an SVG."""
 
 from __future__ import annotations
 
@@ -8,18 +10,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+from nbclient.exceptions import CellExecutionError
+from PIL import Image
 
 from maps.assets import external_urls
-from tests.notebooks.conftest import NOTEBOOKS, Executed
+from tests.notebooks.conftest import NOTEBOOKS, VARIANTS, Executed
 from tests.notebooks.run import execute
-from villagecov.analysis import REPORT_COLUMNS
+from villagecov.analysis import REPORT_COLUMNS, fmt_int, fmt_pct, heading
 from villagecov.settings import Settings
 from villagecov.storage import open_store
 
-S4G = "t8.villages_4g_share"
+S4G, POP4G = "t8.villages_4g_share", "t8.population_4g_share"
+LATEST, BASELINE = "2024-12-31", "2019-12-31"
 
 
 def cli_indicators(settings: Settings, *args: str) -> pd.DataFrame:
@@ -31,125 +37,285 @@ def cli_indicators(settings: Settings, *args: str) -> pd.DataFrame:
     return pd.DataFrame(json.loads(proc.stdout))
 
 
-def read_csv(out: Path, stem: str) -> pd.DataFrame:
-    path = out / f"SYNTHETIC_{stem}.csv"
+def read_export(out: Path, stem: str, period: str = LATEST, version: str = "2019", lang: str = "vi") -> pd.DataFrame:
+    """An exported CSV read back with its columns renamed to the internal names."""
+    path = out / f"SYNTHETIC_{stem}_{period}_{version}.csv"
     assert path.is_file(), sorted(p.name for p in out.iterdir())
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"unit_code": str, "village_id": str, "commune_code": str,
-                                                            "Mã đơn vị (Unit code)": str})
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     assert len(frame) > 0, stem
-    return frame
+    from villagecov.analysis.export import COLUMNS
+
+    back = {heading(c, lang) + suffix: c for c in COLUMNS for suffix in ("", " (%)")}
+    return frame.rename(columns=back)
 
 
+def findings(out: Path, stem: str, period: str = LATEST, version: str = "2019", lang: str = "vi") -> pd.DataFrame:
+    f = read_export(out, stem, period, version, lang).set_index("key")
+    f["value"] = pd.to_numeric(f["value"])
+    return f
+
+
+def outputs(nb: nbformat.NotebookNode) -> list:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def markdown_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    return [str(o["data"]["text/markdown"]) for o in outputs(nb) if "text/markdown" in o.get("data", {})]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_without_errors_and_shows_its_results(executed: Executed, name: str) -> None:
-    nb = executed.notebooks[name]
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
+def test_notebook_runs_and_opens_with_the_question_and_closes_with_findings(
+        variants: dict[str, Executed], variant: str, name: str) -> None:
+    nb = variants[variant].notebooks[name]
+    outs = outputs(nb)
+    assert not [o for o in outs if o.output_type == "error"]
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
-    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
-    assert html and any("SYNTHETIC" in str(o.get("data", {}).get("text/markdown", "")) for o in outputs)
-    assert any("image/png" in o.get("data", {}) for o in outputs), "a matplotlib chart"
+    intro = next(c for c in nb.cells if c.cell_type == "markdown").source
+    assert "**Câu hỏi:**" in intro and "**Question:**" in intro
+    md = markdown_outputs(nb)
+    assert any("SYNTHETIC" in m for m in md)
+    assert any("Ngưỡng áp dụng" in m or "Thresholds in force" in m for m in md), "the thresholds in force are stated"
+    assert any(m.startswith(("## Kết luận", "## Findings")) and "\n- " in m for m in md), "closing findings"
+    lang = nb.cells[1].source  # the injected parameters
+    assert ("LANG = 'en'" in lang) == any(m.startswith("## Findings") for m in md)
 
 
-def test_every_export_is_labelled_synthetic(executed: Executed) -> None:
-    files = sorted(p.name for p in executed.out_dir.iterdir())
-    assert len(files) >= 14
-    assert all(f.startswith("SYNTHETIC_") for f in files), files
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_figure_is_a_300_dpi_png_and_an_svg_with_a_caption(variants: dict[str, Executed], variant: str) -> None:
+    run = variants[variant]
+    figures = sorted((run.out_dir / "figures").iterdir())
+    pngs = [p for p in figures if p.suffix == ".png"]
+    assert len(pngs) >= 6 and {p.with_suffix(".svg") for p in pngs} <= set(figures)
+    period = BASELINE if variant == "baseline" else LATEST
+    version = run.params.get("BOUNDARY_VERSION", "2019")
+    for png in pngs:
+        assert png.name.startswith("SYNTHETIC_") and png.stem.endswith(f"_{period}_{version}"), png.name
+        assert png.stat().st_size > 10_000 and png.with_suffix(".svg").stat().st_size > 10_000
+        with Image.open(png) as im:
+            assert im.info["dpi"][0] == pytest.approx(300, abs=1) and im.size[0] > 1500
+            assert len(set(im.convert("L").getdata())) > 10, f"{png.name} is blank"
+    captions = [m for nb in run.notebooks.values() for m in markdown_outputs(nb) if m.startswith("*") and ".png" in m]
+    tokens = {n for c in captions for n in c.replace(",", " ").replace("(", " ").replace(")", " ").split()}
+    assert {p.name for p in pngs} <= tokens
 
 
-def test_progress_tables_equal_the_cli_indicators(executed: Executed) -> None:
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_export_is_named_with_its_period_and_boundary_version(variants: dict[str, Executed], variant: str) -> None:
+    run = variants[variant]
+    period = BASELINE if variant == "baseline" else LATEST
+    version = run.params.get("BOUNDARY_VERSION", "2019")
+    files = [p.name for p in run.out_dir.iterdir() if p.is_file()]
+    assert len(files) >= 20
+    for f in files:
+        stem = f.rsplit(".", 1)[0]
+        assert f.startswith("SYNTHETIC_"), f
+        assert stem.endswith((f"_{period}_{version}", f"_{period}_2025-07")), f
+
+
+def test_progress_findings_and_tables_equal_the_cli_indicators(executed: Executed) -> None:
     s, out = executed.settings, executed.out_dir
-    province = cli_indicators(s)
-    as_of = province["as_of"].iloc[0]
-    wide = read_csv(out, "progress_province_2019").set_index("indicator")
-    cli = province.set_index("indicator")
-    assert set(wide.index) == set(cli.index)
-    for ind, value in cli["value"].items():
-        got = wide.loc[ind, as_of]
-        assert (pd.isna(got) and pd.isna(value)) or got == pytest.approx(value, rel=1e-9, abs=1e-9), ind  # JSON: 10 decimals
+    province = cli_indicators(s).set_index("indicator")
+    assert set(province["as_of"]) == {LATEST}
+    f = findings(out, "findings_progress")
+    for ind in (S4G, POP4G, "t8.villages_no_signal", "t9.villages_all_services_share"):
+        assert f.loc[ind, "value"] == pytest.approx(province.loc[ind, "value"], abs=1e-9), ind
+    assert fmt_pct(province.loc[S4G, "value"]) in f.loc[S4G, "text"]
+    people = province.loc[POP4G, "denominator"] - province.loc[POP4G, "numerator"]
+    assert f.loc["people_without_4g", "value"] == round(people)
+    assert fmt_int(people) in f.loc["people_without_4g", "text"]
+    wide = read_export(out, "progress_province").set_index("indicator")
+    assert set(wide.index) == set(province.index)
+    for ind, value in province["value"].items():
+        shown = float(wide.loc[ind, "31/12/2024"])
+        expected = 100 * value if ind.endswith("_share") else value
+        assert shown == pytest.approx(round(expected, 1), abs=0.051), ind
     districts = cli_indicators(s, "--level", "district", "--indicator", S4G).set_index("unit_code")["value"]
-    dw = read_csv(out, "progress_districts_2019")
-    dw = dw[dw["indicator"] == S4G].set_index("unit_code")[as_of]
-    assert len(districts) == 8 and dw.sort_index().tolist() == pytest.approx(districts.sort_index().tolist())
+    dw = read_export(out, "progress_districts").query("indicator == @S4G").set_index("unit_code")["31/12/2024"]
+    assert len(districts) == 8
+    assert dw.astype(float).sort_index().tolist() == pytest.approx((100 * districts.sort_index()).round(1).tolist())
+    worst = districts.idxmin()
+    assert f.loc["furthest_behind", "value"] == pytest.approx(districts[worst])
     merged = cli_indicators(s, "--level", "commune", "--boundaries", "2025-07", "--indicator", S4G)
-    nw = read_csv(out, "progress_communes_2025-07")
-    nw = nw[nw["indicator"] == S4G].set_index("unit_code")
-    assert nw[as_of].sort_index().tolist() == pytest.approx(merged.set_index("unit_code")["value"].sort_index().tolist())
+    nw = read_export(out, "progress_communes", version="2025-07").query("indicator == @S4G").set_index("unit_code")
+    assert nw["31/12/2024"].astype(float).sort_index().tolist() == pytest.approx(
+        (100 * merged.set_index("unit_code")["value"].sort_index()).round(1).tolist())
     assert nw["from_names"].notna().all()  # each 2025-07 commune lists the 2019 communes it was formed from
 
 
-def test_annual_report_csv_and_xlsx_match_the_cli(executed: Executed) -> None:
+def test_baseline_run_shows_the_baseline_period_only_and_says_there_is_no_earlier_one(
+        variants: dict[str, Executed]) -> None:
+    run = variants["baseline"]
+    province = cli_indicators(run.settings, "--as-of", BASELINE).set_index("indicator")
+    f = findings(run.out_dir, "findings_progress", BASELINE)
+    assert f.loc[S4G, "value"] == pytest.approx(province.loc[S4G, "value"], abs=1e-9)
+    assert "chưa có kỳ trước để so sánh" in f.loc[S4G, "text"]
+    wide = read_export(run.out_dir, "progress_province", BASELINE)
+    assert "31/12/2019" in wide.columns and "31/12/2024" not in wide.columns  # AS_OF honoured: nothing later
+    assert wide["change"].isna().all()
+    report = pd.read_csv(run.out_dir / f"SYNTHETIC_annual_report_{BASELINE}_2019.csv", encoding="utf-8-sig", dtype=str)
+    assert set(report[REPORT_COLUMNS["as_of"]]) == {BASELINE}
+    assert report[REPORT_COLUMNS["change"]].isna().all()  # no earlier data: no change, not 0.0
+    gaps = findings(run.out_dir, "findings_gaps", BASELINE)
+    assert gaps.loc["villages_no_4g", "value"] == province.loc[S4G, "denominator"] - province.loc[S4G, "numerator"]
+    change = findings(run.out_dir, "findings_change_sensitivity", BASELINE)
+    assert pd.isna(change.loc["gaps_closed", "value"]) and "kỳ đầu tiên" in change.loc["gaps_closed", "text"]
+
+
+def test_annual_report_dates_each_baseline_by_its_earliest_period_with_data(executed: Executed) -> None:
     province = cli_indicators(executed.settings).set_index("indicator")
-    as_of = province["as_of"].iloc[0]
-    report = read_csv(executed.out_dir, f"annual_report_{as_of}")
-    assert list(report.columns) == list(REPORT_COLUMNS.values())
+    report = pd.read_csv(executed.out_dir / f"SYNTHETIC_annual_report_{LATEST}_2019.csv", encoding="utf-8-sig",
+                         dtype={REPORT_COLUMNS["unit_code"]: str})
     col = REPORT_COLUMNS
-    row = report[(report[col["unit_code"]] == "44") & (report[col["indicator"]] == S4G)].iloc[0]
-    assert row[col["value"]] == round(100 * province.loc[S4G, "value"], 1)
-    assert row[col["target"]] == round(100 * province.loc[S4G, "target"], 1)
-    assert row[col["as_of"]] == as_of
-    assert set(report[col["level"]]) == {"Tỉnh", "Huyện"}
-    wb = openpyxl.load_workbook(executed.out_dir / f"SYNTHETIC_annual_report_{as_of}.xlsx", read_only=True)
-    rows = list(wb["data"].iter_rows(values_only=True))
-    assert rows[0] == tuple(REPORT_COLUMNS.values()) and len(rows) == len(report) + 1
-    notes = [r[0] for r in wb["notes"].iter_rows(values_only=True)]
-    assert any(str(n).startswith("SYNTHETIC") for n in notes)
+    prov = report[report[col["unit_code"]] == "44"].set_index(col["indicator"])
+    assert prov.loc[S4G, col["value"]] == round(100 * province.loc[S4G, "value"], 1)
+    assert prov.loc[S4G, col["baseline_as_of"]] == BASELINE
+    speed = prov.loc["t8.median_dl_mbps"]  # no tests in 2019: its baseline is the 2024 value, dated 2024
+    assert speed[col["baseline_as_of"]] == LATEST and pd.isna(speed[col["change"]])
+    wb = openpyxl.load_workbook(executed.out_dir / f"SYNTHETIC_annual_report_{LATEST}_2019.xlsx", read_only=True)
+    assert wb.sheetnames[0] in ("Số liệu", "data")
 
 
-def test_gap_exports_add_up_to_the_indicators(executed: Executed) -> None:
+def test_gap_findings_and_exports_follow_the_one_definition(executed: Executed) -> None:
     s, out = executed.settings, executed.out_dir
     province = cli_indicators(s).set_index("indicator")
-    as_of = province["as_of"].iloc[0]
     no_4g = int(province.loc[S4G, "denominator"] - province.loc[S4G, "numerator"])
-    villages = read_csv(out, f"gap_villages_{as_of}")
-    assert len(villages) == no_4g > 0
-    assert (villages["gap"] == "no_signal").sum() == province.loc["t8.villages_no_signal", "value"]
-    assert villages["rank"].tolist() == list(range(1, len(villages) + 1))
-    assert villages["priority"].is_monotonic_decreasing
-    districts = read_csv(out, f"gap_districts_2019_{as_of}")
-    assert districts["villages_no_4g"].sum() == no_4g
-    assert districts["villages"].sum() == province.loc[S4G, "denominator"]
-    assert read_csv(out, f"gap_communes_2025-07_{as_of}")["villages_no_4g"].sum() == no_4g
-    short = read_csv(out, f"gap_shortlist_{as_of}")
+    people = province.loc[POP4G, "denominator"] - province.loc[POP4G, "numerator"]
+    f = findings(out, "findings_gaps")
+    assert f.loc["villages_no_4g", "value"] == no_4g > 0
+    assert f.loc["people_without_4g", "value"] == round(people)
+    villages = read_export(out, "gap_villages")
+    assert len(villages) == no_4g
+    assert villages["rank"].astype(int).tolist() == list(range(1, no_4g + 1))
+    pw = villages["people_without_4g"].astype(float)
+    assert (pw <= villages["population"].astype(float)).all() and pw.sum() < villages["population"].astype(float).sum()
+    districts = read_export(out, "gap_districts")
+    assert districts["villages_no_4g"].astype(int).sum() == no_4g
+    assert districts["people_without_4g"].astype(float).sum() == pytest.approx(people, abs=len(districts))
+    rec = read_export(out, "people_without_4g_reconciliation")
+    assert float(rec["people"].iloc[0]) == round(people)
+    assert float(rec["people"].iloc[1]) == round(people)  # the same from the indicators table
+    short = read_export(out, "gap_shortlist")
     assert short["village_id"].tolist() == villages["village_id"].head(20).tolist()
     assert short["commune_name"].notna().all() and short[["lon", "lat"]].notna().all().all()
-    page = (out / "SYNTHETIC_gaps_map.html").read_text(encoding="utf-8")
+    page = (out / f"SYNTHETIC_gaps_map_{LATEST}_2019.html").read_text(encoding="utf-8")
     assert not external_urls(page) and "SYNTHETIC" in page
-    assert json.dumps(short["name"].iloc[0])[1:-1] in page  # the first village, as JSON in the page
 
 
-def test_evidence_exports(executed: Executed) -> None:
-    out = executed.out_dir
-    as_of = cli_indicators(executed.settings)["as_of"].iloc[0]
-    per_operator = read_csv(out, f"evidence_declared_vs_measured_{as_of}")
-    assert (per_operator["tests"] > 0).any()
-    contradicted = read_csv(out, f"evidence_contradicted_villages_{as_of}")
-    assert contradicted["n_measurements"].min() >= executed.settings.contradiction_min_tests
-    assert contradicted["commune_name"].notna().all()
-    assert per_operator["villages_contradicted"].sum() == len(contradicted)
-    quarantine = read_csv(out, "quarantine_by_reason")
-    with open_store(executed.settings.store) as store:
-        submissions = store.read("submissions")
-    assert quarantine["rows"].sum() == submissions["rows_rejected"].sum() >= 3
-    assert "unknown operator '…'" in set(quarantine["reason"])  # from the crowd upload of the demo store
-
-
-def test_parameters_rerun_for_another_vintage_and_boundary_version(executed: Executed, tmp_path: Path) -> None:
-    """01 on the 2025-07 boundaries (no districts: the report lists communes) at an earlier date."""
-    execute("01_progress.ipynb", {"STORE_URL": executed.settings.store, "OUT_DIR": str(tmp_path),
-                                  "AS_OF": "2020-06-30", "BOUNDARY_VERSION": "2025-07", "LANG": "en"})
-    report = pd.read_csv(tmp_path / "SYNTHETIC_annual_report_2019-12-31.csv", encoding="utf-8-sig")
+def test_2025_07_view_names_only_the_new_communes(variants: dict[str, Executed]) -> None:
+    run = variants["2025-07"]
+    with open_store(run.settings.store) as store:
+        units = store.read("admin_units")
+    new = set(units[(units["version"] == "2025-07") & (units["level"] == "commune")]["name"])
+    short = read_export(run.out_dir, "gap_shortlist", version="2025-07", lang="en")
+    assert set(short["commune_name"]) <= new and set(short["boundary_version"]) == {"2025-07"}
+    communes = read_export(run.out_dir, "gap_communes", version="2025-07", lang="en")
+    assert set(communes["unit_name"]) <= new
+    f = findings(run.out_dir, "findings_gaps", version="2025-07", lang="en")
+    cli = cli_indicators(run.settings, "--boundaries", "2025-07").set_index("indicator")
+    assert f.loc["villages_no_4g", "value"] == cli.loc[S4G, "denominator"] - cli.loc[S4G, "numerator"]
+    assert "villages are below the 4G rule" in f.loc["villages_no_4g", "text"]
+    report = pd.read_csv(run.out_dir / f"SYNTHETIC_annual_report_{LATEST}_2025-07.csv", encoding="utf-8-sig")
     assert set(report[REPORT_COLUMNS["level"]]) == {"Province", "Commune"}
-    cli = cli_indicators(executed.settings, "--boundaries", "2025-07", "--as-of", "2020-06-30").set_index("indicator")
-    row = report[(report[REPORT_COLUMNS["level"]] == "Province") & (report[REPORT_COLUMNS["indicator"]] == S4G)]
-    assert row[REPORT_COLUMNS["value"]].item() == round(100 * cli.loc[S4G, "value"], 1)
+
+
+def test_evidence_and_operator_exports(executed: Executed) -> None:
+    out, s = executed.out_dir, executed.settings
+    per_operator = read_export(out, "evidence_declared_vs_measured")
+    tested = per_operator[per_operator["tests"].astype(int) > 0]
+    low, high, share = (tested[c].astype(float) for c in ("tests_ok_low", "tests_ok_high", "tests_ok_share"))
+    assert ((low <= share) & (share <= high)).all()
+    contradicted = read_export(out, "evidence_contradicted_villages")
+    assert contradicted["n_measurements"].astype(int).min() >= s.contradiction_min_tests
+    assert per_operator["villages_contradicted"].astype(int).sum() == len(contradicted)
+    with open_store(s.store) as store:
+        submissions = store.read("submissions")
+        summary = store.read("village_summary", where={"as_of": LATEST})
+    quarantine = read_export(out, "quarantine_by_reason")
+    assert quarantine["rows"].astype(int).sum() == submissions["rows_rejected"].sum() >= 3
+    f = findings(out, "findings_evidence")
+    assert f.loc["rows_rejected", "value"] == submissions["rows_rejected"].sum()
+    single = read_export(out, "single_operator_villages")
+    assert len(single) == f.loc["single_operator_villages", "value"] == int((summary["n_operators_4g"] == 1).sum())
+    operators = read_export(out, "operators_4g")
+    cli = cli_indicators(s).set_index("indicator")
+    any_row = operators[operators["operator"] == "ANY"].iloc[0]
+    assert int(any_row["villages_covered"]) == cli.loc[S4G, "numerator"]
+
+
+def test_site_plan_exports(executed: Executed) -> None:
+    out = executed.out_dir
+    sites = read_export(out, "site_plan_sites")
+    cost, people = sites["cost_vnd"].astype(float), sites["people_covered"].astype(float)
+    assert sites["rank"].astype(int).tolist() == list(range(1, len(sites) + 1))
+    assert cost.sum() <= 20e9
+    with_people = people > 0
+    assert (sites.loc[with_people, "vnd_per_person"].astype(float) == (cost / people)[with_people].round()).all()
+    assert sites.loc[sites["villages_covered"].astype(int) == 0, "why_no_village"].notna().all()
+    methods = read_export(out, "site_plan_greedy_vs_exact")
+    assert set(methods["method"]) == {"Tham lam", "Tối ưu chính xác (ILP)"}
+    f = findings(out, "findings_site_plan")
+    assert f.loc["plan_people_covered", "value"] == round(people.sum())
+    curve = read_export(out, "site_plan_marginal_cost")
+    assert curve["greedy_value"].astype(float).is_monotonic_increasing
+
+
+def test_change_and_sensitivity_agree_with_the_indicators(executed: Executed) -> None:
+    out, s = executed.out_dir, executed.settings
+    now = cli_indicators(s).set_index("indicator")
+    before = cli_indicators(s, "--as-of", BASELINE).set_index("indicator")
+    f = findings(out, "findings_change_sensitivity")
+    closed = read_export(out, "change_gaps_closed")
+    assert f.loc["gaps_closed", "value"] == len(closed) == now.loc[S4G, "numerator"] - before.loc[S4G, "numerator"]
+    shares = read_export(out, "sensitivity_shares")
+    shares = shares.astype({c: float for c in shares.columns})
+    in_force = shares[(shares["covered_share"] == 100 * s.covered_share) & (shares["partial_share"] == 100 * s.partial_share)]
+    assert in_force["villages_4g_share"].item() == pytest.approx(100 * now.loc[S4G, "value"], abs=0.01)
+    assert in_force["villages_no_signal"].item() == now.loc["t8.villages_no_signal", "value"]
+    people = now.loc[POP4G, "denominator"] - now.loc[POP4G, "numerator"]
+    assert shares["people_without_4g"].tolist() == pytest.approx([round(people)] * len(shares), abs=1)
+    assert shares.sort_values("covered_share")["villages_4g_share"].is_monotonic_decreasing
+    thresholds = read_export(out, "sensitivity_signal_threshold").astype(float).set_index("threshold_dbm")
+    assert list(thresholds.index) == [-110, -105, -100, -95]
+    assert thresholds.loc[s.threshold_dbm_4g, "villages_4g_share"] == pytest.approx(100 * now.loc[S4G, "value"], abs=0.01)
+    assert thresholds.loc[s.threshold_dbm_4g, "people_without_4g"] == pytest.approx(round(people), abs=1)
+    assert thresholds["people_without_4g"].is_monotonic_increasing  # a stricter threshold leaves more people out
+
+
+def test_xlsx_exports_have_number_formats_filters_and_dates(executed: Executed) -> None:
+    wb = openpyxl.load_workbook(executed.out_dir / f"SYNTHETIC_gap_villages_{LATEST}_2019.xlsx")
+    sheet = wb["Số liệu"]
+    header = [c.value for c in sheet[1]]
+    assert "Số người chưa có 4G" in header and "village_id" not in header
+    assert sheet.auto_filter.ref and sheet.freeze_panes == "A2"
+    col = header.index("Số người chưa có 4G") + 1
+    assert sheet.cell(2, col).number_format == "#,##0"
+    assert sheet.cell(2, header.index("Vùng sâu, vùng xa") + 1).value in ("có", "không")
+    notes = [r[0] for r in wb["Ghi chú"].iter_rows(values_only=True)]
+    assert not any("PriorityWeights(" in str(n) for n in notes)
+    plan = openpyxl.load_workbook(executed.out_dir / f"SYNTHETIC_progress_province_{LATEST}_2019.xlsx")["Số liệu"]
+    ph = [c.value for c in plan[1]]
+    baseline = plan.cell(2, ph.index("Kỳ gốc") + 1)
+    assert baseline.is_date and baseline.number_format == "DD/MM/YYYY"
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"AS_OF": "2021"}, "no period in 2021; the store's periods are 2019-12-31, 2024-12-31"),
+    ({"AS_OF": "31/02/2024"}, "AS_OF '31/02/2024' is not a valid date"),
+    ({"BOUNDARY_VERSION": "2030"}, "its boundary versions are 2019, 2025-01, 2025-07"),
+])
+def test_bad_parameters_stop_the_notebook_with_the_valid_values(executed: Executed, tmp_path: Path,
+                                                                params: dict, message: str) -> None:
+    with pytest.raises(CellExecutionError, match=message.replace("(", r"\(")):
+        execute("01_progress.ipynb", {"STORE_URL": executed.settings.store, "OUT_DIR": str(tmp_path), **params})
+    assert not any(tmp_path.iterdir())  # nothing exported
 
 
 @pytest.mark.postgis
 def test_the_notebooks_give_the_same_exports_on_postgis(executed: Executed, tmp_path: Path) -> None:
-    """The same demo built into a PostGIS store: every notebook runs, and every exported table
-    equals the one exported from the GeoPackage store (same files; same rows in the same order, same
-    columns, same values as written)."""
+    """The same demo built into a PostGIS store: every notebook runs (latest period, and 02 on the
+    2025-07 boundaries), and every exported table equals the one exported from the GeoPackage store
+    (same files; same rows in the same order, same columns, same values as written)."""
     from tests.conftest import drop_postgis_database, fresh_postgis_database
     from tests.notebooks.demo_store import build_demo_store
 
@@ -159,19 +325,22 @@ def test_the_notebooks_give_the_same_exports_on_postgis(executed: Executed, tmp_
         out = tmp_path / "out"
         out.mkdir()
         for name in NOTEBOOKS:
-            nb = execute(name, {"STORE_URL": settings.store, "OUT_DIR": str(out)})
-            assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+            nb = execute(name, {"STORE_URL": settings.store, "OUT_DIR": str(out), **VARIANTS["latest"]})
+            assert not [o for o in outputs(nb) if o.output_type == "error"], name
+        nb = execute("02_gaps.ipynb", {"STORE_URL": settings.store, "OUT_DIR": str(tmp_path / "out-2025-07"),
+                                       "BOUNDARY_VERSION": "2025-07"})
+        assert not [o for o in outputs(nb) if o.output_type == "error"]
     finally:
         drop_postgis_database(url)
-    gpkg_files = sorted(p.name for p in executed.out_dir.iterdir())
-    assert sorted(p.name for p in out.iterdir()) == gpkg_files
+    gpkg_files = sorted(p.name for p in executed.out_dir.iterdir() if p.is_file())
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == gpkg_files
     compared = 0
     for name in gpkg_files:
-        if not name.endswith(".csv"):
+        if not name.endswith(".csv") or "site_plan" in name:  # the exact program stops on a time limit
             continue
         a = pd.read_csv(executed.out_dir / name, encoding="utf-8-sig", dtype=str)
         b = pd.read_csv(out / name, encoding="utf-8-sig", dtype=str)
         assert list(a.columns) == list(b.columns), name
         pd.testing.assert_frame_equal(a, b, obj=name)  # as text: same values in the same order
         compared += 1
-    assert compared >= 8
+    assert compared >= 15

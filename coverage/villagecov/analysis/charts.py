@@ -118,3 +118,17 @@ def save_figure(chart: Chart, out_dir: Path | str, period: str, boundary_version
     chart.fig.savefig(paths["svg"], metadata={"Title": chart.caption})
     chart.files = paths
     return paths
+
+
+def publish(chart: Chart | None, out_dir: Path | str, period: str, boundary_version: str, synthetic: bool = False,
+            lang: str = "vi", empty: str = "") -> object:
+    """Save ``chart`` (:func:`save_figure`) and return its caption for the notebook to show under
+    it; without a chart, the sentence saying why there is nothing to draw."""
+    from villagecov.analysis.context import Note
+
+    if chart is None:
+        why = empty or ("Không có số liệu để vẽ biểu đồ này." if lang == "vi" else "No data to draw this chart.")
+        return Note(f"ℹ️ {why}")
+    save_figure(chart, out_dir, period, boundary_version, synthetic)
+    names = ", ".join(p.name for p in chart.files.values())
+    return Note(f"*{chart.caption}* ({names})")

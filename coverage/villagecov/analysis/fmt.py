@@ -19,7 +19,7 @@ def fmt_int(value: object, lang: Lang = "vi") -> str:
     if _missing(value):
         return "—"
     text = f"{round(float(value)):,}"  # type: ignore[arg-type]
-    return text.replace(",", ".") if lang == "vi" else text
+    return (text.replace(",", ".") if lang == "vi" else text).replace("-", "−")
 
 
 def fmt_num(value: object, decimals: int = 1, lang: Lang = "vi") -> str:
@@ -29,7 +29,7 @@ def fmt_num(value: object, decimals: int = 1, lang: Lang = "vi") -> str:
     text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
     if lang == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return text.replace("-", "−")  # a true minus sign
 
 
 def fmt_pct(share: object, decimals: int = 1, lang: Lang = "vi") -> str:

@@ -228,3 +228,19 @@ def gap_summary(status: pd.DataFrame) -> pd.Series:
         "share_people_without_4g": (float(status["people_without_4g"].sum()) / total_pop) if total_pop else float("nan"),
     }
     return pd.Series(out, dtype="object")
+
+
+def in_boundaries(frame: pd.DataFrame, admin_units: pd.DataFrame, crosswalk: pd.DataFrame | None,
+                  version: str) -> pd.DataFrame:
+    """``frame`` (villages with ``commune_code`` of their register) with ``commune_code``,
+    ``commune_name`` and ``boundary_version`` of the communes of boundary ``version`` (through the
+    crosswalk): on the 2025-07 boundaries a village is named by its new commune, never by one
+    abolished in July 2025."""
+    out = frame.copy()
+    codes = village_units(out, admin_units, crosswalk, version, "commune")
+    names = admin_units[(admin_units["version"] == version) & (admin_units["level"] == "commune")]
+    names = names.drop_duplicates("code").set_index("code")["name"]
+    out["commune_code"] = codes.to_numpy()
+    out["commune_name"] = codes.map(names).to_numpy()
+    out["boundary_version"] = version
+    return out

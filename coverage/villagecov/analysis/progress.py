@@ -141,3 +141,16 @@ def lineage(crosswalk: pd.DataFrame, admin_units: pd.DataFrame, from_version: st
             "from_names": ", ".join(str(names.get((from_version, c), c)) for c in codes),
         })
     return pd.DataFrame(rows, columns=["unit_code", "unit_name", "n_from", "from_codes", "from_names"])
+
+
+def progress_table(wide: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """:func:`progress_wide` as the report shows it: a unit column, shares in per cent (changes in
+    percentage points), one decimal; for export with :func:`villagecov.analysis.export.export_table`."""
+    from villagecov.analysis.labels import indicator_unit, report_value
+
+    out = wide.copy()
+    out.insert(out.columns.get_loc("unit_name") + 1, "unit", [indicator_unit(i, lang) for i in out["indicator"]])  # type: ignore[arg-type]
+    values = [c for c in out.columns if c in ("baseline", "target", "change", "to_target") or c[:2] in ("19", "20")]
+    for col in values:
+        out[col] = [report_value(i, v) for i, v in zip(out["indicator"], out[col], strict=True)]
+    return out

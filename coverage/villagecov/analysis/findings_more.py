@@ -19,7 +19,11 @@ def plan_findings(sites: pd.DataFrame, methods: pd.DataFrame, gap_people: float,
                                              f"With a budget of {fmt_vnd(budget_vnd, lang)} no site is proposed (no gaps "
                                              "left, or no candidate reaches them)."))]
     people, cost = float(sites["people_covered"].sum()), float(sites["cost_vnd"].sum())
-    out = [Finding("plan_people_covered", round(people), _vi(
+    out = [Finding("plan_gap_people", round(gap_people), _vi(
+        lang, f"Các thôn chưa đạt chuẩn 4G còn {fmt_int(gap_people, lang)} người chưa được phủ sóng: đó là đối tượng của "
+        "kế hoạch.", f"The villages below the 4G rule hold {fmt_int(gap_people, lang)} people without 4G: the plan's "
+        "target."))]
+    out += [Finding("plan_people_covered", round(people), _vi(
         lang, f"Với ngân sách {fmt_vnd(budget_vnd, lang)}, {fmt_int(len(sites), lang)} trạm đề xuất (tổng "
         f"{fmt_vnd(cost, lang)}) phủ sóng mới cho {fmt_int(people, lang)} người ở "
         f"{fmt_int(sites['villages_covered'].sum(), lang)} thôn — {fmt_pct(people / gap_people if gap_people else float('nan'), lang=lang)} "

@@ -110,7 +110,7 @@ def village_intervals(vc: pd.DataFrame, min_tests: int) -> pd.DataFrame:
     lo, hi = wilson((ok * n).round(), n)
     out = pd.DataFrame({"village_id": d["village_id"].astype(str).to_numpy(), "operator": d["operator"].to_numpy(),
                         "technology": d["technology"].to_numpy(), "n_measurements": n.astype("int64").to_numpy(),
-                        "measured_ok_share": ok.to_numpy(), "ok_low": lo, "ok_high": hi,
+                        "measured_ok_share": ok.to_numpy(), "measured_ok_low": lo, "measured_ok_high": hi,
                         "few_tests": (n < min_tests).to_numpy()})
-    out["interval_width"] = out["ok_high"] - out["ok_low"]
+    out["interval_width"] = out["measured_ok_high"] - out["measured_ok_low"]
     return out.sort_values(["interval_width", "village_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -59,7 +59,7 @@ def int_formatter(lang: str = "vi") -> FuncFormatter:
 def integer_axis(ax: Axes, axis: str = "y", lang: str = "vi") -> None:
     """Counts: integer ticks only, with thousands separators."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_locator(MaxNLocator(integer=True))
+    target.set_major_locator(MaxNLocator(nbins=6, integer=True))
     target.set_major_formatter(int_formatter(lang))
 
 

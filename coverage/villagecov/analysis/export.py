@@ -194,7 +194,7 @@ def for_officials(frame: pd.DataFrame, lang: str = "vi", kinds: dict[str, str] |
             plain[col] = plain[col].map(lambda v: None if pd.isna(v) else _BOOL[bool(v)][0 if lang == "vi" else 1])
         elif k == "share":
             plain[col] = (pd.to_numeric(plain[col], errors="coerce") * 100).round(2)
-        elif k == "int":
+        elif k in ("int", "vnd"):  # whole people, whole đồng
             plain[col] = pd.to_numeric(plain[col], errors="coerce").round().astype("Int64")
         elif k == "date":
             plain[col] = plain[col].map(lambda v: None if pd.isna(v) or v == "" else date.fromisoformat(str(v)[:10]))

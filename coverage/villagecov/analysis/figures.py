@@ -113,7 +113,8 @@ def gap_kinds(ranked: pd.DataFrame, lang: str = "vi", synthetic: bool = False) -
                 (sel & remote).sum() if metric == "villages" else ranked.loc[sel & remote, "people_without_4g"].sum(),
                 (sel & ~remote).sum() if metric == "villages" else ranked.loc[sel & ~remote, "people_without_4g"].sum(),
             ], dtype=float)
-            bars = ax.barh(y, vals, left=left, color=COLOURS[kind], label=label)
+            bars = ax.barh(y, vals, left=left, color=COLOURS[kind], label=label, edgecolor="white",
+                           hatch="//" if kind == "no_signal" else None)  # hatched too: not told by colour alone
             bar_labels(ax, bars, [fmt_int(v, lang) if v else "" for v in vals], inside=True)
             left += vals
         ax.set_yticks(y, groups)
@@ -122,9 +123,9 @@ def gap_kinds(ranked: pd.DataFrame, lang: str = "vi", synthetic: bool = False) -
     axes[1].set_xlabel(_vi(lang, "Số người chưa có 4G", "People without 4G"))
     legend_outside(axes[0])
     fig.suptitle(title(_vi(lang, "Thôn chưa có 4G và số người chưa có 4G", "Villages and people without 4G"), synthetic))
-    caption = _vi(lang, "Trái: số thôn chưa đạt chuẩn 4G theo loại (cam: có sóng nhưng chưa có 4G; đỏ son: không có "
-                        "sóng) và theo vùng sâu, vùng xa. Phải: số người ở phần chưa được phủ sóng của các thôn đó.",
-                  "Left: villages below the 4G rule by kind (orange: some signal, no 4G; vermillion: no signal) "
+    caption = _vi(lang, "Trái: số thôn chưa đạt chuẩn 4G theo loại (cam: có sóng nhưng chưa có 4G; đỏ son gạch chéo: "
+                        "không có sóng) và theo vùng sâu, vùng xa. Phải: số người ở phần chưa được phủ sóng của các thôn đó.",
+                  "Left: villages below the 4G rule by kind (orange: some signal, no 4G; hatched vermillion: no signal) "
                   "and remoteness. Right: the people in the parts of those villages without 4G.")
     return Chart(fig, caption, "gap_villages_by_kind")
 

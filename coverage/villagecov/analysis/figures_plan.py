@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from villagecov.analysis.charts import (
     COLOURS,
@@ -111,7 +112,13 @@ def threshold_sensitivity(table: pd.DataFrame, current: float, lang: str = "vi",
         return None
     fig, axes = new_figure(11.0, 4.2, ncols=2)
     x = table["threshold_dbm"]
-    axes[0].plot(x, 100 * table["villages_4g_share"], marker="o", color=COLOURS["covered"])
+    y = 100 * table["villages_4g_share"]
+    axes[0].plot(x, y, marker="o", color=COLOURS["covered"])
+    for xi, yi in zip(x, y, strict=True):
+        axes[0].annotate(fmt_num(yi, 1, lang) + (" %" if lang == "vi" else "%"), (xi, yi), textcoords="offset points",
+                         xytext=(0, 6), ha="center", fontsize=8)
+    axes[0].set_ylim(max(0.0, float(y.min()) - 1.0), min(100.0, float(y.max()) + 1.0) + 0.5)
+    axes[0].yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     axes[0].yaxis.set_major_formatter(pct_formatter(lang, 1))
     axes[0].set_ylabel(_vi(lang, "Tỷ lệ thôn có 4G", "Villages with 4G"))
     axes[1].bar(x, table["people_without_4g"], width=2.5, color=COLOURS["no_signal"])
@@ -120,6 +127,8 @@ def threshold_sensitivity(table: pd.DataFrame, current: float, lang: str = "vi",
     axes[1].set_ylabel(_vi(lang, "Số người chưa có 4G", "People without 4G"))
     for ax in axes:
         ax.axvline(current, color=COLOURS["target"], linestyle="--", linewidth=1)
+        ax.annotate(_vi(lang, "ngưỡng áp dụng", "in force"), (current, 1.0), xycoords=("data", "axes fraction"),
+                    ha="right", va="top", fontsize=8, color=COLOURS["target"])
         ax.set_xticks(list(x))
         ax.set_xticklabels([f"{fmt_int(v, lang)}" for v in x])
         ax.set_xlabel(_vi(lang, "Ngưỡng tín hiệu 4G/5G (dBm)", "4G/5G signal threshold (dBm)"))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from api.layers import BIG, LATEST, Collection, LayerCache
+from api.layers import BIG, LATEST, Collection, LayerCache, published
 from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store
@@ -147,7 +147,14 @@ def python_tile(
 
     if coll.version_column and version is None:
         return Tile(b"", 0, 0)
-    if coll.id in BIG:  # never the whole layer in memory: the tile's area only
+    cap = feature_cap(coll, box.zoom, settings)
+    total = None
+    if coll.id in BIG and cap < settings.tile_max_features and not coll.where:
+        # A low zoom of a big point layer: read `cap` points of the tile, count the rest on the index.
+        rows, total = store.sample(coll.table, box.lonlat, cap)
+        frame = published(rows, coll)
+        merc = frame.geometry.to_crs(3857).values
+    elif coll.id in BIG:  # never the whole layer in memory: the tile's area only
         frame = cache.frame_in(store, coll, box.lonlat, as_of, version)
         merc = frame.geometry.to_crs(3857).values
     else:
@@ -157,8 +164,8 @@ def python_tile(
     idx = np.sort(frame.sindex.query(shapely.box(*box.lonlat), predicate="intersects"))
     cand = frame.iloc[idx][list(coll.tile_properties)].assign(_i=idx)
     cand = _ordered(cand, coll)
-    kept = cand.iloc[: feature_cap(coll, box.zoom, settings)]
-    dropped = len(cand) - len(kept)
+    kept = cand.iloc[:cap]
+    dropped = (len(cand) if total is None else total) - len(kept)
     geoms = np.asarray(merc, dtype=object)[kept["_i"].to_numpy(dtype=int)]
     geoms = shapely.clip_by_rect(geoms, *box.buffered)
     tol = box.unit * settings.tile_simplify

@@ -94,3 +94,15 @@ def test_low_zoom_point_tiles_are_capped_and_say_so(seeded: Seeded) -> None:
                 assert int(r.headers["x-tile-features-dropped"]) == inside - 2
             else:
                 assert len(feats) == inside >= 3 and "x-tile-truncated" not in r.headers
+
+
+def test_store_sample_stops_at_the_limit_and_counts_the_rest(seeded: Seeded) -> None:
+    from villagecov.storage import open_store
+
+    with open_store(seeded.settings.store) as store:
+        everything = store.read("measurements", bbox=(100, 10, 110, 25))
+        rows, total = store.sample("measurements", (100, 10, 110, 25), 2)
+        assert len(rows) == 2 and total == len(everything) == 5
+        assert set(rows["measurement_id"]) <= set(everything["measurement_id"])
+        none, zero = store.sample("measurements", (0, 0, 1, 1), 2)
+        assert none.empty and zero == 0

@@ -137,6 +137,13 @@ class Store(ABC):
     def count(self, name: str, where: Where | None = None) -> int:
         return len(self._read(table(name), where, None))
 
+    def sample(self, name: str, bbox: BBox, limit: int) -> tuple[pd.DataFrame, int]:
+        """At most ``limit`` rows of ``name`` intersecting ``bbox`` (which ones: the store's
+        choice), normalised, and how many intersect it — a low-zoom tile of a layer of millions of
+        points without reading them all. Backends override it to stop reading at ``limit``."""
+        frame = self.read(name, bbox=bbox)
+        return frame.head(limit).reset_index(drop=True), len(frame)
+
     def vintages(self, name: str, where: Where | None = None) -> list[str]:
         """Distinct ``as_of`` dates of a table, oldest first."""
         frame = self.read(name, where=where)

@@ -290,6 +290,26 @@ class GeoPackageStore(Store):
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
         return frame
 
+    def sample(self, name: str, bbox: BBox, limit: int) -> tuple[pd.DataFrame, int]:
+        """Reads stop at ``limit`` rows (GDAL's spatial filter on the R-tree); the count comes from
+        the R-tree alone (bounding boxes: exact for points)."""
+        spec = table(name)
+        frame = normalize(self._read_ogr(spec, layer=name, bbox=tuple(bbox), max_features=max(1, limit)), spec)
+        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            column = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                                 (name,)).fetchone()
+            if column is None:
+                return super().sample(name, bbox, limit)
+            minx, miny, maxx, maxy = bbox
+            total = con.execute(f'SELECT count(*) FROM "rtree_{name}_{column[0]}" WHERE minx <= ? AND maxx >= ? '
+                                "AND miny <= ? AND maxy >= ?", (maxx, minx, maxy, miny)).fetchone()[0]
+        except sqlite3.OperationalError:  # no R-tree (a file made by another tool)
+            return super().sample(name, bbox, limit)
+        finally:
+            con.close()
+        return frame.head(limit).reset_index(drop=True), int(total)
+
     def count(self, name: str, where: Where | None = None) -> int:
         spec = table(name)
         clause = where_sql(spec, where)

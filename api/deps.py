@@ -50,6 +50,9 @@ def calendar_date(value: str | None) -> str | None:
 
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# An RFC 3339 instant, or an interval of two (either may be open: ``..`` or empty), as OGC API says.
+_INSTANT = r"\d{4}-\d{2}-\d{2}([Tt ][0-9:.]+([Zz]|[+-]\d{2}:?\d{2})?)?"
+DATETIME_PATTERN = rf"^(\.\.|{_INSTANT})?(/(\.\.|{_INSTANT})?)?$"
 # A vintage date parameter: YYYY-MM-DD and a real date (in the OpenAPI schema: format "date").
 IsoDate = Annotated[str | None, Query(pattern=DATE_PATTERN, description="vintage date YYYY-MM-DD (default: latest)",
                                       json_schema_extra={"format": "date"}), AfterValidator(calendar_date)]
@@ -104,7 +107,8 @@ async def items_params(
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="features to skip")] = 0,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (CRS84 degrees)",
                                       pattern=r"^[^,]+(,[^,]+){3}(,[^,]+,[^,]+)?$")] = None,
-    datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show")] = None,
+    datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show",
+                                          pattern=DATETIME_PATTERN, max_length=80)] = None,
     cursor: Annotated[str | None, Query(max_length=2000, description=(
         "where the page starts, as issued in the `next` link of a large layer (measurements): the "
         "server seeks there instead of skipping `offset` features; ignored by other layers"))] = None,
@@ -118,7 +122,8 @@ ItemsQuery = Annotated[ItemsParams, Depends(items_params)]
 
 
 async def vintage_param(
-    datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show")] = None,
+    datetime: Annotated[str | None, Query(description="instant or interval (RFC 3339): the vintage to show",
+                                          pattern=DATETIME_PATTERN, max_length=80)] = None,
 ) -> TimeFilter | None:
     return parse_datetime(datetime)
 

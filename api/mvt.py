@@ -375,6 +375,9 @@ def postgis_tile(
     sample = cap < settings.tile_max_features  # big point layer at a low zoom: any `cap` points, no sort
     try:
         with tile_engine(store.url, settings.tile_db_connections).connect() as conn:
+            # The database gives up on this tile's statements at the request's time budget.
+            conn.execute(sa.text("SELECT set_config('statement_timeout', :ms, true)"),
+                         {"ms": str(int(settings.request_time_budget_s * 1000))})
             if sample:
                 row = conn.execute(_statement(sql.replace("LIMIT :cap + 1", "LIMIT :cap")), params).one()
                 n = int(row.kept)
@@ -395,6 +398,9 @@ def postgis_tile(
                 n = int(conn.execute(_statement(count_sql), params).scalar_one())
             written, data = int(row.written), bytes(row.tile or b"")
     except sa.exc.OperationalError as exc:
+        if "statement timeout" in str(exc):
+            raise StoreUnavailable(f"the tile took longer than {settings.request_time_budget_s:g} s: try a higher "
+                                   "zoom, or again later") from exc
         raise StoreUnavailable("cannot reach the PostGIS store for tiles") from exc
     except sa.exc.TimeoutError as exc:  # every tile connection busy for pool_timeout (30 s)
         raise StoreUnavailable("the PostGIS store is too busy drawing tiles; try again") from exc

@@ -106,3 +106,14 @@ def test_store_sample_stops_at_the_limit_and_counts_the_rest(seeded: Seeded) -> 
         assert set(rows["measurement_id"]) <= set(everything["measurement_id"])
         none, zero = store.sample("measurements", (0, 0, 1, 1), 2)
         assert none.empty and zero == 0
+
+
+def test_a_tile_over_the_time_budget_is_a_503_with_retry_after(seeded: Seeded) -> None:
+    """Over the budget: 503 with Retry-After, whichever store draws the tile."""
+    from api.app import create_app
+
+    settings = seeded.settings.model_copy(update={"request_time_budget_s": 0.001, "tile_cache_mb": 0})
+    t = morecantile.tms.get("WebMercatorQuad").tile(*seeded.centres["V1"], 8)
+    with TestClient(create_app(settings)) as c:
+        r = c.get(f"/collections/coverage/tiles/WebMercatorQuad/8/{t.y}/{t.x}")
+    assert r.status_code == 503 and int(r.headers["retry-after"]) > 0, r.text

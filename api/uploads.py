@@ -48,6 +48,10 @@ class UploadForm:
                 "filename": self.filename, "options": self.options(), "size_bytes": size, "sha256": sha256}
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def scope_of(key: ApiKey) -> UploadScope:
     return UploadScope(key.role, key.operator, key.communes)
 
@@ -61,7 +65,7 @@ def authorize(key: ApiKey, form: UploadForm) -> UploadForm:
     if key.role not in ("admin", *ROLE_KINDS):
         raise PermissionDenied(f"role {key.role!r} cannot upload")
     if not scope_of(key).may_upload(form.kind):
-        raise PermissionDenied(f"a {key.role} key cannot upload {form.kind}")
+        raise PermissionDenied(f"{_a(key.role)} {key.role} key cannot upload {form.kind}")
     if key.role == "operator":
         if form.operator not in (None, key.operator):
             raise PermissionDenied(f"this key uploads only {key.operator}'s data, not {form.operator}'s")

@@ -45,7 +45,7 @@ class UploadScope:
             return
         if not self.may_upload(name):
             raise OutOfScope(
-                f"{file}: a {self.role} key cannot write {name}; nothing was ingested",
+                f"{file}: {'an' if self.role[:1] in 'aeiou' else 'a'} {self.role} key cannot write {name}; nothing was ingested",
                 {"table": name, "rows": len(frame), "reason": f"{self.role} keys cannot write {name}"},
             )
         if self.role == "operator":

@@ -102,6 +102,31 @@ def ingest_boundaries_cmd(
     console.print(summary.render(), highlight=False)
 
 
+@ingest_app.command("population")
+@handle_errors
+def ingest_population_cmd(
+    path: Annotated[Path, typer.Argument(help="population grid GeoTIFF (people per pixel, e.g. WorldPop)")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="year or date of the grid")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Population grid (WorldPop-style GeoTIFF): weights coverage by people inside villages."""
+    from villagecov.errors import DuplicateSubmission
+    from villagecov.sources.population import ingest_population
+    from villagecov.storage import open_store
+
+    settings = _settings(store)
+    with open_store(settings.store) as st:
+        try:
+            info = ingest_population(settings, st, path, as_of)
+        except DuplicateSubmission as exc:
+            console.print(f"[yellow]unchanged:[/] {exc}", highlight=False, soft_wrap=True)
+            return
+    console.print(f"[bold green]ingested[/] {info['file']} as population: {info['cells']} populated pixels, "
+                  f"{info['people']:,.0f} people over Quảng Bình (sha256 {info['sha256'][:12]}); used by the next "
+                  "compute", highlight=False, soft_wrap=True)
+    console.print(f"archive: {info['clipped']}", highlight=False, soft_wrap=True)
+
+
 def _ingest(kind: str, path: Path, store: str | None, **opts: Any) -> None:
     from villagecov.errors import DuplicateSubmission
     from villagecov.ingest import ingest_file
@@ -147,22 +172,27 @@ def _register_ingest(kind: str, help_text: str) -> None:
         evidence: Annotated[str | None, typer.Option(help="coverage: declared | modelled | measured")] = None,
         value: Annotated[str | None, typer.Option(help="coverage raster: signal_dbm | class")] = None,
         boundaries: Annotated[str, typer.Option("--boundaries", help="boundary version of commune codes")] = "2019",
+        sheet: Annotated[str | None, typer.Option(help="spreadsheet: sheet name or number")] = None,
+        classes: Annotated[str | None, typer.Option(help="class raster: meaning of values, e.g. 1=strong,2=variable")
+                           ] = None,
         store: StoreOpt = None,
     ) -> None:
         _ingest(kind, path, store, operator=operator, technology=technology, as_of=as_of, assume_crs=assume_crs,
                 layer=layer, columns=columns, columns_file=columns_file, evidence=evidence, value=value,
-                boundary_version=boundaries)
+                boundary_version=boundaries, sheet=sheet, classes=classes)
 
     command.__doc__ = help_text
     ingest_app.command(kind)(handle_errors(command))
 
 
 for _kind, _help in (
-    ("villages", "Villages: polygons or points (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, CSV)."),
-    ("sites", "Sites: OpenCelliD CSV (cells → sites) or a generic sites CSV/GeoJSON (all site kinds)."),
-    ("coverage", "Operator coverage: polygons (any vector format, any CRS) or a GeoTIFF (dBm or classes)."),
-    ("measurements", "Drive-test / crowd CSV or Ookla tiles CSV (quadkey)."),
-    ("services", "Task 9 village survey CSV (fixed broadband, radio, TV, press, post)."),
+    ("villages", "Villages: polygons, points or no coordinates (GeoJSON, GeoPackage, Shapefile, MapInfo TAB/MIF, "
+                 "GeoParquet, KML, CSV, XLSX/XLS/ODS; .gz/.zip/.7z)."),
+    ("sites", "Sites: OpenCelliD cell export (452.csv.gz, headerless; cells → BTS → towers) or a sites table."),
+    ("coverage", "Operator coverage: polygons (any vector format incl. MapInfo, any CRS) or a GeoTIFF (dBm or "
+                 "classes)."),
+    ("measurements", "Drive-test / crowd CSV or Ookla open-data tiles (Parquet, zipped Shapefile, CSV; mobile/fixed)."),
+    ("services", "Task 9 village survey (CSV or spreadsheet: fixed broadband, radio, TV, press, post)."),
 ):
     _register_ingest(_kind, _help)
 
@@ -355,7 +385,8 @@ def keys_revoke(
 @handle_errors
 def predict(
     sites: Annotated[str, typer.Option("--sites", help="sites file (canonical columns) or 'store'")] = "store",
-    dem: Annotated[Path | None, typer.Option("--dem", help="elevation GeoTIFF; without it: flat earth")] = None,
+    dem: Annotated[Path | None, typer.Option("--dem", help="DEM: GeoTIFF/.hgt file, VRT, folder or zip of tiles, or "
+                                                           "FILE,FILE…; without it: flat earth")] = None,
     operator: Annotated[str | None, typer.Option("--operator", help="operator id (default: all)")] = None,
     technology: Annotated[str | None, typer.Option("--technology", help="2G, 3G, 4G or 5G (default: all)")] = None,
     out: Annotated[Path, typer.Option("--out", help="folder of the COGs")] = Path("var/predictions"),
@@ -388,7 +419,8 @@ def plan(
     budget: Annotated[float | None, typer.Option("--budget", help="budget in VND")] = None,
     target: Annotated[float | None, typer.Option("--target", help="share to reach, 0–1 (1 = every village)")] = None,
     weight: Annotated[str | None, typer.Option("--weight", help="population | villages")] = None,
-    dem: Annotated[Path | None, typer.Option("--dem", help="elevation GeoTIFF (hilltops, shadowing)")] = None,
+    dem: Annotated[Path | None, typer.Option("--dem", help="DEM file, VRT, folder or FILE,FILE… (hilltops, "
+                                                           "shadowing)")] = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("var/plan"),
     as_of: Annotated[str | None, typer.Option("--as-of", help="vintage date YYYY-MM-DD")] = None,
     exact: Annotated[bool, typer.Option("--exact/--no-exact", help="also solve the integer program (CBC)")] = True,

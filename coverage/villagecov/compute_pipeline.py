@@ -115,12 +115,19 @@ def load_inputs(store: Store, settings: Settings) -> tuple[ComputeInputs, str]:
         real = resolve_raster(path, settings)
         h.update(f"{path}:{_file_sha(real)}".encode())
         rasters[path] = read_raster(real, "class" if kind == "class" else "signal_dbm")
-    population = terrain = None
+    population = terrain = population_source = None
     if settings.population_raster is not None:
+        population_source = {"file": Path(settings.population_raster).name,
+                             "sha256": _file_sha(settings.population_raster), "path": str(settings.population_raster)}
+    else:
+        from villagecov.sources.population import latest_population
+
+        population_source = latest_population(store)  # `villagecov ingest population GRID.tif`
+    if population_source is not None:
         from villagecov.compute.population import raster_points
 
-        h.update(f"population:{_file_sha(settings.population_raster)}".encode())
-        population = raster_points(settings.population_raster)
+        h.update(f"population:{population_source['sha256']}".encode())
+        population = raster_points(Path(population_source["path"]))
     if settings.terrain_raster is not None:
         h.update(f"terrain:{_file_sha(settings.terrain_raster)}".encode())
         terrain = read_raster(settings.terrain_raster, "elevation_m")
@@ -128,6 +135,7 @@ def load_inputs(store: Store, settings: Settings) -> tuple[ComputeInputs, str]:
         villages=frames["villages"], coverage=frames["coverage"], admin_units=frames["admin_units"],
         crosswalk=frames["crosswalk"], places=frames["places"], measurements=frames["measurements"],
         services=frames["services"], sites=frames["sites"], population=population, terrain=terrain, rasters=rasters,
+        population_source=population_source,
     )
     return inputs, h.hexdigest()
 
@@ -162,7 +170,9 @@ def compute_all(settings: Settings, progress: Callable[[str], None] | None = Non
         seconds = time.perf_counter() - t0
         details = {"vintages": results.vintages, "village_coverage_rows": len(vc), "indicator_rows": len(indicators),
                    "villages": int(inputs.villages["village_id"].nunique()) if len(inputs.villages) else 0,
-                   "compute_seconds": round(seconds, 3), "engine": ENGINE_VERSION}
+                   "compute_seconds": round(seconds, 3), "engine": ENGINE_VERSION,
+                   "population_grid": ({k: inputs.population_source[k] for k in ("file", "sha256")}
+                                       if inputs.population_source else None)}
         with store.transaction() as tx:
             old_ids = previous["run_id"].dropna().tolist()
             if old_ids:

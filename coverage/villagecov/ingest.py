@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,15 +21,17 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from villagecov.errors import DuplicateSubmission, InputError
+from villagecov.errors import DuplicateSubmission, InputError, VillagecovError
 from villagecov.scope import UploadScope
 from villagecov.settings import Settings
+from villagecov.sources.archives import side_files, unwrap
 from villagecov.sources.common import IngestOptions, Parsed, ReadContext, Rejects
 from villagecov.spreadsheet import neutralise_formulas
 from villagecov.storage import Store
 
 KINDS = ("villages", "sites", "coverage", "measurements", "services")
 RASTER_SUFFIXES = (".tif", ".tiff", ".geotiff")
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass
@@ -56,16 +58,18 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def archive(settings: Settings, path: Path, sha: str) -> Path:
-    """Copy ``path`` to the content-addressed archive (atomic rename); return the archived path."""
+def archive(settings: Settings, path: Path, sha: str, sides: list[Path] | None = None) -> Path:
+    """Copy ``path`` (and its side files: a bare Shapefile's .dbf/.shx, a TAB's .dat/.map/.id…) to
+    the content-addressed archive (atomic renames); return the archived main file."""
     folder = Path(settings.archive_dir) / sha[:2] / sha
-    target = folder / path.name
-    if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{path.name}.{os.getpid()}.part"
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
-    return target
+    for src in [*(sides or []), path]:  # the main file last: its presence means the set is complete
+        target = folder / src.name
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{src.name}.{os.getpid()}.part"
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, target)
+    return folder / path.name
 
 
 def _check_size(settings: Settings, path: Path) -> None:
@@ -89,11 +93,20 @@ def _reference(store: Store, kind: str, options: IngestOptions, file: str) -> tu
     if communes.empty:
         raise InputError(f"no communes for boundary version {options.boundary_version!r}", field="--boundaries")
     known = set(store.read("villages")["village_id"]) if kind == "services" else None
-    return province.geometry.iloc[0], communes[["code", "name", "geometry"]], known
+    communes = communes.drop_duplicates("code")
+    districts = store.read("admin_units", where={"level": "district", "version": options.boundary_version})
+    district = communes["parent_code"].map(dict(zip(districts["code"], districts["name"], strict=True)))
+    return province.geometry.iloc[0], communes[["code", "name", "geometry"]].assign(district=district), known
 
 
 def reader_for(kind: str, path: Path) -> Callable[[ReadContext], Parsed]:
-    """The reader of ``kind`` for this file (coverage: raster for GeoTIFF, vector otherwise)."""
+    """The reader of ``kind`` for this file (coverage: raster for GeoTIFF, vector otherwise;
+    villages and services: spreadsheet reader for XLSX/XLS/ODS)."""
+    suffix = path.suffix.lower()
+    if kind in ("villages", "services") and suffix in SHEET_SUFFIXES:
+        from villagecov.sources.sheets import read_sheet_kind
+
+        return read_sheet_kind(kind)
     if kind == "villages":
         from villagecov.sources.villages import read_villages
 
@@ -105,7 +118,7 @@ def reader_for(kind: str, path: Path) -> Callable[[ReadContext], Parsed]:
     if kind == "coverage":
         with open(path, "rb") as fh:
             magic = fh.read(4)
-        if path.suffix.lower() in RASTER_SUFFIXES or magic in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        if suffix in RASTER_SUFFIXES or magic in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
             from villagecov.sources.coverage_raster import read_coverage_raster
 
             return read_coverage_raster
@@ -121,6 +134,40 @@ def reader_for(kind: str, path: Path) -> Callable[[ReadContext], Parsed]:
 
         return read_services
     raise InputError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}", field="KIND")
+
+
+def _one_line(exc: BaseException) -> str:
+    from villagecov.sources.common import plain_message
+
+    return f"{type(exc).__name__}: {plain_message(exc)}"
+
+
+def _safe_read(read: Callable[[ReadContext], Parsed], ctx: ReadContext, kind: str) -> Parsed:
+    """Run a reader; anything but a villagecov error becomes one line naming the file (never a
+    traceback): a reader's unforeseen failure is still the file's problem as far as a user can act."""
+    try:
+        parsed = read(ctx)
+    except VillagecovError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read as {kind}: {_one_line(exc)}", file=ctx.file) from None
+    if parsed.chunks is not None:
+        parsed.chunks = _safe_chunks(parsed.chunks, ctx, kind)
+    return parsed
+
+
+def _safe_chunks(chunks: Iterator[tuple[str, pd.DataFrame]], ctx: ReadContext, kind: str
+                 ) -> Iterator[tuple[str, pd.DataFrame]]:
+    while True:
+        try:
+            item = next(chunks)
+        except StopIteration:
+            return
+        except VillagecovError:
+            raise
+        except Exception as exc:
+            raise InputError(f"cannot read as {kind}: {_one_line(exc)}", file=ctx.file) from None
+        yield item
 
 
 def write_quarantine(rejects: Rejects, folder: Path, kind: str, options_key: str, file: str) -> Path:
@@ -166,29 +213,35 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
         raise InputError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}", field="KIND")
     _check_size(settings, path)
     sha = sha256_of(path)
-    archived = archive(settings, path, sha)
+    archived = archive(settings, path, sha, side_files(path))
     key = options.key()
     province, communes, known = _reference(store, kind, options, path.name)  # also: does the store exist?
-    if store.has_submission(sha, kind, key):  # fast path; the check that counts is in the transaction
-        raise DuplicateSubmission(
-            f"{path.name}: already ingested as {kind} with the same options (sha256 {sha[:12]}): nothing changed"
-        )
-    read = reader_for(kind, archived)
     accepted: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="villagecov-ingest-") as tmp:
+        limit = settings.max_uncompressed_mb * 2**20
+        unwrapped = unwrap(archived, Path(tmp), path.name, limit, options.layer)
+        payload = unwrapped.payload_sha256  # the data's identity: .csv, .csv.gz and a re-packed zip are one
+        # fast path; the check that counts is in the transaction
+        if store.has_submission(payload, kind, key) or store.has_submission(sha, kind, key):
+            raise DuplicateSubmission(
+                f"{path.name}: already ingested as {kind} with the same options (sha256 {payload[:12]}): nothing changed"
+            )
+        read = reader_for(kind, unwrapped.path)
         ctx = ReadContext(
-            file=path.name, path=archived, sha256=sha, options=options, province=province, communes=communes,
-            workdir=Path(tmp), archive_dir=archived.parent,
-            max_uncompressed_bytes=settings.max_uncompressed_mb * 2**20, known_villages=known,
+            file=path.name, path=unwrapped.path, sha256=payload, options=options, province=province,
+            communes=communes, workdir=Path(tmp), archive_dir=archived.parent,
+            max_uncompressed_bytes=limit, known_villages=known, inner_name=unwrapped.path.name,
         )
-        parsed = read(ctx)
+        parsed = _safe_read(read, ctx, kind)
+        if unwrapped.steps:
+            parsed.notes.insert(0, f"read {unwrapped.path.name} from {' → '.join(unwrapped.steps)}")
         if parsed.chunks is None:  # everything is known: refuse an unusable file before writing
             quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, parsed.accepted)
         with store.transaction() as tx:
-            tx.lock(f"villagecov-submission:{sha}:{kind}:{key}")
-            if tx.has_submission(sha, kind, key):
+            tx.lock(f"villagecov-submission:{payload}:{kind}:{key}")
+            if tx.has_submission(payload, kind, key):
                 raise DuplicateSubmission(f"{path.name}: already ingested as {kind} with the same options "
-                                          f"(sha256 {sha[:12]}): nothing changed")
+                                          f"(sha256 {payload[:12]}): nothing changed")
             for name, frame in parsed.tables.items():
                 if scope is not None:
                     scope.check_rows(tx, name, frame, path.name)
@@ -200,11 +253,12 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
                     accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
                 quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, sum(accepted.values()))
             tx.append("submissions", pd.DataFrame([{
-                "sha256": sha, "kind": kind, "filename": path.name, "archive_path": str(archived),
+                "sha256": payload, "kind": kind, "filename": path.name, "archive_path": str(archived),
                 "options": key, "received_at": datetime.now(UTC), "rows_accepted": sum(accepted.values()),
                 "rows_rejected": len(parsed.rejects), "quarantine_path": str(quarantine) if quarantine else None,
                 "status": "ingested",
             }]))
+        sha = payload
     return IngestReport(
         kind=kind, file=path.name, sha256=sha, archive_path=archived, accepted=accepted,
         rejected=len(parsed.rejects), rejected_by_reason=dict(parsed.rejects.by_reason()),

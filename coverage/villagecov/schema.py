@@ -204,7 +204,7 @@ TABLES: dict[str, Table] = {
             "measurements",
             {
                 "measurement_id": "str",
-                "kind": "str",  # drive_test | crowd | ookla_tile
+                "kind": "str",  # drive_test | crowd | ookla_tile (mobile) | ookla_fixed_tile
                 "time": "datetime",
                 "operator": "str",
                 "technology": "str",

@@ -99,7 +99,7 @@ def test_villages_kml(loaded: Store, settings: Settings, files: Path) -> None:
     assert sorted(v["village_id"]) == ["V1", "V2", "V3", "V4"]
 
 
-def test_villages_csv_points_become_voronoi_cells(loaded: Store, settings: Settings, files: Path) -> None:
+def test_villages_csv_points_become_settlement_footprints(loaded: Store, settings: Settings, files: Path) -> None:
     path = villages_points_csv(files / "thon_diem.csv", register_names=True)
     report = run(settings, loaded, "villages", path, as_of=AS_OF)
     assert report.accepted == {"villages": 3}
@@ -108,9 +108,11 @@ def test_villages_csv_points_become_voronoi_cells(loaded: Store, settings: Setti
     assert (v["commune_code"] == code).all()
     commune = loaded.read("admin_units", where={"version": "2019", "code": code}).to_crs("EPSG:32648").geometry.iloc[0]
     cells = v.to_crs("EPSG:32648").geometry
-    # The cells tile the commune: no overlap, union = the commune.
-    assert cells.area.sum() == pytest.approx(commune.area, rel=1e-6)
-    assert shapely.union_all(cells.values).symmetric_difference(commune).area < 1e-6 * commune.area
+    # Settlement footprints: Voronoi cells within a population-sized disc (120-122 people: the
+    # 250 m minimum radius), no overlap, inside the commune — not commune-sized cells.
+    assert cells.area.sum() == pytest.approx(shapely.union_all(cells.values).area, rel=1e-6)
+    assert shapely.union_all(cells.values).difference(commune).area < 1e-6 * commune.area
+    assert (cells.area <= np.pi * 250.0**2).all() and cells.area.sum() < 0.1 * commune.area
     src = pd.read_csv(path)
     for _, r in src.iterrows():
         pt = gpd.GeoSeries([shapely.Point(r["lon"], r["lat"])], crs=4326).to_crs("EPSG:32648").iloc[0]

@@ -4,7 +4,7 @@ Every indicator is a numerator over a denominator at village level; a unit's val
 (crosswalk-weighted) sum of its villages' numerators over the sum of their denominators, so the
 levels always add up. Kinds: ``share`` (value = num/den), ``count`` (value = num, den = villages),
 ``rate`` (sites per 10,000 people: num = sites, den = people/10,000), ``median`` (median
-measured download speed, num = NaN, den = tests). Coverage counts through
+measured download speed weighted by tests, num = NaN, den = tests). Coverage counts through
 :func:`villagecov.compute.status.effective_shares`; Internet = fixed broadband or 4G/5G covered.
 A service absent from the survey counts as not available (the target is every village).
 """
@@ -159,18 +159,31 @@ def aggregate(long: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
 
 def median_dl(dl: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """Median download speed per village and per unit from (village_id, dl_mbps) rows."""
+    """Median download speed per village and per unit from (village_id, dl_mbps[, weight]) rows,
+    weighted by tests (an Ookla tile is ``tests`` tests; a drive test is one); den = tests."""
+    from villagecov.compute.speeds import weighted_median
+
     cols = ["indicator", "level", "unit_code", "numerator", "denominator", "value"]
     dl = dl[dl["dl_mbps"].notna()]
     if dl.empty:
         return pd.DataFrame(columns=cols)
-    per_unit = dl.merge(units, on="village_id").groupby(["level", "unit_code"])["dl_mbps"].agg(["median", "count"])
-    per_village = dl.groupby("village_id")["dl_mbps"].agg(["median", "count"])
+    dl = dl.assign(weight=dl["weight"] if "weight" in dl.columns else 1.0)
+
+    def per(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        rows = {key: (weighted_median(g["dl_mbps"].to_numpy(dtype="float64"), g["weight"].to_numpy(dtype="float64")),
+                      float(g["weight"].sum())) for key, g in frame.groupby(keys)}
+        index = pd.MultiIndex.from_tuples(list(rows), names=keys) if len(keys) > 1 else pd.Index(
+            [k[0] if isinstance(k, tuple) else k for k in rows], name=keys[0])
+        return pd.DataFrame([list(v) for v in rows.values()], index=index, columns=["value", "denominator"],
+                            dtype="float64")
+
+    per_unit = per(dl.merge(units[["village_id", "level", "unit_code"]], on="village_id"), ["level", "unit_code"])
+    per_village = per(dl, ["village_id"])
     frames = [
-        pd.DataFrame({"level": "village", "unit_code": per_village.index, "value": per_village["median"].to_numpy(),
-                      "denominator": per_village["count"].to_numpy(dtype="float64")}),
+        pd.DataFrame({"level": "village", "unit_code": per_village.index, "value": per_village["value"].to_numpy(),
+                      "denominator": per_village["denominator"].to_numpy()}),
         pd.DataFrame({"level": per_unit.index.get_level_values(0), "unit_code": per_unit.index.get_level_values(1),
-                      "value": per_unit["median"].to_numpy(), "denominator": per_unit["count"].to_numpy(dtype="float64")}),
+                      "value": per_unit["value"].to_numpy(), "denominator": per_unit["denominator"].to_numpy()}),
     ]
     out = pd.concat(frames, ignore_index=True).assign(indicator="t8.median_dl_mbps", numerator=np.nan)
     return out[cols]

@@ -14,11 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from villagecov.compute import evidence as ev
 from villagecov.compute import indicators as ind
+from villagecov.compute import speeds as sp
 from villagecov.compute.rasters import RasterLayer
 from villagecov.compute.remoteness import remoteness
 from villagecov.compute.units import village_units
+from villagecov.compute.unlocated import drop_unknown, place_unlocated, unknown_villages
 from villagecov.compute.village_coverage import VintageInputs, compute_vintage
 from villagecov.schema import BOUNDARY_VERSIONS, METRIC_CRS, TABLES
 from villagecov.settings import Settings
@@ -40,6 +41,7 @@ class ComputeInputs:
     population: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # x, y (EPSG:32648), people
     terrain: RasterLayer | None = None
     rasters: Mapping[str, RasterLayer] = field(default_factory=dict)
+    population_source: dict[str, str] | None = None  # the population grid used: file, sha256, path
 
 
 @dataclass
@@ -120,7 +122,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         if progress:
             progress(date)
         villages = as_of(inputs.villages, "villages", date)
-        villages = villages[villages.geometry.notna()].reset_index(drop=True)
+        villages, placed = place_unlocated(villages, inputs.admin_units)
         coverage = as_of(inputs.coverage, "coverage", date)
         vin = VintageInputs(date, villages, coverage, inputs.measurements, population, inputs.rasters)
         vc = compute_vintage(vin, settings)
@@ -128,9 +130,15 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         services = as_of(inputs.services, "services", date)
         sites = sites_known_at(inputs.sites, date)
         vt = ind.village_table(villages, vc, remote, services, ind.site_counts(villages, sites, date), settings)
+        fixed = sp.fixed_broadband_villages(villages, inputs.measurements, date, settings)
+        vt["fixed_broadband"] = vt["fixed_broadband"] | vt["village_id"].isin(fixed)  # Ookla fixed tiles
+        unknown = unknown_villages(vt, placed, settings)
+        if unknown:  # their status is not known: none rather than the commune's mix
+            status_cols = [c for c in vt.columns if c.startswith("status_")] + ["pop_share_4g"]
+            vt.loc[vt["village_id"].isin(unknown), status_cols] = None
         vc_frames.append(vc)
         summaries.append(_summary(vt, date))
-        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings))
+        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, unknown))
     vc_all = pd.concat(vc_frames, ignore_index=True) if vc_frames else pd.DataFrame()
     summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
     indicators = pd.concat(indicator_frames, ignore_index=True) if indicator_frames else pd.DataFrame(
@@ -150,15 +158,12 @@ def _summary(vt: pd.DataFrame, date: str) -> pd.DataFrame:
 
 def _dl_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, date: str,
              settings: Settings) -> pd.DataFrame:
-    geoms = np.asarray(villages.geometry.to_crs(METRIC_CRS).values, dtype=object)
-    mp = ev.prepare(measurements, date, geoms, settings)
-    ids = villages["village_id"].astype(str).to_numpy()
-    return pd.DataFrame({"village_id": ids[mp.village], "dl_mbps": mp.dl})
+    return sp.speed_rows(villages, measurements, date, settings)
 
 
 def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInputs, names: dict,
-                date: str, settings: Settings) -> pd.DataFrame:
-    long = ind.village_indicators(vt, settings)
+                date: str, settings: Settings, unknown: set[str] | None = None) -> pd.DataFrame:
+    long = drop_unknown(ind.village_indicators(vt, settings), unknown or set())
     dl = _dl_rows(villages, inputs.measurements, date, settings)
     own_version = vt.set_index("village_id")["boundary_version"].fillna("2019")
     village_rows = long.assign(level="village", unit_code=long["village_id"])

@@ -153,7 +153,7 @@ def compute_vintage(inputs: VintageInputs, settings: Settings) -> pd.DataFrame:
         frames = [
             _rows(fr, ids, r.operator, r.technology, r.evidence, inputs.as_of, r.area.share, r.pop_mask, r.best,
                   r.meas_inside, settings)
-            for r in results
+            for r in results if r.operator != ANY_OPERATOR  # an all-operators layer goes into the ANY rows
         ]
         frames += _any_rows(pool, fr, ids, results, inputs.as_of, settings)
     frames += _measured_frames(fr, ids, inputs.as_of, settings)

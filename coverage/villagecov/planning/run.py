@@ -71,7 +71,7 @@ def run_plan(
     if dem_path is not None:
         b = villages.to_crs(METRIC_CRS).total_bounds
         pad = settings.plan_candidate_radius_km * 1000.0 + 5000.0
-        dem = load_dem(Path(dem_path), (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), dem_res)
+        dem = load_dem(dem_path, (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), dem_res)
     plan = make_plan(villages, vc, sites, technology, settings, budget_vnd=budget_vnd, target_share=target_share,
                      weight=weight, dem=dem, ilp=exact, curve_points=curve_points,
                      curve_time_limit_s=curve_time_limit_s)

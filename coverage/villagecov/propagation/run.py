@@ -32,6 +32,8 @@ class PredictedLayer:
     sites: int
     covered_km2: float
     terrain: bool
+    terrain_missing_share: float = 0.0  # share of the grid without DEM ground (interpolated, never 0 m)
+    dem_files: int = 0
 
 
 def read_sites_file(path: Path) -> gpd.GeoDataFrame:
@@ -115,7 +117,7 @@ def predict_to_dir(
         b = sites.to_crs(METRIC_CRS).total_bounds
         bounds = (b[0] - 5000, b[1] - 5000, b[2] + 5000, b[3] + 5000)
     grid = Grid.from_bounds(bounds, res)
-    dem = load_dem(Path(dem_path), grid.bounds, res) if dem_path else None
+    dem = load_dem(dem_path, grid.bounds, res) if dem_path else None
     synthetic = bool(sites["synthetic"].fillna(False).any()) or bool(dem is not None and dem.synthetic)
     out: list[PredictedLayer] = []
     for op in operators or list(MOBILE_OPERATORS):
@@ -135,7 +137,9 @@ def predict_to_dir(
             signal = np.clip(pred.signal_dbm, SIGNAL_FLOOR_DBM, SIGNAL_CEIL_DBM)
             path = write_cog(Path(out_dir) / name, signal, grid, tags)
             covered = float(pred.covered(settings.threshold_dbm(tech)).sum()) * res * res / 1e6
-            out.append(PredictedLayer(op, tech, path, len(chosen), covered, pred.terrain))
+            out.append(PredictedLayer(op, tech, path, len(chosen), covered, pred.terrain,
+                                      dem.missing_share if dem is not None else 0.0,
+                                      dem.sources if dem is not None else 0))
     return out
 
 
@@ -216,6 +220,12 @@ def run_predict(
         notes = []
         if dem_path is None:
             notes.append("no DEM given: flat earth, base model only (no terrain shadowing)")
+        else:
+            first = layers[0]
+            notes.append(f"DEM: {first.dem_files} file(s); " + (
+                f"{first.terrain_missing_share:.1%} of the area had no ground in any tile: heights there "
+                "interpolated from the nearest ground (never taken as 0 m)" if first.terrain_missing_share > 0
+                else "ground everywhere in the area"))
         if ingest:
             notes.extend(ingest_predictions(settings, st, layers, as_of))
     return layers, notes

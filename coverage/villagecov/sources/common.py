@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from villagecov.errors import InputError
-from villagecov.schema import MNC_OPERATORS, OPERATORS, TECHNOLOGIES
+from villagecov.schema import ANY_OPERATOR, MNC_OPERATORS, OPERATORS, TECHNOLOGIES
 
 ROW = "_row"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"  # naive times in inputs are Vietnamese local time (UTC+7)
@@ -42,6 +42,8 @@ class IngestOptions:
     evidence: str | None = None
     value: str | None = None
     boundary_version: str = "2019"
+    sheet: str | None = None  # spreadsheets: the sheet's name or 1-based number (default: the one with a header)
+    classes: str | None = None  # class rasters: "1=strong,2=variable" (see sources.coverage_raster)
 
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):  # "a=b,c=d" as the CLI takes it
@@ -68,6 +70,7 @@ class ReadContext:
     archive_dir: Path  # folder of the archived file: derived files (COG) go here
     max_uncompressed_bytes: int
     known_villages: set[str] | None = None
+    inner_name: str | None = None  # the parsed file's own name when it came out of an archive
 
     @property
     def synthetic_name(self) -> bool:
@@ -134,6 +137,15 @@ class Rejects:
     def frame(self) -> pd.DataFrame:
         cols = ["layer", "row", "field", "value", "reason"]
         return pd.DataFrame(self.rows, columns=cols).sort_values(["layer", "row"], kind="stable", na_position="first")
+
+
+def plain_message(exc: BaseException | str, limit: int = 200) -> str:
+    """The first line of a library's error, with file paths cut to their base names (messages name
+    the user's file, never the archive's or scratch folder's paths)."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    text = re.sub(r"(/vsi\w+/)?(/[^\s'\"]+/)+([^\s'\"/]+)", r"\3", text)
+    return text[:limit]
 
 
 def _text(value: Any) -> str | None:
@@ -297,6 +309,8 @@ def _operator_aliases() -> dict[str, str]:
     for mnc, op in MNC_OPERATORS.items():
         for key in (str(mnc), f"{mnc:02d}", f"452{mnc:02d}", f"452_{mnc:02d}", f"{mnc}.0"):
             aliases[key] = op
+    for key in ("any", "all", "all_operators", "tat_ca", "tat_ca_nha_mang", "moi_nha_mang", "*"):
+        aliases[key] = ANY_OPERATOR  # an all-operators layer (GSMA Mobile Coverage Explorer) is first-class
     aliases.update({"vnpt": "vinaphone", "vinaphone_vnpt": "vinaphone", "mobi": "mobifone",
                     "vnmobile": "vietnamobile", "beeline": "gmobile", "buu_dien": "vnpost",
                     "vietnam_post": "vnpost", "vnpt_vinaphone": "vinaphone"})

@@ -16,6 +16,20 @@ import pandas as pd
 from villagecov.errors import InputError
 from villagecov.sources.common import ROW, norm_name
 
+# OpenCelliD's exports (per-country ``452.csv.gz``, the full ``cell_towers.csv.gz``) come without a
+# header line; the full export's header, when present, is the same 14 names.
+OPENCELLID_HEADER = ("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat", "range", "samples", "changeable",
+                     "created", "updated", "averagesignal")
+RADIO_NAMES = {"GSM", "UMTS", "LTE", "NR", "CDMA", "NBIOT"}
+
+
+def headerless_names(first_line: str, sep: str) -> list[str] | None:
+    """Column names for a known headerless format (OpenCelliD cells), judged from the first line."""
+    fields = [f.strip().strip('"') for f in first_line.rstrip("\r").split(sep)]
+    if sep == "," and fields and fields[0].upper() in RADIO_NAMES and 13 <= len(fields) <= len(OPENCELLID_HEADER):
+        return list(OPENCELLID_HEADER[: len(fields)])
+    return None
+
 
 @dataclass
 class CsvTable:
@@ -67,6 +81,7 @@ def iter_csv_text(path: Path, file: str, chunk_rows: int | None) -> Iterator[Csv
         raise InputError("empty file", file=file)
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = sniff_separator(header)
+    names = headerless_names(header, sep)
     # UTF-8 is parsed from the bytes (no second copy of the text); other encodings from the text.
     source = io.BytesIO(data) if encoding.startswith("utf-8") else io.StringIO(text)
     del text, data
@@ -75,7 +90,7 @@ def iter_csv_text(path: Path, file: str, chunk_rows: int | None) -> Iterator[Csv
         reader = pd.read_csv(
             source, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
             skipinitialspace=True, engine="c", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
-            chunksize=chunk_rows,
+            chunksize=chunk_rows, header=None if names else "infer", names=names,
         )
         for frame in [reader] if chunk_rows is None else reader:
             if frame.empty:

@@ -5,17 +5,20 @@ polygon in EPSG:4326). Vectorised so that a million rows fit in seconds.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
 from villagecov.schema import ANY_OPERATOR, STORAGE_CRS
 from villagecov.sources.common import (
     LOCAL_TZ,
     OPERATOR_ALIASES,
+    ROW,
     TECH_ALIASES,
     Parsed,
     ReadContext,
@@ -29,6 +32,7 @@ from villagecov.sources.common import (
     parse_operators,
     parse_technologies,
     parse_times,
+    plain_message,
     provenance,
     require_columns,
     synthetic_flags,
@@ -37,6 +41,7 @@ from villagecov.sources.csvio import CsvTable, iter_csv_text
 from villagecov.sources.vector_io import clean_geometries, csv_points, drop_outside
 
 KINDS = ("drive_test", "crowd")
+TILE_KINDS = {"mobile": "ookla_tile", "fixed": "ookla_fixed_tile"}  # measurement kinds of Ookla tiles
 # column -> (canonical, min, max)
 RANGES = {
     "rsrp_dbm": (-160.0, -20.0), "rsrq_db": (-40.0, 0.0), "sinr_db": (-30.0, 60.0),
@@ -51,8 +56,14 @@ DRIVE_COLUMNS = {"rsrp": "rsrp_dbm", "rscp": "rsrp_dbm", "rxlev": "rsrp_dbm", "r
 CHUNK_ROWS = 200_000  # drive tests are validated and written this many rows at a time
 
 
+TILE_SUFFIXES = (".parquet", ".geoparquet", ".shp", ".gpkg", ".geojson", ".fgb")
+
+
 def read_measurements(ctx: ReadContext) -> Parsed:
-    """Ookla tiles (read whole) or drive-test points (read and written in chunks)."""
+    """Ookla tiles (Parquet, Shapefile or CSV; read whole) or drive-test points (read and written
+    in chunks)."""
+    if ctx.path.suffix.lower() in TILE_SUFFIXES:
+        return _ookla(read_tile_table(ctx), ctx, False)
     tables = iter_csv_text(ctx.path, ctx.file, CHUNK_ROWS)
     first = next(tables)
     if "quadkey" in first.frame.columns or "quadkey" in ctx.options.columns.values():
@@ -161,9 +172,61 @@ def quadkey_bounds(quadkey: str) -> tuple[float, float, float, float] | None:
     return x / n * 360.0 - 180.0, lat(y + 1), (x + 1) / n * 360.0 - 180.0, lat(y)
 
 
+def read_tile_table(ctx: ReadContext) -> pd.DataFrame:
+    """Ookla's Parquet (``tile`` as WKT text) or Shapefile tiles as a plain table with ``_row``;
+    the tile is rebuilt from the quadkey, so the geometry columns are not needed."""
+    suffix = ctx.path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            frame = pd.read_parquet(ctx.path)
+        else:
+            frame = pyogrio.read_dataframe(ctx.path, read_geometry=False)
+    except Exception as exc:  # pyarrow / GDAL raise many classes
+        raise ctx.error(f"cannot read {suffix.lstrip('.')} tiles: {plain_message(exc, 160)}") from None
+    frame = pd.DataFrame(frame).drop(columns=[c for c in ("tile", "geometry") if c in frame.columns])
+    if frame.empty:
+        raise ctx.error("no tiles")
+    frame.columns = [norm_name(c) for c in frame.columns]
+    frame[ROW] = range(1, len(frame) + 1)
+    return frame
+
+
+def tile_service(ctx: ReadContext, frame: pd.DataFrame) -> str:
+    """``mobile`` or ``fixed``: ``--technology mobile|fixed``, a ``type``/``service`` column, or the
+    file name as Ookla publishes it (``…_performance_fixed_tiles…``, ``gps_mobile_tiles.shp``)."""
+    option = norm_name(ctx.options.technology or "")
+    if option in ("fixed", "fixed_broadband", "mobile"):
+        return "fixed" if option.startswith("fixed") else "mobile"
+    for col in ("type", "service", "network"):
+        if col in frame.columns:
+            values = set(frame[col].dropna().astype(str).str.lower().str.strip())
+            if values and values <= {"fixed", "mobile"} and len(values) == 1:
+                return values.pop()
+    for name in (ctx.file, ctx.inner_name or ""):
+        low = name.lower()
+        if "fixed" in low:
+            return "fixed"
+        if "mobile" in low:
+            return "mobile"
+    return "mobile"
+
+
+def name_date(*names: str) -> str | None:
+    """The date in a file name: ``2024-10-01_performance_mobile_tiles`` or ``…_2024q4`` (quarter start)."""
+    for name in names:
+        if m := re.search(r"(20\d\d)-([01]\d)-([0-3]\d)", name):
+            return "-".join(m.groups())
+        if m := re.search(r"(20\d\d)[-_ ]?q([1-4])", name.lower()):
+            return f"{m.group(1)}-{(int(m.group(2)) - 1) * 3 + 1:02d}-01"
+        if m := re.search(r"year=(20\d\d)/quarter=([1-4])", name.lower()):
+            return f"{m.group(1)}-{(int(m.group(2)) - 1) * 3 + 1:02d}-01"
+    return None
+
+
 def _ookla(frame: pd.DataFrame, ctx: ReadContext, decimal_comma: bool) -> Parsed:
     rejects, notes = Rejects(), []
     frame = apply_columns(frame, ctx.options.columns, {})
+    service = tile_service(ctx, frame)
     require_columns(frame, ctx, ["quadkey"])
     keys = frame["quadkey"].astype("string").str.strip().str.removesuffix(".0")
     bounds = keys.map(lambda k: quadkey_bounds(str(k)) if pd.notna(k) else None)
@@ -179,8 +242,16 @@ def _ookla(frame: pd.DataFrame, ctx: ReadContext, decimal_comma: bool) -> Parsed
         "avg_d_kbps": (0.0, 1e7), "avg_u_kbps": (0.0, 1e7), "avg_lat_ms": (0.0, 1e5), "tests": (0.0, 1e9),
         "devices": (0.0, 1e9)})
     frame, operator = _operator(frame, ctx, rejects, required=False)
-    frame, technology = _technology(frame, ctx, rejects, required=False)
-    frame, as_of = as_of_column(frame, ctx, rejects)
+    if service == "fixed" or norm_name(ctx.options.technology or "") == "mobile":
+        technology = pd.Series(None, index=frame.index, dtype="object")
+    else:
+        frame, technology = _technology(frame, ctx, rejects, required=False)
+    from_name = name_date(ctx.file, ctx.inner_name or "")
+    if "as_of" not in frame.columns and not ctx.options.as_of and from_name:
+        as_of = pd.Series(from_name, index=frame.index, dtype="object")
+        notes.append(f"dated {from_name} from the file name (Ookla's quarter start); --as-of overrides")
+    else:
+        frame, as_of = as_of_column(frame, ctx, rejects)
     idx = frame.index
     time = pd.to_datetime(as_of, utc=False).dt.tz_localize(LOCAL_TZ).dt.tz_convert("UTC")
 
@@ -189,11 +260,13 @@ def _ookla(frame: pd.DataFrame, ctx: ReadContext, decimal_comma: bool) -> Parsed
 
     out = gpd.GeoDataFrame({
         "measurement_id": ctx.sha256[:16] + "-" + keys[idx].astype(str) + "-" + as_of.astype(str),
-        "kind": "ookla_tile", "time": time, "operator": operator[idx], "technology": technology[idx],
+        "kind": TILE_KINDS[service], "time": time, "operator": operator[idx], "technology": technology[idx],
         "rsrp_dbm": None, "rsrq_db": None, "sinr_db": None,
         "dl_mbps": num("avg_d_kbps", 1000.0), "ul_mbps": num("avg_u_kbps", 1000.0), "latency_ms": num("avg_lat_ms"),
         "tests": num("tests"), "devices": num("devices"),
         "synthetic": synthetic_flags(frame, ctx), **provenance(frame, ctx, as_of),
     }, geometry=frame.geometry, crs=STORAGE_CRS)
-    notes.append(f"{len(out)} Ookla tiles (zoom {int(keys[idx].str.len().median()) if len(out) else 0})")
+    tests = int(numbers["tests"][idx].sum()) if "tests" in numbers else 0
+    notes.append(f"{len(out)} Ookla {service} tiles (zoom {int(keys[idx].str.len().median()) if len(out) else 0}), "
+                 f"{tests} tests: medians are weighted by tests")
     return Parsed({"measurements": out}, rejects, notes)

@@ -16,11 +16,13 @@ from villagecov.sources.common import (
     apply_columns,
     as_of_column,
     blank,
+    norm_name,
     parse_bools,
     require_columns,
     synthetic_flags,
 )
 from villagecov.sources.csvio import read_csv_text
+from villagecov.sources.headings import recognise
 
 SURVEY_COLUMNS = {
     "ma_thon": "village_id", "ngay": "as_of", "nguon": "source",
@@ -32,9 +34,21 @@ SURVEY_COLUMNS = {
 
 def read_services(ctx: ReadContext) -> Parsed:
     """Services rows from a survey CSV; unknown villages and unreadable answers are rejected."""
+    return read_survey_table(read_csv_text(ctx.path, ctx.file).frame, ctx)
+
+
+def read_survey_table(frame: pd.DataFrame, ctx: ReadContext) -> Parsed:
+    """Services rows from a survey table of text cells (CSV or spreadsheet). A blank answer is
+    *unknown* (no row), not *no*; a count (``3`` loudspeakers) is *yes* when above 0."""
     rejects: Rejects = Rejects()
-    table = read_csv_text(ctx.path, ctx.file)
-    frame = apply_columns(table.frame, ctx.options.columns, SURVEY_COLUMNS)
+    notes: list[str] = []
+    frame = recognise(apply_columns(frame, ctx.options.columns, SURVEY_COLUMNS), ctx, notes)
+    if "village_id" not in frame.columns and "name" in frame.columns:
+        commune = (frame["commune_code"] if "commune_code" in frame.columns else
+                   frame["commune_name"] if "commune_name" in frame.columns else pd.Series("", index=frame.index))
+        frame = frame.assign(village_id=commune.fillna("").astype(str).map(norm_name) + "-"
+                             + frame["name"].fillna("").astype(str).map(norm_name))
+        notes.append("no village code column: villages matched by commune and village name")
     require_columns(frame, ctx, ["village_id"])
     present = [s for s in SERVICES if s in frame.columns]
     if not present:
@@ -46,7 +60,7 @@ def read_services(ctx: ReadContext) -> Parsed:
                          "unknown village_id '{value}' (not in the store: ingest villages first)")
     answers: dict[str, pd.Series] = {}
     for service in present:
-        values, bad = parse_bools(frame[service])
+        values, bad = parse_bools(frame[service].map(_count_answer))
         frame = rejects.drop(frame, bad, service, f"{service} '{{value}}' is not yes/no (1/0, có/không)")
         answers[service] = values
     frame, as_of = as_of_column(frame, ctx, rejects)
@@ -66,4 +80,19 @@ def read_services(ctx: ReadContext) -> Parsed:
         part = base.assign(service=service, available=answers[service][idx])
         rows.append(part[part["available"].notna()])
     out = pd.concat(rows, ignore_index=True)
-    return Parsed({"services": out}, rejects, [])
+    unknown = int(sum(answers[s][idx].isna().sum() for s in present))
+    if unknown:
+        notes.append(f"{unknown} blank answers kept as unknown (not 'no')")
+    return Parsed({"services": out}, rejects, notes)
+
+
+def _count_answer(value: object) -> object:
+    """``3`` (loudspeakers, subscribers) → yes, ``0`` → no; other answers as given."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    text = str(value).strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return value
+    return "1" if number > 0 else "0"

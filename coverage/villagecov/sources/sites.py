@@ -41,7 +41,12 @@ from villagecov.sources.common import (
 from villagecov.sources.vector_io import clean_geometries, drop_outside, open_layers
 
 OPENCELLID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "lon", "lat")
-SITE_RADIUS_M = 50.0  # cells of one operator closer than this belong to one site
+# OpenCelliD positions are estimates from phones' reports: the sectors of one base station show up
+# hundreds of metres apart, in the direction each sector points. Hence (all in metres):
+SAME_ID_M = 2000.0  # cells of one eNodeB/gNodeB identity this close are one base station (ids are reused)
+SAME_AREA_M = 400.0  # GSM cells of one LAC / UMTS cells of one RNC: one base station when this close
+COLOCATED_M = 250.0  # one operator's 2G/3G/4G base stations this close are one site (one BTS location)
+TOWER_RADIUS_M = 150.0  # BTS sites of different operators this close stand on one shared tower
 SITE_COLUMNS = {"ma_tram": "site_id", "id": "site_id", "loai": "kind", "nha_mang": "operator",
                 "cong_nghe": "technologies", "do_cao": "height_m", "chieu_cao": "height_m"}
 
@@ -91,16 +96,15 @@ def _opencellid(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, not
     updated = times["updated"][idx] if "updated" in times else pd.Series(pd.NaT, index=idx)
     synthetic = synthetic_flags(frame, ctx, meta_synthetic)
     metric = frame.geometry.to_crs(METRIC_CRS)
-    cluster = pd.Series(-1, index=idx)
-    for op in operator.unique():
-        members = np.flatnonzero((operator == op).to_numpy())
-        labels = _clusters(np.asarray(metric.values, dtype=object)[members], SITE_RADIUS_M)
-        cluster.iloc[members] = labels + cluster.max() + 1
+    cell_id, _ = parse_numbers(frame["cell"], decimal_comma)
+    area, _ = parse_numbers(frame["area"], decimal_comma)
     cells = pd.DataFrame({
-        "cluster": cluster, "operator": operator, "tech": tech, "created": created, "updated": updated,
+        "operator": operator, "tech": tech, "created": created, "updated": updated,
         "x": metric.x, "y": metric.y, "synthetic": synthetic,
+        "identity": base_station_identity(tech, cell_id[idx], area[idx]),
     })
-    g = cells.groupby("cluster")
+    cells["site"] = group_cells(cells)
+    g = cells.groupby("site")
     sites = pd.DataFrame({
         "operator": g["operator"].first(),
         "technologies": g["tech"].agg(lambda s: ",".join(t for t in TECHNOLOGIES if t in set(s))),
@@ -110,6 +114,9 @@ def _opencellid(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, not
         "x": g["x"].mean(), "y": g["y"].mean(),
         "synthetic": g["synthetic"].any(),
     })
+    sites["tower"] = _clusters(shapely.points(sites["x"].to_numpy(), sites["y"].to_numpy()), TOWER_RADIUS_M)
+    towers = sites.groupby("tower")[["x", "y"]].transform("mean")  # BTS of one tower share its point
+    sites["x"], sites["y"] = towers["x"], towers["y"]
     points = gpd.GeoSeries(shapely.points(sites["x"], sites["y"]), crs=METRIC_CRS).to_crs(STORAGE_CRS)
     sites["site_id"] = [f"{op}-{p.x:.4f}-{p.y:.4f}" for op, p in zip(sites["operator"], points, strict=True)]
     sites["site_id"] = _unique(sites["site_id"])
@@ -119,7 +126,11 @@ def _opencellid(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, not
         if pd.isna(latest):
             raise ctx.error("no --as-of and no 'updated' times to date the cells", field="updated")
         as_of_value = latest.strftime("%Y-%m-%d")
-    notes.append(f"{len(frame)} cells aggregated to {len(sites)} sites (same operator within {SITE_RADIUS_M:.0f} m)")
+    shared = int((sites.groupby("tower")["operator"].nunique() > 1).sum())
+    notes.append(
+        f"{len(frame)} cells grouped into {len(sites)} BTS sites (one operator's base station: eNodeB/NodeB/BTS "
+        f"identity, then co-located technologies within {COLOCATED_M:.0f} m) on {sites['tower'].nunique()} towers "
+        f"({shared} shared by several operators, BTS within {TOWER_RADIUS_M:.0f} m)")
     return gpd.GeoDataFrame({
         "site_id": sites["site_id"].to_numpy(), "kind": "mobile_tower", "operator": sites["operator"].to_numpy(),
         "technologies": sites["technologies"].to_numpy(), "height_m": None, "eirp_dbm": None,
@@ -127,6 +138,65 @@ def _opencellid(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, not
         "n_cells": sites["n_cells"].to_numpy(), "synthetic": sites["synthetic"].to_numpy(),
         "source": ctx.file, "as_of": as_of_value, "sha256": ctx.sha256,
     }, geometry=points.to_numpy(), crs=STORAGE_CRS)
+
+
+def base_station_identity(tech: pd.Series, cell: pd.Series, area: pd.Series) -> pd.Series:
+    """Base-station identity of each cell as OpenCelliD numbers them (None: group by distance).
+
+    LTE: the 28-bit ECI is eNodeB id × 256 + sector, so ``cell >> 8`` is the eNodeB. NR: the
+    36-bit NCI holds a gNodeB id of 22–32 bits; ``cell >> 14`` (the shortest id) groups its cells.
+    UMTS: the 28-bit UTRAN cell id is RNC id × 65536 + cell id (``cell & 0xFFFF``): cells of one
+    RNC near each other are one NodeB. GSM: cells of one LAC near each other are one BTS.
+    """
+    out = []
+    for t, c, a in zip(tech.to_numpy(), cell.to_numpy(dtype="float64"), area.to_numpy(dtype="float64"), strict=True):
+        if np.isnan(c):
+            out.append(None)
+        elif t == "4G":
+            out.append(f"enb:{int(c) >> 8}")
+        elif t == "5G":
+            out.append(f"gnb:{int(c) >> 14}")
+        elif t == "3G":
+            out.append(f"rnc:{int(c) >> 16}" if c > 0xFFFF else f"lac:{'' if np.isnan(a) else int(a)}")
+        else:
+            out.append(f"lac:{'' if np.isnan(a) else int(a)}")
+    return pd.Series(out, index=tech.index, dtype="object")
+
+
+def group_cells(cells: pd.DataFrame) -> np.ndarray:
+    """Site label per cell: one operator's base station by identity and distance, then that
+    operator's co-located base stations of other technologies (same mast) merged."""
+    label = np.full(len(cells), -1, dtype=np.int64)
+    pts = shapely.points(cells["x"].to_numpy(), cells["y"].to_numpy())
+    next_label = 0
+    keys = cells["operator"].astype(str) + "|" + cells["tech"].astype(str) + "|" + cells["identity"].fillna("?")
+    for key, members in keys.groupby(keys).groups.items():
+        pos = cells.index.get_indexer(members)
+        radius = SAME_ID_M if str(key).split("|")[2].startswith(("enb:", "gnb:")) else SAME_AREA_M
+        sub = _clusters(pts[pos], radius)
+        label[pos] = sub + next_label
+        next_label += int(sub.max()) + 1
+    # co-located base stations of one operator (2G BTS, 3G NodeB, 4G eNodeB on one mast) → one site
+    frame = pd.DataFrame({"label": label, "op": cells["operator"].to_numpy(), "x": cells["x"].to_numpy(),
+                          "y": cells["y"].to_numpy()})
+    stations = frame.groupby("label").agg(op=("op", "first"), x=("x", "mean"), y=("y", "mean"))
+    merged = np.zeros(len(stations), dtype=np.int64)
+    offset = 0
+    for _, grp in stations.groupby("op"):
+        pos = stations.index.get_indexer(grp.index)
+        sub = _clusters(shapely.points(grp["x"].to_numpy(), grp["y"].to_numpy()), COLOCATED_M)
+        merged[pos] = sub + offset
+        offset += int(sub.max()) + 1
+    return pd.Series(merged, index=stations.index).reindex(label).to_numpy()
+
+
+def towers_and_bts(sites: pd.DataFrame) -> tuple[int, int]:
+    """(towers, BTS) among mobile tower sites: BTS of one shared tower share its point."""
+    mobile = sites[sites["kind"] == "mobile_tower"]
+    if mobile.empty:
+        return 0, 0
+    towers = pd.Series(mobile.geometry.to_wkb(hex=True)).nunique() if hasattr(mobile, "geometry") else len(mobile)
+    return int(towers), len(mobile)
 
 
 def _clusters(points: np.ndarray, radius: float) -> np.ndarray:

@@ -19,7 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from villagecov.errors import InputError
-from villagecov.sources.common import ROW, ReadContext, Rejects, norm_name, parse_numbers
+from villagecov.sources.common import ROW, ReadContext, Rejects, norm_name, parse_numbers, plain_message
 from villagecov.sources.csvio import CsvTable, read_csv_text
 
 # Plausible lon/lat window around Quảng Bình (degrees): a file's median point must fall inside.
@@ -221,8 +221,7 @@ def _finish(frame: gpd.GeoDataFrame, ctx: ReadContext, layer: str | None, crs: o
 
 
 def _one_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
+    return plain_message(exc)
 
 
 # -- CRS and geometry checks ---------------------------------------------------------------------

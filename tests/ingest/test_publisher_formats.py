@@ -18,6 +18,7 @@ from publisher_files import (
     ookla_tiles,
     opencellid_cells,
     opencellid_gz,
+    survey_ods,
     survey_xlsx,
     village_register_xlsx,
     weighted_median,
@@ -373,3 +374,27 @@ def test_population_grid_weights_coverage_and_is_in_the_run_record(loaded: Store
     assert details["population_grid"]["sha256"] == info["sha256"]
     with pytest.raises(DuplicateSubmission):
         ingest_population(settings, loaded, grid)
+    from typer.testing import CliRunner
+
+    from villagecov.cli import app
+
+    again = CliRunner().invoke(app, ["ingest", "population", str(grid), "--store", loaded.url],
+                               env={"VILLAGECOV_ARCHIVE_DIR": str(settings.archive_dir)})
+    assert again.exit_code == 0 and "unchanged:" in again.output, again.output
+
+
+def test_survey_ods_zipped(loaded: Store, settings: Settings, files: Path) -> None:
+    run(settings, loaded, "villages", write_vector(villages_frame(2), files / "thon.geojson"), as_of=AS_OF)
+    ods = survey_ods(files / "khao_sat_xa.ods", [
+        ["BÁO CÁO KHẢO SÁT"], [],
+        ["Mã thôn", "Tên thôn", "Đài truyền thanh", "Truyền hình", "Ngày khảo sát"],
+        ["V1", "Thôn Đồng Thuận 1", "Có", 1, "2024-12-31"],
+        ["V2", "Thôn Đồng Thuận 2", "Không", 0, "2024-12-31"],
+    ])
+    packed = files / "khao_sat.zip"
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.write(ods, ods.name)
+    report = run(settings, loaded, "services", packed)
+    assert report.accepted == {"services": 4}
+    s = loaded.read("services").set_index(["village_id", "service"])["available"]
+    assert s[("V1", "radio")] and not s[("V2", "radio")] and s[("V1", "tv")] and not s[("V2", "tv")]

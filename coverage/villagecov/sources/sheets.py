@@ -113,9 +113,9 @@ def _header(rows: list[list[str]], file: str) -> tuple[int, list[str], list[str]
     top = rows[h] + [""] * (width - len(rows[h]))
     headings = list(top)
     last = h
-    if h + 1 < len(rows) and scores[h + 1 if h + 1 < len(scores) else h] > 0:  # sub-headings under a group heading
+    if h + 1 < len(scores) and scores[h + 1] >= 2:  # sub-headings under a group heading (no numbers: not data)
         sub = rows[h + 1] + [""] * (width - len(rows[h + 1]))
-        if not _is_number_row(sub):
+        if not _is_number_row(sub) and not any(re.fullmatch(r"-?[\d.,/:\- ]+", v) for v in sub if v):
             headings = [s if s else t for t, s in zip(top, sub, strict=True)]
             last = h + 1
     if h > 0:  # a heading merged over two rows has its text in the row above

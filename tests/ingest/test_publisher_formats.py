@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import py7zr
 import pytest
-from ingest_files import villages_frame, write_vector
+from ingest_files import tile_quadkey, villages_frame, write_vector
 from publisher_files import (
     ookla_parquet,
     ookla_shapefile_zip,
@@ -114,9 +114,14 @@ def test_ookla_mobile_tiles_weighted_by_tests(loaded: Store, settings: Settings,
     with_villages(settings, loaded, files)
     before = province(settings, "t8.median_dl_mbps")
     tiles = ookla_tiles(villages_frame(), SPEEDS)
-    path = ookla_parquet(tiles, files) if packing == "parquet" else ookla_shapefile_zip(tiles, files)
+    if packing == "parquet":  # a global file: tiles elsewhere (Hà Nội, Lima) are skipped while reading
+        elsewhere = ookla_tiles(villages_frame(2), [(5.0, 900), (6.0, 900)]).assign(
+            quadkey=[tile_quadkey(105.85, 21.03), tile_quadkey(-77.04, -12.05)])
+        path = ookla_parquet(pd.concat([tiles, elsewhere], ignore_index=True), files)
+    else:
+        path = ookla_shapefile_zip(tiles, files)
     report = run(settings, loaded, "measurements", path)  # no --as-of: the date is in the name
-    assert report.accepted == {"measurements": 4}
+    assert report.accepted == {"measurements": 4} and report.rejected == 0
     m = loaded.read("measurements")
     assert set(m["kind"]) == {"ookla_tile"} and (m["as_of"] == "2024-10-01").all()
     assert sorted(m["tests"]) == [1, 1, 1, 100] and sorted(m["dl_mbps"]) == [10.0, 50.0, 60.0, 70.0]

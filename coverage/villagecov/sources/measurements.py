@@ -178,17 +178,53 @@ def read_tile_table(ctx: ReadContext) -> pd.DataFrame:
     suffix = ctx.path.suffix.lower()
     try:
         if suffix in (".parquet", ".geoparquet"):
-            frame = pd.read_parquet(ctx.path)
+            frame = _province_tiles(ctx)
         else:
             frame = pyogrio.read_dataframe(ctx.path, read_geometry=False)
     except Exception as exc:  # pyarrow / GDAL raise many classes
         raise ctx.error(f"cannot read {suffix.lstrip('.')} tiles: {plain_message(exc, 160)}") from None
     frame = pd.DataFrame(frame).drop(columns=[c for c in ("tile", "geometry") if c in frame.columns])
     if frame.empty:
-        raise ctx.error("no tiles")
+        raise ctx.error("no tiles over Quảng Bình")
     frame.columns = [norm_name(c) for c in frame.columns]
     frame[ROW] = range(1, len(frame) + 1)
     return frame
+
+
+def quadkey_of(lon: float, lat: float, zoom: int) -> str:
+    n = 1 << zoom
+    x = min(n - 1, max(0, int((lon + 180.0) / 360.0 * n)))
+    s = math.sin(math.radians(max(-85.0, min(85.0, lat))))
+    y = min(n - 1, max(0, int((0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n)))
+    return "".join(str(((x >> b) & 1) | (((y >> b) & 1) << 1)) for b in range(zoom - 1, -1, -1))
+
+
+def _province_tiles(ctx: ReadContext, zoom: int = 9) -> pd.DataFrame:
+    """Rows of an Ookla Parquet file whose quadkey lies in the zoom-``zoom`` tiles over the province,
+    read batch by batch (a global quarter is millions of rows; only Quảng Bình's are kept)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    w, s, e, n = shapely.buffer(ctx.province, 0.05).bounds
+    x0, y0 = quadkey_of(w, n, zoom), quadkey_of(e, s, zoom)
+    prefixes = sorted({quadkey_of(lon, lat, zoom) for lon in np.linspace(w, e, 24) for lat in np.linspace(s, n, 24)}
+                      | {x0, y0})
+    source = pq.ParquetFile(ctx.path)
+    names = source.schema_arrow.names
+    keep = [c for c in names if c not in ("tile", "geometry")]
+    parts = []
+    for batch in source.iter_batches(batch_size=200_000, columns=keep):
+        if "quadkey" in batch.schema.names:
+            keys = pc.cast(batch.column("quadkey"), "string")
+            mask = pc.starts_with(keys, prefixes[0])
+            for p in prefixes[1:]:
+                mask = pc.or_(mask, pc.starts_with(keys, p))
+            batch = batch.filter(mask)
+        if batch.num_rows:
+            parts.append(batch.to_pandas())
+    if not parts:
+        return pd.DataFrame(columns=keep)
+    return pd.concat(parts, ignore_index=True)
 
 
 def tile_service(ctx: ReadContext, frame: pd.DataFrame) -> str:

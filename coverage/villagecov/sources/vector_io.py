@@ -63,6 +63,8 @@ def safe_extract(path: Path, dest: Path, file: str, max_bytes: int) -> list[Path
         if len(infos) > MAX_ZIP_ENTRIES:
             raise InputError(f"the zip holds {len(infos)} entries, more than the {MAX_ZIP_ENTRIES} allowed", file=file)
         declared = sum(i.file_size for i in infos)
+        if declared > max_bytes:
+            raise InputError(f"zip expands to more than {max_bytes // 2**20} MB (zip bomb?)", file=file)
         packed = max(1, sum(i.compress_size for i in infos))
         if declared > 2**20 and declared / packed > MAX_ZIP_RATIO:
             raise InputError(f"the zip expands {declared // packed}:1 as a whole (zip bomb?)", file=file)

@@ -259,7 +259,8 @@ def test_site_plan_exports(executed: Executed) -> None:
     methods = read_export(out, "site_plan_greedy_vs_exact")
     assert set(methods["method"]) == {"Tham lam", "Tối ưu chính xác (ILP)"}
     f = findings(out, "findings_site_plan")
-    assert f.loc["plan_people_covered", "value"] == round(people.sum())
+    # each site's people are rounded in the CSV: their sum may differ from the rounded total by ≤ ½ a site
+    assert f.loc["plan_people_covered", "value"] == pytest.approx(people.sum(), abs=len(sites) / 2)
     rec = read_export(out, "people_without_4g_reconciliation")  # the plan's gap people = the gap villages' row
     assert f.loc["plan_gap_people", "value"] == pytest.approx(float(rec["people"].iloc[2]), abs=1)
     curve = read_export(out, "site_plan_marginal_cost")

@@ -33,6 +33,7 @@ from api.routers import (
     maps,
     plans,
     rasters,
+    records,
     tiles,
     uploads,
     villages,
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(QueryGuard)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
-    for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, uploads, health, docs):
+    for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, uploads, records, health,
+                   docs):
         app.include_router(module.router)
     app.include_router(maps.router_for(settings))
     app.mount("/static/api", StaticFiles(directory=STATIC_DIR), name="api-static")

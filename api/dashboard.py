@@ -18,17 +18,30 @@ from villagecov.errors import NotFound
 from villagecov.storage import Store
 
 INDICATOR_COLUMNS = ["indicator", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value",
-                     "numerator", "denominator", "baseline", "target"]
+                     "numerator", "denominator", "baseline", "target", "period", "status", "reason"]
 
 
 def indicator_table(
     store: Store, *, level: str | None = None, code: str | None = None, as_of: str | None = None,
-    boundaries: str | None = None, indicator: str | None = None,
+    boundaries: str | None = None, indicator: str | None = None, period: str | None = None, run: str | None = None,
 ) -> pd.DataFrame:
-    """Indicators at their latest vintage on or before ``as_of`` (default: the latest)."""
+    """Indicators at their latest vintage on or before ``as_of`` (default: the latest), or in a
+    reporting ``period``; ``run``: the figures kept by that run instead of the served ones."""
+    from villagecov.compute import periods
+
     where = {k: v for k, v in (("level", level), ("unit_code", code), ("boundary_version", boundaries),
                                ("indicator", indicator)) if v}
-    frame = store.read("indicators", where=where or None)
+    if run:
+        from villagecov.runs import read_indicators, typed_indicators
+
+        frame = typed_indicators(read_indicators(store, run))
+        for col, value in where.items():
+            frame = frame[frame[col] == value]
+    else:
+        frame = store.read("indicators", where=where or None)
+    if period:
+        kind, wanted = periods.parse(period)
+        frame = frame[[periods.label(d, kind) == wanted for d in frame["as_of"]]]
     frame = latest_rows(frame, ["indicator", "level", "unit_code", "boundary_version"], as_of or LATEST)
     order = ["indicator", "level", "boundary_version", "unit_code"]
     return pd.DataFrame(frame[INDICATOR_COLUMNS]).sort_values(order, kind="stable").reset_index(drop=True)

@@ -31,8 +31,11 @@ def indicators(
     boundaries: Annotated[Boundaries | None, Query(description="boundary version")] = None,
     indicator: Annotated[str | None, Query(max_length=128, description="indicator id, e.g. t8.villages_4g_share")] = None,
     f: Annotated[Literal["json", "csv"], Query(description="output format")] = "json",
+    period: Annotated[str | None, Query(max_length=16, description="reporting period: 2024, 2024Q3, 2024-07")] = None,
+    run: Annotated[str | None, Query(max_length=64, description="a compute run's kept figures (see /runs)")] = None,
 ) -> Response:
-    frame = indicator_table(store, level=level, code=code, as_of=as_of, boundaries=boundaries, indicator=indicator)
+    frame = indicator_table(store, level=level, code=code, as_of=as_of, boundaries=boundaries, indicator=indicator,
+                            period=period, run=run)
     if f == "csv":
         body = neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
         return cached(request, body, "text/csv; charset=utf-8", settings.items_max_age_s,

@@ -139,17 +139,18 @@ def _ingest(kind: str, path: Path, store: str | None, **opts: Any) -> None:
 
         raise InputError("no such file", file=str(columns_file), field="--columns-file")
     text = Path(columns_file).read_text(encoding="utf-8-sig") if columns_file else None
+    actor = opts.pop("actor", None)
     options = IngestOptions(columns=parse_columns(opts.pop("columns"), text), **opts)
     settings = _settings(store)
     with open_store(settings.store) as st:
         try:
-            report = ingest_file(settings, st, kind, path, options)
+            report = ingest_file(settings, st, kind, path, options, actor=actor)
         except DuplicateSubmission as exc:
             console.print(f"[yellow]unchanged:[/] {exc}", highlight=False, soft_wrap=True)
             return
     accepted = ", ".join(f"{n} {t}" for t, n in report.accepted.items())
     console.print(f"[bold green]ingested[/] {report.file} as {kind}: {accepted} rows accepted, "
-                  f"{report.rejected} rejected", highlight=False, soft_wrap=True)
+                  f"{report.rejected} rejected (submission {report.submission_id})", highlight=False, soft_wrap=True)
     for reason, n in sorted(report.rejected_by_reason.items(), key=lambda kv: -kv[1]):
         console.print(f"  [red]{n:>7}[/] {reason}", highlight=False, soft_wrap=True)
     for note in report.notes:
@@ -171,15 +172,19 @@ def _register_ingest(kind: str, help_text: str) -> None:
         columns_file: Annotated[Path | None, typer.Option("--columns-file", help="mapping file (JSON or a=b lines)")] = None,
         evidence: Annotated[str | None, typer.Option(help="coverage: declared | modelled | measured")] = None,
         value: Annotated[str | None, typer.Option(help="coverage raster: signal_dbm | class")] = None,
-        boundaries: Annotated[str, typer.Option("--boundaries", help="boundary version of commune codes")] = "2019",
+        boundaries: Annotated[str | None, typer.Option("--boundaries", help="boundary version of commune codes "
+                                                       "(default: told by the codes, else 2019)")] = None,
         sheet: Annotated[str | None, typer.Option(help="spreadsheet: sheet name or number")] = None,
         classes: Annotated[str | None, typer.Option(help="class raster: meaning of values, e.g. 1=strong,2=variable")
                            ] = None,
+        extent: Annotated[str | None, typer.Option("--extent", help="coverage: area it speaks for, unit codes "
+                                                   "CODE,CODE or a polygon file (default: footprint)")] = None,
+        by: Annotated[str | None, typer.Option("--by", help="who submits (default: VILLAGECOV_USER or login)")] = None,
         store: StoreOpt = None,
     ) -> None:
         _ingest(kind, path, store, operator=operator, technology=technology, as_of=as_of, assume_crs=assume_crs,
                 layer=layer, columns=columns, columns_file=columns_file, evidence=evidence, value=value,
-                boundary_version=boundaries, sheet=sheet, classes=classes)
+                boundary_version=boundaries, sheet=sheet, classes=classes, extent=extent, actor=by)
 
     command.__doc__ = help_text
     ingest_app.command(kind)(handle_errors(command))
@@ -217,11 +222,18 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="output file (default: stdout for geojson/csv)")] = None,
     boundaries: Annotated[str, typer.Option("--boundaries", help="boundary version")] = "2019",
     as_of: Annotated[str | None, typer.Option("--as-of", help="vintage date YYYY-MM-DD")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="a run's kept results, byte for byte: indicators, "
+                                            "village_summary, village_coverage (CSV) or inputs (JSON)")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Export a table or layer of the store."""
     from villagecov.pipeline import export_layer
 
+    if run:
+        from villagecov.cli_records import export_run
+
+        export_run(_settings(store), run, kind, fmt, out)
+        return
     written = export_layer(_settings(store), kind, fmt, out, boundaries=boundaries, as_of=as_of)
     if out is not None:
         err_console.print(f"wrote {written} features to {out}")
@@ -229,12 +241,24 @@ def export(
 
 @app.command()
 @handle_errors
-def compute(store: StoreOpt = None) -> None:
-    """Compute village coverage and the Task 8 / Task 9 indicators for every vintage."""
+def compute(
+    periods: Annotated[str | None, typer.Option("--periods", help="reporting period length: year | quarter | "
+                                                "month | date (default: VILLAGECOV_REPORTING_PERIOD, year)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who runs it (audit log)")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Compute village coverage and the Task 8 / Task 9 indicators for every reporting period."""
+    from villagecov.compute.periods import GRANULARITIES
     from villagecov.compute_pipeline import compute_all
+    from villagecov.errors import InputError
 
+    settings = _settings(store)
+    if periods:
+        if periods not in GRANULARITIES:
+            raise InputError(f"unknown period length {periods!r}: use {', '.join(GRANULARITIES)}", field="--periods")
+        settings = settings.model_copy(update={"reporting_period": periods})
     with console.status("computing village coverage…") as status:
-        summary = compute_all(_settings(store), progress=lambda d: status.update(f"computing vintage {d}…"))
+        summary = compute_all(settings, progress=lambda d: status.update(f"computing vintage {d}…"), actor=by)
     console.print(summary.render(), highlight=False)
 
 
@@ -242,10 +266,12 @@ def compute(store: StoreOpt = None) -> None:
 @handle_errors
 def indicators(
     level: Annotated[str, typer.Option("--level", help="province | district | commune | village")] = "province",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="vintage date YYYY-MM-DD (default: latest)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="the period this date falls in (default: latest)")] = None,
     boundaries: Annotated[str, typer.Option("--boundaries", help="2019 | 2025-01 | 2025-07")] = "2019",
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     indicator: Annotated[str | None, typer.Option("--indicator", help="only indicators starting with this")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="reporting period: 2024, 2024Q3, 2024-07")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="a run's kept figures (`villagecov runs`)")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Print the indicators of one level, vintage and boundary version (with baseline and target)."""
@@ -259,9 +285,16 @@ def indicators(
         raise InputError(f"unknown boundaries {boundaries!r}: use {', '.join(BOUNDARY_VERSIONS)}", field="--boundaries")
     if fmt not in ("table", "csv", "json"):
         raise InputError(f"unknown format {fmt!r}: use table, csv or json", field="--format")
-    frame = read_indicators(_settings(store), level=level, as_of=as_of, boundaries=boundaries)
+    frame = read_indicators(_settings(store), level=level, as_of=as_of, boundaries=boundaries, period=period, run=run)
     if indicator:
         frame = frame[frame["indicator"].str.startswith(indicator)]
+    if run and fmt == "csv":  # the kept text cells, unchanged
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        return
+    if run:
+        from villagecov.runs import typed_indicators
+
+        frame = typed_indicators(frame)
     if fmt == "csv":
         from villagecov.spreadsheet import neutralise_formulas
 
@@ -447,6 +480,11 @@ def plan(
         console.print(f"saved in the store as plan {result.plan_id} (API: /collections/plan)", highlight=False)
     for name, path in paths.items():
         console.print(f"  {name}: {path}", highlight=False, soft_wrap=True)
+
+
+from villagecov.cli_records import register as _register_records  # noqa: E402 - needs the names above
+
+_register_records(app)
 
 
 def main() -> None:

@@ -14,13 +14,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from villagecov import boundary_versions
 from villagecov.errors import DuplicateSubmission, InputError, VillagecovError
 from villagecov.scope import UploadScope
 from villagecov.settings import Settings
@@ -47,6 +48,7 @@ class IngestReport:
     rejected_by_reason: dict[str, int]
     quarantine_path: Path | None
     notes: list[str] = field(default_factory=list)
+    submission_id: str = ""
 
     @property
     def rows_accepted(self) -> int:
@@ -200,14 +202,65 @@ def _finish_rejects(parsed: Parsed, folder: Path, kind: str, key: str, file: str
     return quarantine
 
 
+def _extent(settings: Settings, store: Store, options: IngestOptions, tables: dict[str, pd.DataFrame],
+            communes: gpd.GeoDataFrame, sid: str) -> gpd.GeoDataFrame | None:
+    """The ``extents`` row of a coverage submission (declared, a raster's valid data, or its footprint)."""
+    from villagecov import extents
+
+    cov = tables.get("coverage")
+    if options.extent:
+        if Path(options.extent).is_file():
+            archive(settings, Path(options.extent), sha256_of(Path(options.extent)))  # the declaration is kept too
+        units = store.read("admin_units", where={"version": options.boundary_version})
+        geom, text = extents.declared_extent(options.extent, units, options.boundary_version)
+        kind = "declared"
+    elif cov is None or cov.empty:
+        return None
+    elif cov["raster_path"].notna().any():
+        (geom, text), kind = extents.raster_extent(cov), "valid_data"
+    else:
+        (geom, text), kind = extents.footprint(cov, communes), "footprint"
+    if geom is None:
+        return None
+    return gpd.GeoDataFrame({"submission_id": [sid], "extent_kind": [kind], "description": [text]},
+                            geometry=[geom], crs="EPSG:4326")
+
+
+def _scope_text(kind: str, tables: dict[str, pd.DataFrame]) -> str:
+    """What a submission speaks for, in words (for `villagecov submissions`)."""
+    frame = tables.get(kind)
+    if frame is None or frame.empty:
+        return ""
+    if kind == "coverage":
+        groups = frame[["operator", "technology", "evidence"]].drop_duplicates().astype(str)
+        return "; ".join(sorted(" ".join(r) for r in groups.itertuples(index=False)))
+    if "commune_code" in frame.columns:
+        return f"{frame['commune_code'].nunique()} communes"
+    if "village_id" in frame.columns:
+        return f"{frame['village_id'].nunique()} villages"
+    return ""
+
+
+def _dates(frames: list[pd.DataFrame]) -> str | None:
+    dates = [d for f in frames if "as_of" in f.columns for d in f["as_of"].dropna().astype(str)]
+    return max(dates)[:10] if dates else None
+
+
 def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options: IngestOptions,
-                scope: UploadScope | None = None) -> IngestReport:
+                scope: UploadScope | None = None, actor: str | None = None) -> IngestReport:
     """Ingest ``path`` as ``kind``. Raises InputError (whole-file problem, store unchanged),
     DuplicateSubmission (same file, kind and options already ingested: nothing changed) or, given
     the uploader's ``scope``, OutOfScope (a row outside it: nothing changed).
 
     The duplicate check and the scope check run inside the one transaction that writes the rows,
-    under a lock on the submission's identity: concurrent ingests of one file write it once."""
+    under a lock on the submission's identity: concurrent ingests of one file write it once.
+    ``actor``: who submits (default: :func:`villagecov.submissions.default_actor`)."""
+    from villagecov.submissions import default_actor, log_change, submission_id_of
+
+    actor = actor or default_actor()
+    explicit = options.boundary_version is not None  # else: told by the file's commune codes
+    if not explicit:
+        options = replace(options, boundary_version="2019")
     path = Path(path)
     if kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}", field="KIND")
@@ -227,6 +280,7 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
                 f"{path.name}: already ingested as {kind} with the same options (sha256 {payload[:12]}): nothing changed"
             )
         read = reader_for(kind, unwrapped.path)
+        sid = submission_id_of(payload, kind, key)
         ctx = ReadContext(
             file=path.name, path=unwrapped.path, sha256=payload, options=options, province=province,
             communes=communes, workdir=Path(tmp), archive_dir=archived.parent,
@@ -235,8 +289,24 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
         parsed = _safe_read(read, ctx, kind)
         if unwrapped.steps:
             parsed.notes.insert(0, f"read {unwrapped.path.name} from {' → '.join(unwrapped.steps)}")
+        if kind == "villages" and parsed.chunks is None:
+            def read_as(version: str) -> Parsed:
+                opts = replace(options, boundary_version=version)
+                return _safe_read(read, replace(ctx, options=opts,
+                                                communes=_reference(store, kind, opts, path.name)[1]), kind)
+
+            again = boundary_versions.detect(parsed, str(options.boundary_version), explicit, path.name, read_as)
+            if again is not None:  # the version its villages fit
+                parsed = again
+                options = replace(options, boundary_version=parsed.tables["villages"]["boundary_version"].iat[0])
+                key, sid = options.key(), submission_id_of(payload, kind, options.key())
+                if store.has_submission(payload, kind, key):
+                    raise DuplicateSubmission(f"{path.name}: already ingested as {kind} with the same options "
+                                              f"(sha256 {payload[:12]}): nothing changed")
         if parsed.chunks is None:  # everything is known: refuse an unusable file before writing
             quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, parsed.accepted)
+        extent = _extent(settings, store, options, parsed.tables, communes, sid) if kind == "coverage" else None
+        dated = [f for f in parsed.tables.values()]
         with store.transaction() as tx:
             tx.lock(f"villagecov-submission:{payload}:{kind}:{key}")
             if tx.has_submission(payload, kind, key):
@@ -245,22 +315,30 @@ def ingest_file(settings: Settings, store: Store, kind: str, path: Path, options
             for name, frame in parsed.tables.items():
                 if scope is not None:
                     scope.check_rows(tx, name, frame, path.name)
-                accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
+                accepted[name] = accepted.get(name, 0) + tx.append(name, frame.assign(submission_id=sid))
             if parsed.chunks is not None:
                 for name, frame in parsed.chunks:
                     if scope is not None:
                         scope.check_rows(tx, name, frame, path.name)
-                    accepted[name] = accepted.get(name, 0) + tx.append(name, frame)
+                    accepted[name] = accepted.get(name, 0) + tx.append(name, frame.assign(submission_id=sid))
+                    dated.append(frame[["as_of"]] if "as_of" in frame.columns else frame.iloc[0:0])
                 quarantine = _finish_rejects(parsed, archived.parent, kind, key, path.name, sum(accepted.values()))
+            if extent is not None:
+                tx.append("extents", extent)
             tx.append("submissions", pd.DataFrame([{
                 "sha256": payload, "kind": kind, "filename": path.name, "archive_path": str(archived),
                 "options": key, "received_at": datetime.now(UTC), "rows_accepted": sum(accepted.values()),
                 "rows_rejected": len(parsed.rejects), "quarantine_path": str(quarantine) if quarantine else None,
-                "status": "ingested",
+                "status": "ingested", "submission_id": sid, "submitted_by": actor, "as_of": _dates(dated),
+                "boundary_version": options.boundary_version, "scope": _scope_text(kind, parsed.tables),
+                "extent": None if extent is None else extent["description"].iat[0],
             }]))
+            log_change(tx, actor, "ingest", sid, {"kind": kind, "file": path.name, "sha256": payload,
+                                                  "rows_accepted": sum(accepted.values()),
+                                                  "rows_rejected": len(parsed.rejects)})
         sha = payload
     return IngestReport(
-        kind=kind, file=path.name, sha256=sha, archive_path=archived, accepted=accepted,
+        submission_id=sid, kind=kind, file=path.name, sha256=sha, archive_path=archived, accepted=accepted,
         rejected=len(parsed.rejects), rejected_by_reason=dict(parsed.rejects.by_reason()),
         quarantine_path=quarantine, notes=parsed.notes,
     )

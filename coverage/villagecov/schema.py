@@ -85,6 +85,7 @@ class Table:
 
 
 _PROV = {"source": "str", "as_of": "date", "sha256": "str"}
+_SUB = {"submission_id": "str"}  # the submission (row of ``submissions``) an input row came from
 
 
 def _t(name: str, columns: dict[str, ColumnKind], **kw: object) -> Table:
@@ -157,6 +158,7 @@ TABLES: dict[str, Table] = {
                 "derived": "bool",
                 "synthetic": "bool",
                 **_PROV,
+                **_SUB,
             },
             geometry="MultiPolygon",
             key=("village_id", "as_of"),
@@ -177,6 +179,7 @@ TABLES: dict[str, Table] = {
                 "n_cells": "int",
                 "synthetic": "bool",
                 **_PROV,
+                **_SUB,
             },
             geometry="Point",
             key=("site_id", "as_of"),
@@ -194,6 +197,7 @@ TABLES: dict[str, Table] = {
                 "value_kind": "str",  # polygon | signal_dbm | class
                 "synthetic": "bool",
                 **_PROV,
+                **_SUB,
             },
             geometry="MultiPolygon",
             key=("coverage_id",),
@@ -218,6 +222,7 @@ TABLES: dict[str, Table] = {
                 "devices": "int",
                 "synthetic": "bool",
                 **_PROV,
+                **_SUB,
             },
             geometry="Geometry",
             key=("measurement_id",),
@@ -231,6 +236,7 @@ TABLES: dict[str, Table] = {
                 "available": "bool",
                 "synthetic": "bool",
                 **_PROV,
+                **_SUB,
             },
             key=("village_id", "service", "as_of"),
             vintage_key=("village_id", "service"),
@@ -296,6 +302,9 @@ TABLES: dict[str, Table] = {
                 "baseline": "float",
                 "target": "float",
                 "run_id": "str",
+                "period": "str",  # reporting period: 2024, 2024Q3, 2024-07 or the date itself
+                "status": "str",  # ok | no_data (value null, ``reason`` says why)
+                "reason": "str",
             },
             key=("indicator", "level", "unit_code", "boundary_version", "as_of"),
             indexes=(("indicator", "level", "boundary_version"),),
@@ -312,10 +321,42 @@ TABLES: dict[str, Table] = {
                 "rows_accepted": "int",
                 "rows_rejected": "int",
                 "quarantine_path": "str",
-                "status": "str",
+                "status": "str",  # ingested | withdrawn
+                # issue 15: submissions as first-class records
+                "submission_id": "str",  # "sub-" + 12 hex of sha256(sha256|kind|options): stable, typeable
+                "submitted_by": "str",
+                "as_of": "date",  # latest date of the rows it brought
+                "boundary_version": "str",
+                "scope": "str",  # what it speaks for, e.g. "viettel 4G declared" or "communes 19594,…"
+                "extent": "str",  # how its extent was set: footprint | valid_data | declared …
+                "withdrawn_at": "datetime",
+                "withdrawn_by": "str",
+                "withdraw_reason": "str",
             },
             key=("sha256", "kind", "options"),
+            indexes=(("submission_id",),),
             description="One row per ingested file: the audit trail of inputs.",
+        ),
+        _t(
+            "extents",
+            {"submission_id": "str", "extent_kind": "str", "description": "str"},
+            geometry="MultiPolygon",
+            key=("submission_id",),
+            description="The area a coverage submission speaks for (EPSG:4326): it supersedes earlier "
+                        "evidence of its operator × technology × evidence inside this area only.",
+        ),
+        _t(
+            "change_log",
+            {"at": "datetime", "actor": "str", "action": "str", "target": "str", "details": "str"},
+            key=("at", "action", "target"),
+            description="Who changed what: ingest, withdraw, compute, publish (append-only).",
+        ),
+        _t(
+            "run_results",
+            {"run_id": "str", "name": "str", "media_type": "str", "sha256": "str", "encoding": "str",
+             "content": "str"},
+            key=("run_id", "name"),
+            description="A compute run's results as exported bytes (gzip+base64), read back by --run.",
         ),
         _t(
             "runs",
@@ -326,6 +367,10 @@ TABLES: dict[str, Table] = {
                 "finished_at": "datetime",
                 "inputs_hash": "str",
                 "details": "str",  # JSON
+                "status": "str",  # draft | published (immutable)
+                "published_at": "datetime",
+                "published_by": "str",
+                "inputs": "str",  # JSON: every input (submissions + sha256, settings, rasters, grids)
             },
             key=("run_id",),
         ),

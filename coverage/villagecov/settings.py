@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,6 +90,8 @@ class Settings(BaseSettings):
     population_raster: Path | None = Field(default=None, description="population per cell GeoTIFF")
     terrain_raster: Path | None = Field(default=None, description="elevation (m) GeoTIFF for remoteness")
     # Evidence that counts for the indicators; contradicted declared coverage does not count.
+    # reporting periods (villagecov.compute.periods): year | quarter | month | date
+    reporting_period: Literal["year", "quarter", "month", "date"] = "year"
     indicator_evidence: list[str] = Field(default_factory=lambda: ["declared", "modelled"])
     # FCC-challenge-like rule: declared coverage of an operator/technology in a village is
     # contradicted when at least `contradiction_min_tests` measurements inside it exist and at

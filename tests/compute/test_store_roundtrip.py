@@ -73,7 +73,8 @@ def _fill(store: Store, tmp_path) -> None:
 
 def test_compute_all_stores_results_and_is_deterministic(store: Store, tmp_path) -> None:
     _fill(store, tmp_path)
-    settings = Settings(store=store.url, archive_dir=tmp_path / "archive")
+    # one reporting period per date here (the default is a year: see test_periods)
+    settings = Settings(store=store.url, archive_dir=tmp_path / "archive", reporting_period="date")
     first = compute_all(settings)
     assert first.vintages == ["2024-01-01", "2024-03-01", "2024-06-01"]
     vc = store.read("village_coverage").set_index(["village_id", "operator", "technology", "evidence", "as_of"])

@@ -175,9 +175,9 @@ def test_postgis_0007_fills_the_village_layer_of_a_store_made_before_it() -> Non
     url = fresh_postgis_database()
     try:
         store = open_store(url, initialize=True)
-        downgrade(store, "0006")
-        with store.transaction() as tx:  # no layer, no trigger: a plain write
+        with store.transaction() as tx:  # rows first: a 0006 store cannot take the columns of later revisions
             tx.append("villages", villages("2024-01-01", [100, 200, 300]))
+        downgrade(store, "0006")  # the rows stay; the layer and its triggers go
         engine = sa.create_engine(url)
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT to_regclass('village_layer')")).scalar() is None

@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from villagecov.compute import indicators as ind
+from villagecov.compute import nodata, periods, supersede
 from villagecov.compute import speeds as sp
 from villagecov.compute.rasters import RasterLayer
 from villagecov.compute.remoteness import remoteness
+from villagecov.compute.supersede import ORDER
 from villagecov.compute.units import village_units
 from villagecov.compute.unlocated import drop_unknown, place_unlocated, unknown_villages
 from villagecov.compute.village_coverage import VintageInputs, compute_vintage
@@ -42,6 +44,7 @@ class ComputeInputs:
     terrain: RasterLayer | None = None
     rasters: Mapping[str, RasterLayer] = field(default_factory=dict)
     population_source: dict[str, str] | None = None  # the population grid used: file, sha256, path
+    extents: Mapping[str, object] = field(default_factory=dict)  # submission_id -> extent (EPSG:4326)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class ComputeResults:
     village_summary: pd.DataFrame
     indicators: pd.DataFrame
     vintages: list[str]
+    periods: list[str] = field(default_factory=list)
 
 
 def vintages(inputs: ComputeInputs) -> list[str]:
@@ -73,16 +77,23 @@ def sites_known_at(sites: pd.DataFrame | None, date: str) -> pd.DataFrame | None
     ``in_service_from``/``in_service_to``, which ``site_counts`` then applies to ``date``."""
     if sites is None or sites.empty:
         return sites
-    ordered = sites.sort_values(["site_id", "as_of"], kind="stable")
+    rank = sites[ORDER].fillna(-1) if ORDER in sites.columns else 0
+    ordered = sites.assign(_rank=rank).sort_values(["site_id", "as_of", "_rank"], kind="stable").drop(columns="_rank")
     known = ordered[ordered["as_of"] <= date].groupby("site_id").tail(1)
     later = ordered[~ordered["site_id"].isin(known["site_id"])].groupby("site_id").head(1)
     return pd.concat([known, later]).sort_values("site_id", kind="stable").reset_index(drop=True)
 
 
 def as_of(frame: pd.DataFrame | None, name: str, date: str) -> pd.DataFrame | None:
+    """Rows of an input table in force at ``date`` (:mod:`villagecov.compute.supersede`)."""
     if frame is None:
         return None
-    return latest_vintage(frame, TABLES[name], date).reset_index(drop=True)
+    spec = TABLES[name]
+    if not spec.vintage_key:
+        return latest_vintage(frame, spec, date).reset_index(drop=True)
+    if name == "villages":
+        frame = supersede.corrected_registers(frame)
+    return supersede.latest_per_key(frame, list(spec.vintage_key), date).reset_index(drop=True)
 
 
 def _settlement_points(places: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -108,8 +119,11 @@ def _commune_district(admin_units: pd.DataFrame) -> pd.Series:
 
 def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
                          progress: Callable[[str], None] | None = None) -> ComputeResults:
-    """Village coverage rows, village summaries and indicators for every vintage and version."""
-    dates = vintages(inputs)
+    """Village coverage rows, village summaries and indicators for every reporting period (as of the
+    latest input date inside it, :mod:`.periods`) and boundary version."""
+    chosen = periods.by_period(vintages(inputs), settings.reporting_period)
+    dates = [d for _, d in chosen]
+    period_of = {d: p for p, d in chosen}
     population = inputs.population if inputs.population is not None else _settlement_points(inputs.places)
     seats = None
     if inputs.places is not None and not inputs.places.empty:
@@ -123,7 +137,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
             progress(date)
         villages = as_of(inputs.villages, "villages", date)
         villages, placed = place_unlocated(villages, inputs.admin_units)
-        coverage = as_of(inputs.coverage, "coverage", date)
+        coverage = supersede.effective_coverage(inputs.coverage, inputs.extents, date)
         vin = VintageInputs(date, villages, coverage, inputs.measurements, population, inputs.rasters)
         vc = compute_vintage(vin, settings)
         remote = remoteness(villages, seats, commune_district, settings, inputs.terrain)
@@ -138,14 +152,15 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
             vt.loc[vt["village_id"].isin(unknown), status_cols] = None
         vc_frames.append(vc)
         summaries.append(_summary(vt, date))
-        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, unknown))
+        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, (vc, services, sites), unknown))
     vc_all = pd.concat(vc_frames, ignore_index=True) if vc_frames else pd.DataFrame()
     summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
     indicators = pd.concat(indicator_frames, ignore_index=True) if indicator_frames else pd.DataFrame(
         columns=["indicator", "level", "unit_code", "boundary_version", "as_of", "value"])
     if len(indicators):
         indicators = ind.add_progress(indicators, settings)
-    return ComputeResults(vc_all, summary, indicators, dates)
+        indicators["period"] = indicators["as_of"].map(period_of)
+    return ComputeResults(vc_all, summary, indicators, dates, [p for p, _ in chosen])
 
 
 def _summary(vt: pd.DataFrame, date: str) -> pd.DataFrame:
@@ -162,9 +177,10 @@ def _dl_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, 
 
 
 def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInputs, names: dict,
-                date: str, settings: Settings, unknown: set[str] | None = None) -> pd.DataFrame:
+                date: str, settings: Settings, present: tuple, unknown: set[str] | None = None) -> pd.DataFrame:
     long = drop_unknown(ind.village_indicators(vt, settings), unknown or set())
     dl = _dl_rows(villages, inputs.measurements, date, settings)
+    have = nodata.available(present[0], present[1], present[2], dl)
     own_version = vt.set_index("village_id")["boundary_version"].fillna("2019")
     village_rows = long.assign(level="village", unit_code=long["village_id"])
     village_rows["value"] = ind.value_of(village_rows["indicator"], village_rows["numerator"], village_rows["denominator"])
@@ -185,9 +201,11 @@ def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInp
         agg["unit_name"] = [names.get((version, c)) for c in agg["unit_code"]]
         frames.append(agg)
     out = pd.concat(frames, ignore_index=True)
+    out = pd.concat([out, nodata.missing_rows(out, ind.INDICATORS)], ignore_index=True)
     out["as_of"] = date
     for col in ("value", "numerator", "denominator"):
         out[col] = pd.to_numeric(out[col]).astype("float64")
+    out = nodata.mark(out, have, date)
     cols = ["indicator", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value", "numerator",
-            "denominator"]
+            "denominator", "status", "reason"]
     return out[cols]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from villagecov.compute import area as area_mod
 from villagecov.compute import evidence as ev
@@ -87,12 +88,44 @@ def _group_layers(coverage: gpd.GeoDataFrame) -> dict[tuple[str, str, str], gpd.
     }
 
 
+def _hidden_metric(rows: gpd.GeoDataFrame) -> np.ndarray:
+    """Per row, the area newer submissions supersede (EPSG:32648), or None (see compute.supersede)."""
+    out = np.full(len(rows), None, dtype=object)
+    if "hidden" not in rows.columns:
+        return out
+    cache: dict[int, object] = {}
+    for i, h in enumerate(rows["hidden"].to_numpy(dtype=object)):
+        if h is None or (isinstance(h, float) and np.isnan(h)):
+            continue
+        if id(h) not in cache:
+            cache[id(h)] = gpd.GeoSeries([h], crs=rows.crs).to_crs(METRIC_CRS).iloc[0]
+        out[i] = cache[id(h)]
+    return out
+
+
+def _cut(geoms: np.ndarray, hidden: object) -> np.ndarray:
+    if hidden is None or len(geoms) == 0:
+        return geoms
+    cut = shapely.difference(geoms, hidden)
+    return cut[~shapely.is_empty(cut)]
+
+
 def _tile(rows: gpd.GeoDataFrame, inputs: VintageInputs, threshold_dbm: float, settings: Settings) -> TiledLayer | None:
-    """One tiled layer from the vector rows and the covered cells of the raster rows."""
-    vec = rows[rows["raster_path"].isna() & rows.geometry.notna()]
-    parts = [np.asarray(vec.geometry.to_crs(METRIC_CRS).values, dtype=object)]
-    for path in sorted(rows["raster_path"].dropna().unique()):
-        parts.append(covered_polygons(inputs.rasters[path], threshold_dbm))
+    """One tiled layer from the vector rows and the covered cells of the raster rows, each without
+    the area that newer submissions supersede."""
+    hidden = _hidden_metric(rows)
+    vec_sel = (rows["raster_path"].isna() & rows.geometry.notna()).to_numpy()
+    vec = np.asarray(rows[vec_sel].geometry.to_crs(METRIC_CRS).values, dtype=object)
+    vec_hidden = hidden[vec_sel]
+    has = np.array([h is not None for h in vec_hidden], dtype=bool)
+    if has.any():
+        vec = vec.copy()
+        vec[has] = shapely.difference(vec[has], vec_hidden[has])
+        vec = vec[~shapely.is_empty(vec)]
+    parts = [vec]
+    is_raster = rows["raster_path"].notna().to_numpy()
+    for path, h in zip(rows["raster_path"][is_raster], hidden[is_raster], strict=True):
+        parts.append(_cut(covered_polygons(inputs.rasters[path], threshold_dbm), h))
     geoms = np.concatenate(parts)
     if len(geoms) == 0:
         return None
@@ -116,8 +149,13 @@ def _run_group(key: tuple[str, str, str], rows: gpd.GeoDataFrame, fr: Frame, inp
         ov = area_mod.empty_overlap(n)
         pmask = np.zeros(len(fr.points), dtype=bool)
     best = np.full(n, np.nan)
-    for path in sorted(rows["raster_path"].dropna().unique()):
-        best = np.fmax(best, best_signal(fr.metric, inputs.rasters[path]))
+    raster_rows = rows[rows["raster_path"].notna()]
+    hidden = _hidden_metric(raster_rows)
+    for path, h in zip(raster_rows["raster_path"], hidden, strict=True):
+        signal = best_signal(fr.metric, inputs.rasters[path])
+        if h is not None:  # villages wholly in a newer submission's extent: this raster no longer speaks
+            signal = np.where(shapely.covered_by(fr.geoms, h), np.nan, signal)
+        best = np.fmax(best, signal)
     return GroupResult(operator, tech, evidence, ov, best, pmask, meas_inside, layer is not None)
 
 

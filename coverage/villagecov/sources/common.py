@@ -41,9 +41,10 @@ class IngestOptions:
     columns: dict[str, str] = field(default_factory=dict)
     evidence: str | None = None
     value: str | None = None
-    boundary_version: str = "2019"
+    boundary_version: str | None = "2019"  # None: told by the file's commune codes (ingest_file)
     sheet: str | None = None  # spreadsheets: the sheet's name or 1-based number (default: the one with a header)
     classes: str | None = None  # class rasters: "1=strong,2=variable" (see sources.coverage_raster)
+    extent: str | None = None  # coverage: unit codes or a polygon file (see villagecov.extents)
 
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):  # "a=b,c=d" as the CLI takes it

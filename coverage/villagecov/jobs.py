@@ -191,7 +191,8 @@ def run_job(settings: Settings, job_id: str) -> dict[str, Any]:
         with open_store(settings.store) as store:
             _key_still_valid(store, job.get("key_id"))
             report = ingest_file(
-                settings, store, job["kind"], jobs.file(job), IngestOptions(**job["options"]), scope=scope
+                settings, store, job["kind"], jobs.file(job), IngestOptions(**job["options"]), scope=scope,
+                actor=f"api key {job.get('key_id')}",
             )
         finish(jobs, job, "succeeded", report=public_report(report, settings))
     except DuplicateSubmission as exc:

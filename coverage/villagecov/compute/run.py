@@ -152,7 +152,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
             vt.loc[vt["village_id"].isin(unknown), status_cols] = None
         vc_frames.append(vc)
         summaries.append(_summary(vt, date))
-        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, (vc, services, sites), unknown))
+        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, (vc, services, sites, fixed), unknown))
     vc_all = pd.concat(vc_frames, ignore_index=True) if vc_frames else pd.DataFrame()
     summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
     indicators = pd.concat(indicator_frames, ignore_index=True) if indicator_frames else pd.DataFrame(
@@ -181,6 +181,8 @@ def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInp
     long = drop_unknown(ind.village_indicators(vt, settings), unknown or set())
     dl = _dl_rows(villages, inputs.measurements, date, settings)
     have = nodata.available(present[0], present[1], present[2], dl)
+    if len(present[3]):  # Ookla fixed tiles tell fixed broadband too
+        have.add("services:fixed_broadband")
     own_version = vt.set_index("village_id")["boundary_version"].fillna("2019")
     village_rows = long.assign(level="village", unit_code=long["village_id"])
     village_rows["value"] = ind.value_of(village_rows["indicator"], village_rows["numerator"], village_rows["denominator"])

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import time
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -22,7 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
 from villagecov.apikeys import verify_key
-from villagecov.errors import NotAuthenticated, StoreError
+from villagecov.errors import NotAuthenticated, StoreError, VillagecovError
+from villagecov.jobs import record
 from villagecov.settings import Settings
 from villagecov.storage import Store
 
@@ -50,9 +53,52 @@ def api_key_text(scope: Scope) -> str | None:
     return text
 
 
+def claimed_key_id(text: str | None) -> str:
+    """Who an unauthenticated caller claims to be: ``anonymous`` (no key), the key id part of a
+    well-formed key (never its secret), else ``malformed``."""
+    if not text or not text.strip():
+        return "anonymous"
+    parts = text.strip().removeprefix("vc_").split("_", 1)
+    if text.strip().startswith("vc_") and len(parts) == 2 and parts[0].isalnum() and len(parts[0]) <= 32:
+        return parts[0]
+    return "malformed"
+
+
+class RefusalAudit:
+    """Writes a refused (401) upload attempt to ``upload_audit``, at most ``per_minute`` rows a
+    minute per server process: a flood of anonymous requests must not turn into a flood of store
+    writes. Attempts over the budget are counted and said in the next row written."""
+
+    def __init__(self, settings: Settings, per_minute: int = 30) -> None:
+        self.settings, self.per_minute = settings, per_minute
+        self.window, self.written, self.suppressed = 0.0, 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, who: str, detail: str) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if now - self.window >= 60:
+                self.window, self.written = now, 0
+            if self.written >= self.per_minute:
+                self.suppressed += 1
+                return
+            self.written += 1
+            suppressed, self.suppressed = self.suppressed, 0
+        if suppressed:
+            detail += f" (and {suppressed} more refused attempts not written one by one)"
+        try:
+            record(
+                self.settings,
+                {"id": None, "key_id": who, "role": None, "status": "unauthenticated", "error": detail},
+            )
+        except VillagecovError:  # the audit must never turn a 401 into a server error
+            pass
+
+
 class UploadGuard:
     def __init__(self, app: ASGIApp, store: Store, settings: Settings) -> None:
         self.app, self.store = app, store
+        self.audit = RefusalAudit(settings)
         self.limit = settings.max_upload_mb * 1024 * 1024 + FORM_OVERHEAD
         self.mb = settings.max_upload_mb
         self.timeout = settings.upload_body_timeout_s
@@ -65,6 +111,7 @@ class UploadGuard:
             await anyio.to_thread.run_sync(verify_key, self.store, api_key_text(scope))
         except NotAuthenticated as exc:
             await problem(401, "Not authenticated", str(exc), UPLOAD_PATH)(scope, receive, send)
+            await anyio.to_thread.run_sync(self.audit, claimed_key_id(api_key_text(scope)), str(exc))
             return
         except StoreError:
             await problem(

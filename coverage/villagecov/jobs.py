@@ -88,24 +88,38 @@ class Jobs:
 
     def save(self, job: dict[str, Any]) -> None:
         path = self.path(job["id"])
+        marker = self.root / ".open" / job["id"]
+        if job["status"] not in FINAL:
+            marker.parent.mkdir(exist_ok=True)
+            marker.touch()
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(job, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
         tmp.replace(path)
+        if job["status"] in FINAL:
+            marker.unlink(missing_ok=True)
 
     def file(self, job: dict[str, Any]) -> Path:
         return self.root / job["id"] / Path(job["filename"]).name
 
     def pending(self) -> int:
-        """Jobs queued or running (any server process)."""
-        if not self.root.exists():
-            return 0
+        """Jobs queued or running (any server process): one marker file per open job under
+        ``.open/``, so the count costs the open jobs, not every job ever received. A marker whose
+        job has finished (or vanished) is dropped here."""
         count = 0
-        for path in self.root.glob("*/job.json"):
+        for marker in self._open_markers():
             try:
-                count += json.loads(path.read_text(encoding="utf-8"))["status"] in ("queued", "running")
-            except (OSError, ValueError, KeyError):
-                continue
+                status = json.loads(self.path(marker.name).read_text(encoding="utf-8"))["status"]
+            except (OSError, ValueError, KeyError, NotFound):
+                status = None
+            if status in ("queued", "running"):
+                count += 1
+            else:
+                marker.unlink(missing_ok=True)
         return count
+
+    def _open_markers(self) -> list[Path]:
+        folder = self.root / ".open"
+        return list(folder.iterdir()) if folder.is_dir() else []
 
     def repair(self) -> list[str]:
         """Mark jobs whose server or worker process is gone as failed; remove abandoned staging

@@ -498,7 +498,7 @@ TABLES: dict[str, Table] = {
                 "size_bytes": "int",
                 "received_at": "datetime",
                 "finished_at": "datetime",
-                "status": "str",  # succeeded | rejected | refused | duplicate | failed | forbidden | too_large
+                "status": "str",  # succeeded | rejected | refused | duplicate | failed | forbidden | too_large | unauthenticated
                 "detail": "str",
                 "rows_accepted": "int",
             },

@@ -291,6 +291,12 @@ def test_worker_process_audit_log_and_public_reports(site: Seeded, keys: dict[st
     assert set(mine["operator"]) == {"viettel"} and mine["rows_accepted"].max() == 1
     assert {"forbidden", "refused"} <= set(audit["status"])  # the matrix above left its traces
     assert audit["received_at"].notna().all() and audit["key_id"].notna().all()
+    # 401s are written too: who the caller claimed to be (never a secret), refused at the door.
+    door = audit[audit["status"] == "unauthenticated"]
+    assert {"anonymous", "abcdef"} <= set(door["key_id"]), door
+    assert door["job_id"].isna().all() and door["role"].isna().all()
+    assert door["detail"].str.contains("API key").all()
+    assert not audit.astype(str).apply(lambda col: col.str.contains("forged")).any().any()
 
 
 def test_a_worker_that_dies_fails_the_job_not_the_server(site: Seeded, keys: dict[str, str]) -> None:
@@ -431,8 +437,10 @@ def test_doctor_repair_fails_jobs_whose_process_died(site: Seeded) -> None:
     job = jobs.create(
         staged, {"kind": "sites", "filename": "x.csv", "options": {}}, UploadScope("admin"), "k"
     )
+    before = jobs.pending()
     job.update(status="running", worker_pid=2**22 + 12345)  # no such process
     jobs.save(job)
+    assert jobs.pending() == before  # still open: counted once, from its marker
     abandoned = jobs.staging()
     r = CliRunner().invoke(
         app,
@@ -445,6 +453,7 @@ def test_doctor_repair_fails_jobs_whose_process_died(site: Seeded) -> None:
     assert r.exit_code == 0, r.output
     assert jobs.load(job["id"])["status"] == "failed" and not abandoned.exists()
     assert f"upload {job['id']} was running" in r.output
+    assert jobs.pending() == before - 1 and not (jobs.root / ".open" / job["id"]).exists()
 
 
 def _wait(base: str, job_id: str, key: str, timeout_s: float = 240) -> dict:  # type: ignore[type-arg]

@@ -67,3 +67,28 @@ def test_wilson_interval() -> None:
     assert lo[0] == pytest.approx(0.4902, abs=1e-4) and hi[0] == pytest.approx(0.9433, abs=1e-4)
     assert pd.isna(lo[1]) and pd.isna(hi[1])
     assert hi[2] == pytest.approx(1.0) and lo[2] == pytest.approx(0.5655, abs=1e-4)  # 5 of 5: still uncertain
+
+
+def test_exported_text_cannot_run_as_a_formula(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"name": ["=cmd|' /C calc'!A1", "Thôn Một"], "population": [10, 20]})
+    paths = export_table(frame, tmp_path, "villages", period="2024-12-31", boundary_version="2019",
+                         notes=["+evil()"])
+    assert pd.read_csv(paths["csv"], encoding="utf-8-sig")["Tên thôn"].tolist() == ["'=cmd|' /C calc'!A1", "Thôn Một"]
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    assert wb["Số liệu"]["A2"].value == "'=cmd|' /C calc'!A1" and wb["Số liệu"]["A2"].data_type == "s"
+    assert [r[0] for r in wb["Ghi chú"].iter_rows(values_only=True)][1] == "'+evil()"
+
+
+def test_annual_report_workbook_has_dates_number_formats_and_a_filter(tmp_path: Path) -> None:
+    from tests.analysis import frames as F
+    from villagecov.analysis.report import REPORT_COLUMNS, annual_report_table, with_headings, write_table
+
+    t = with_headings(annual_report_table(F.indicator_rows(), as_of=F.V2))
+    paths = write_table(t, tmp_path, "annual_report_2024-12-31_2019")
+    sheet = openpyxl.load_workbook(paths["xlsx"])["data"]
+    header = [c.value for c in sheet[1]]
+    as_of = sheet.cell(2, header.index(REPORT_COLUMNS["as_of"]) + 1)
+    assert as_of.is_date and as_of.value.date() == date(2024, 12, 31) and as_of.number_format == "DD/MM/YYYY"
+    value = sheet.cell(2, header.index(REPORT_COLUMNS["value"]) + 1)
+    assert value.value == 70.0 and value.number_format == "#,##0.0##"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(t) + 1}"

@@ -208,6 +208,10 @@ def test_2025_07_view_names_only_the_new_communes(variants: dict[str, Executed])
     with open_store(run.settings.store) as store:
         units = store.read("admin_units")
     new = set(units[(units["version"] == "2025-07") & (units["level"] == "commune")]["name"])
+    abolished = set(units[(units["version"] == "2019") & (units["level"] == "commune")]["name"]) - new
+    page = (run.out_dir / f"SYNTHETIC_gaps_map_{LATEST}_2025-07.html").read_text(encoding="utf-8")
+    shown = [n for n in abolished if n in page or json.dumps(n)[1:-1] in page]
+    assert len(abolished) > 100 and not shown, shown[:5]  # the map names no commune abolished in July 2025
     short = read_export(run.out_dir, "gap_shortlist", version="2025-07", lang="en")
     assert set(short["commune_name"]) <= new and short["commune_name"].notna().all()
     villages = read_export(run.out_dir, "gap_villages", version="2025-07", lang="en")

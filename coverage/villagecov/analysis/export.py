@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from villagecov.analysis.fmt import fmt_date
+from villagecov.spreadsheet import neutralise_cell, neutralise_formulas
 
 # column -> (Vietnamese, English, kind); kind: text | int | num | share | date | bool | vnd
 COLUMNS: dict[str, tuple[str, str, str]] = {
@@ -210,6 +211,9 @@ def write_export(table: pd.DataFrame, out_dir: Path | str, name: str, *, title: 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / f"{name}.csv"}
+    kinds = table.attrs.get("kinds", {})
+    # text a spreadsheet would run (=, +, -, @ …) is written as text (villagecov.spreadsheet)
+    table = neutralise_formulas(table)
     table.to_csv(paths["csv"], index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
     if xlsx:
         paths["xlsx"] = out / f"{name}.xlsx"
@@ -217,19 +221,20 @@ def write_export(table: pd.DataFrame, out_dir: Path | str, name: str, *, title: 
         if synthetic:
             lines.append("SYNTHETIC: dữ liệu mô phỏng, không phải số liệu thật / synthetic demo data, not real figures")
         lines.extend(notes)
-        write_xlsx(table, paths["xlsx"], lines, table.attrs.get("kinds", {}), lang)
+        write_xlsx(table, paths["xlsx"], [str(neutralise_cell(line)) for line in lines], kinds, lang)
     return paths
 
 
 NUMBER_FORMATS = {"int": "#,##0", "num": "#,##0.0##", "share": "0.0", "date": "DD/MM/YYYY", "vnd": "#,##0"}
 
 
-def write_xlsx(frame: pd.DataFrame, path: Path, notes: Sequence[str], kinds: dict[str, str], lang: str = "vi") -> None:
+def write_xlsx(frame: pd.DataFrame, path: Path, notes: Sequence[str], kinds: dict[str, str], lang: str = "vi",
+               sheets: tuple[str, str] | None = None) -> None:
     """Sheet of data (headings frozen, an auto-filter over every column, number formats per kind,
-    widths to fit) and a sheet of notes."""
+    widths to fit) and a sheet of notes (``sheets``: their names; by default in ``lang``)."""
     from openpyxl.utils import get_column_letter
 
-    data_sheet, notes_sheet = ("Số liệu", "Ghi chú") if lang == "vi" else ("data", "notes")
+    data_sheet, notes_sheet = sheets or (("Số liệu", "Ghi chú") if lang == "vi" else ("data", "notes"))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=data_sheet, index=False)
         sheet = writer.sheets[data_sheet]

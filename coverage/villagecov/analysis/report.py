@@ -141,14 +141,20 @@ def write_table(
     return paths
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, notes: list[str]) -> None:
-    from openpyxl.utils import get_column_letter
+REPORT_KINDS = {"baseline_as_of": "date", "previous_as_of": "date", "as_of": "date", "baseline": "num",
+                "previous": "num", "value": "num", "target": "num", "change": "num", "target_reached_pct": "num"}
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="data", index=False)
-        sheet = writer.sheets["data"]
-        sheet.freeze_panes = "A2"
-        for i, col in enumerate(frame.columns, start=1):
-            longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
-        pd.DataFrame({"notes": notes or [""]}).to_excel(writer, sheet_name="notes", index=False)
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, notes: list[str]) -> None:
+    """The report's workbook: dates as dates, number formats, an auto-filter, frozen headings
+    (:func:`villagecov.analysis.export.write_xlsx`); sheets "data" and "notes"."""
+    from datetime import date
+
+    from villagecov.analysis.export import write_xlsx
+
+    kinds = {REPORT_COLUMNS[k]: v for k, v in REPORT_KINDS.items()}
+    out = frame.copy()
+    for col, kind in kinds.items():
+        if kind == "date" and col in out.columns:
+            out[col] = out[col].map(lambda v: date.fromisoformat(str(v)[:10]) if isinstance(v, str) and v else None)
+    write_xlsx(out, path, notes, kinds, sheets=("data", "notes"))

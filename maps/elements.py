@@ -20,6 +20,7 @@ from maps.i18n import js_labels
 VECTORGRID_JS = ("vectorgrid", "vc:leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")
 VC_JS = ("villagecov_js", "vc:villagecov/villagecov.js")
 VC_CSS = ("villagecov_css", "vc:villagecov/villagecov.css")
+APP_JS = ("villagecov_app_js", "vc:villagecov/app.js")
 
 
 def _js(value: Any) -> str:
@@ -33,7 +34,7 @@ class Config(JSCSSMixin, MacroElement):
     Add it to the map before any other villagecov element.
     """
 
-    default_js = [VECTORGRID_JS, VC_JS]
+    default_js = [VECTORGRID_JS, VC_JS, APP_JS]
     default_css = [VC_CSS]
     _template = Template(
         """{% macro header(this, kwargs) %}<link rel="icon" href="data:,">{% endmacro %}
@@ -175,7 +176,8 @@ class Banner(MacroElement):
 
 
 class VillageSearch(MacroElement):
-    """Search box over an inline index ``[[id, name, commune, lat, lon], …]`` (EPSG:4326)."""
+    """Search box over an inline index ``[[id, name, context, lat, lon, kind, href], …]`` (EPSG:4326):
+    villages, communes and districts (``kind``); a unit with ``href`` opens its page."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}

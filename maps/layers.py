@@ -18,31 +18,27 @@ import pandas as pd
 from folium.plugins import FastMarkerCluster
 
 from maps.i18n import format_reasons, t, t_opt
+from maps.palette import (
+    CLASS_COLOURS,
+    GAP_COLOUR,
+    KIND_LETTERS,
+    OPERATOR_LETTERS,
+    REMOTE_COLOUR,
+    SERVICE_CLASS_COLOURS,
+    SERVICE_YES_NO,
+)
 from villagecov.compute.people import people_without
+
+__all__ = ["CLASS_COLOURS", "SERVICE_CLASS_COLOURS", "SERVICE_YES_NO"]
 
 TECH_ORDER = ("5G", "4G", "3G", "2G")
 CLASS_ORDER = ("5G", "4G", "3G", "2G", "partial", "none", "unknown")
-# Opaque fills (ColorBrewer RdYlGn-like): translucent fills would double up where neighbouring
-# vector tiles overlap in their buffers and show the tile grid.
-CLASS_COLOURS: dict[str, str] = {
-    "5G": "#1a7837",
-    "4G": "#5aae61",
-    "3G": "#d9ef8b",
-    "2G": "#fee08b",
-    "partial": "#fdae61",
-    "none": "#d73027",
-    "unknown": "#cccccc",
-}
-SERVICE_CLASS_COLOURS: dict[str, str] = {"all": "#4393c3", "some": "#fee08b", "no": "#d73027", "unknown": "#cccccc"}
+# Opaque fills: translucent fills would double up where neighbouring vector tiles overlap in
+# their buffers and show the tile grid. Colours: maps.palette (colour-blind safe, one meaning each).
 VILLAGE_FILL_OPACITY = 1.0
-OPERATOR_COLOURS: dict[str, str] = {
-    "viettel": "#e4002b",
-    "vinaphone": "#0072bc",
-    "mobifone": "#7b3f98",
-    "vietnamobile": "#f39200",
-    "gmobile": "#00a651",
-}
 TASK9_SERVICES = ("internet", "radio", "tv", "press")
+# one-click views: each service with its own yes / no / unknown classes
+SERVICE_VIEWS = ("internet", "fixed_broadband", "radio", "tv", "press", "post")
 BOUNDARY_TOLERANCE_DEG = 0.0003  # ≈ 30 m: outlines stay faithful at commune zoom, HTML stays small
 
 
@@ -87,6 +83,25 @@ def service_classes(services: pd.DataFrame, village_classes_: dict[str, str] | N
         n = sum(1 for s in TASK9_SERVICES if s in avail)
         out[str(vid)] = "all" if n == len(TASK9_SERVICES) else ("some" if n else "no")
     return out
+
+
+def service_yes_no(services: pd.DataFrame, village_classes_: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """service → (village_id → ``yes``/``no``) for each of :data:`SERVICE_VIEWS` that has data.
+
+    Villages without a survey row of a service are left out (the map draws them as *no data*);
+    ``internet`` is yes with fixed broadband or 4G/5G mobile coverage, as in :func:`service_classes`.
+    """
+    out: dict[str, dict[str, str]] = {}
+    mobile = {v for v, c in (village_classes_ or {}).items() if c in ("4G", "5G")}
+    if services is None or services.empty:
+        return {"internet": {v: "yes" for v in mobile}} if mobile else {}
+    for service, rows in services.groupby("service", sort=True):
+        out[str(service)] = {str(v): ("yes" if bool(a) else "no") for v, a in zip(rows["village_id"], rows["available"],
+                                                                                  strict=True)}
+    fixed = out.get("fixed_broadband", {})
+    surveyed = set(fixed) | set(mobile)
+    out["internet"] = {v: ("yes" if fixed.get(v) == "yes" or v in mobile else "no") for v in sorted(surveyed)}
+    return {k: out[k] for k in SERVICE_VIEWS if k in out and out[k]}
 
 
 def representative_points(villages: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -173,49 +188,64 @@ def add_boundaries(
 
 
 _SITE_CALLBACK = """function (row) {
-  var colour = row[7] || "#555";
-  var icon = L.divIcon({className: "", iconSize: [12, 12],
-    html: '<div style="width:10px;height:10px;border-radius:50%;border:1px solid #222;background:' + colour + '"></div>'});
-  var m = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
+  var round = row[8] ? "50%" : "3px";
+  var icon = L.divIcon({className: "vc-site-icon", iconSize: [24, 18], iconAnchor: [12, 9],
+    html: '<div class="vc-site" style="border-radius:' + round + '">' + VC.esc(row[7]) + '</div>'});
+  var m = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[2] + " – " + row[3], alt: row[2]});
   var h = '<div class="vc-popup"><div class="vc-popup-title">' + VC.esc(row[2]) + '</div><table class="vc-kv">' +
     '<tr><th>' + VC.esc(VC.t("site.kind")) + '</th><td>' + VC.esc(row[3]) + '</td></tr>' +
     '<tr><th>' + VC.esc(VC.t("site.technologies")) + '</th><td>' + VC.esc(row[4] || "–") + '</td></tr>' +
     '<tr><th>' + VC.esc(VC.t("site.height")) + '</th><td>' + VC.num(row[5]) + ' ' + VC.esc(VC.t("unit.m")) + '</td></tr>' +
-    '<tr><th>' + VC.esc(VC.t("site.since")) + '</th><td>' + VC.esc(row[6] || "–") + '</td></tr></table></div>';
+    '<tr><th>' + VC.esc(VC.t("site.since")) + '</th><td>' + VC.esc(VC.date(row[6]) || "–") + '</td></tr></table></div>';
   m.bindPopup(h);
   return m;
 };"""
 
 
 def site_rows(sites: gpd.GeoDataFrame, lang: str) -> list[list[Any]]:
-    """``[lat, lon, operator, kind, technologies, height_m, in service since, colour]`` per site."""
+    """``[lat, lon, operator, kind, technologies, height_m, in service since, letters, round]`` per site.
+
+    Mobile towers are squares lettered by operator (``VT`` Viettel …); other infrastructure is
+    round, lettered by kind (maps.palette.KIND_LETTERS): symbols, not colours, tell them apart.
+    """
     rows: list[list[Any]] = []
     for rec, geom in zip(sites.to_dict("records"), sites.geometry, strict=True):
         if geom is None or geom.is_empty:
             continue
         op = rec.get("operator") or ""
+        kind = rec.get("kind") or ""
         height = rec.get("height_m")
+        tower = kind in ("mobile_tower", "")
+        letters = OPERATOR_LETTERS.get(op, op[:2].upper() or "?") if tower else KIND_LETTERS.get(kind, kind[:2].upper())
         rows.append(
             [
                 round(geom.y, 5),
                 round(geom.x, 5),
                 t_opt("operator", op, lang) if op else "–",
-                t_opt("kind", rec.get("kind") or "", lang),
+                t_opt("kind", kind, lang),
                 rec.get("technologies") or "",
                 None if height is None or pd.isna(height) else float(height),
                 rec.get("in_service_from") or "",
-                OPERATOR_COLOURS.get(op, "#555555"),
+                letters,
+                not tower,
             ]
         )
     return rows
 
 
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame, lang: str) -> None:
-    """Sites as a MarkerCluster with popups (operator, kind, technologies, height, since).
+    """Mobile towers and, apart, other infrastructure (post offices, radio, TV, fibre) as two
+    MarkerClusters with popups (operator, kind, technologies, height, since).
 
-    Shown on opening (folium's FastMarkerCluster always adds itself to the map).
-    """
-    FastMarkerCluster(site_rows(sites, lang), callback=_SITE_CALLBACK, name=t("layer.sites", lang), overlay=True).add_to(m)
+    Shown on opening (folium's FastMarkerCluster always adds itself to the map)."""
+    kinds = sites["kind"].fillna("mobile_tower").astype(str)
+    towers, other = sites[kinds == "mobile_tower"], sites[kinds != "mobile_tower"]
+    if len(towers):
+        FastMarkerCluster(site_rows(towers, lang), callback=_SITE_CALLBACK, name=t("layer.sites", lang),
+                          overlay=True).add_to(m)
+    if len(other):
+        FastMarkerCluster(site_rows(other, lang), callback=_SITE_CALLBACK, name=t("layer.infrastructure", lang),
+                          overlay=True).add_to(m)
 
 
 def share_4g(village_coverage: pd.DataFrame | None) -> dict[str, float]:
@@ -254,7 +284,7 @@ def add_gaps(
     classes: dict[str, str],
     lang: str,
     village_coverage: pd.DataFrame | None = None,
-    show: bool = False,
+    show: bool = True,
 ) -> None:
     """The gaps layer: villages without 4G as ranked circle markers with a tooltip."""
     gaps = gap_frame(villages, classes, village_coverage)
@@ -275,7 +305,7 @@ def add_gaps(
     folium.GeoJson(
         json.loads(data.to_json(drop_id=True), parse_float=lambda s: round(float(s), 5)),
         name=t("layer.gaps", lang),
-        marker=folium.CircleMarker(radius=5, weight=1, color="#7f0000", fill=True, fill_color="#d7191c", fill_opacity=0.9),
+        marker=folium.CircleMarker(radius=6, weight=1.5, color="#ffffff", fill=True, fill_color=GAP_COLOUR, fill_opacity=1),
         tooltip=folium.GeoJsonTooltip(
             fields=["rank", "name", "population", "uncovered", "status"],
             aliases=[t("popup.rank", lang), t("popup.village", lang), t("popup.population", lang),
@@ -300,7 +330,7 @@ def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
     folium.GeoJson(
         json.loads(data.to_json(drop_id=True), parse_float=lambda s: round(float(s), 5)),
         name=t("layer.remote", lang),
-        marker=folium.CircleMarker(radius=5, weight=1.5, color="#6a1b9a", fill=False),
+        marker=folium.CircleMarker(radius=9, weight=2, color=REMOTE_COLOUR, dash_array="4 3", fill=False),
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "reasons"], aliases=[t("popup.village", lang), t("popup.remote_reasons", lang)]
         ),

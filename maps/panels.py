@@ -16,7 +16,17 @@ from folium.plugins import Fullscreen
 
 from maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
 from maps.i18n import indicator_sort_key, t
-from maps.layers import CLASS_COLOURS, CLASS_ORDER, OPERATOR_COLOURS, SERVICE_CLASS_COLOURS, outline_geojson
+from maps.layers import CLASS_ORDER, outline_geojson
+from maps.palette import (
+    CLASS_COLOURS,
+    DECLARED_COLOUR,
+    GAP_COLOUR,
+    KIND_LETTERS,
+    NEWLY_COVERED_COLOUR,
+    REMOTE_COLOUR,
+    SERVICE_CLASS_COLOURS,
+    SERVICE_YES_NO,
+)
 from villagecov.signal_classes import SIGNAL_CLASSES, css
 
 
@@ -36,7 +46,7 @@ def new_map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=9,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # metric only: the shell adds it (app.js)
         prefer_canvas=False,
         **kwargs,
     )
@@ -62,16 +72,10 @@ def add_chrome(
     outline: gpd.GeoDataFrame | None = None,
     fullscreen: bool = True,
 ) -> None:
-    """Title (page and control) with language switch, SYNTHETIC banner, fullscreen, outline minimap."""
+    """Page title, SYNTHETIC banner, fullscreen, outline minimap. The visible title and the language
+    switch (``alternate_url``) live in the panel (:mod:`maps.shell`)."""
+    del alternate_url
     m.get_root().header.add_child(Element(f"<title>{escape(title)}</title>"), name="vc_title")
-    switch = ""
-    if alternate_url:
-        other = "en" if lang == "vi" else "vi"
-        switch = (
-            f' <span class="vc-lang">· <a href="{escape(alternate_url)}" hreflang="{other}" lang="{other}">'
-            f"{escape(t('lang.switch', lang))}</a></span>"
-        )
-    HtmlControl(f'<span class="vc-title">{escape(title)}</span>{switch}', position="topright").add_to(m)
     if synthetic:
         Banner(t("synthetic.banner", lang)).add_to(m)
     if fullscreen:
@@ -80,36 +84,62 @@ def add_chrome(
         OutlineMiniMap(outline_geojson(outline, tolerance=0.005)).add_to(m)
 
 
-def _swatch(colour: str, label: str) -> str:
-    return f'<div><span class="vc-sw" style="background:{colour}"></span>{escape(label)}</div>'
+def _swatch(colour: str, label: str, extra: str = "") -> str:
+    return f'<div><span class="vc-sw" style="background:{colour};{extra}"></span>{escape(label)}</div>'
 
 
-def _dot(colour: str, label: str, ring: bool = False) -> str:
-    style = f"border:2.5px solid {colour}" if ring else f"background:{colour};border:1px solid #222"
-    return f'<div><span class="vc-dot" style="{style}"></span>{escape(label)}</div>'
+def _symbol(html: str, label: str) -> str:
+    return f'<div><span class="vc-sym" aria-hidden="true">{html}</span>{escape(label)}</div>'
+
+
+def _block(names: list[str], title: str, rows: list[str]) -> str:
+    """A legend block shown while one of the layers ``names`` is visible (``*`` = name prefix)."""
+    head = f'<div class="vc-sub">{escape(title)}</div>' if title else ""
+    return f'<div class="vc-leg" data-legend-for="{escape("|".join(names))}">{head}{"".join(rows)}</div>'
 
 
 def legend_html(
     lang: str, *, operators: list[str] = (), sites: bool = True, services: bool = False, signal: bool = False,
-    open_: bool = True,
+    open_: bool = True, service_layers: list[str] = (), infrastructure: bool = False, declared: bool = False,
+    newly: bool = False, challenges: bool = False,
 ) -> str:
-    """Legend: village classes, (Task 9 services), remote ring, gaps, site colours per operator,
-    (signal classes of the raster layers)."""
-    parts = [f'<summary class="vc-title">{escape(t("legend.title", lang))}</summary>',
-             f'<div class="vc-sub">{escape(t("legend.villages", lang))}</div>']
-    parts += [_swatch(CLASS_COLOURS[c], t(f"class.{c}", lang)) for c in CLASS_ORDER]
+    """Legend in blocks, each tied to the layers it explains (the panel hides a block while none
+    of its layers is visible). Colours and symbols: :mod:`maps.palette`."""
+    del operators  # sites are lettered by operator: the letters are in the symbol, not the legend colours
+    parts = [f'<summary class="vc-title">{escape(t("legend.title", lang))}</summary>']
+    parts.append(_block([t("layer.villages", lang)], t("legend.villages", lang),
+                        [_swatch(CLASS_COLOURS[c], t(f"class.{c}", lang)) for c in CLASS_ORDER]))
+    if newly:
+        parts.append(_block([t("layer.newly", lang)], "", [_swatch(NEWLY_COVERED_COLOUR, t("legend.newly", lang),
+                                                                   "outline:2px solid #000")]))
+    parts.append(_block([t("layer.gaps", lang)], "", [_symbol(
+        f'<svg width="16" height="16"><circle cx="8" cy="8" r="6" fill="{GAP_COLOUR}" stroke="#fff" stroke-width="1.5"/></svg>',
+        t("legend.gap", lang))]))
+    parts.append(_block([t("layer.remote", lang)], "", [_symbol(
+        f'<svg width="20" height="20"><circle cx="10" cy="10" r="8" fill="none" stroke="{REMOTE_COLOUR}" '
+        'stroke-width="2" stroke-dasharray="4 3"/></svg>', t("legend.remote", lang))]))
     if services:
-        parts.append(f'<div class="vc-sub">{escape(t("layer.services", lang))}</div>')
-        parts += [_swatch(SERVICE_CLASS_COLOURS[c], t(f"services.{c}", lang)) for c in ("all", "some", "no")]
-    parts.append('<div class="vc-sub"></div>')
-    parts.append(_dot("#6a1b9a", t("legend.remote", lang), ring=True))
-    parts.append(_dot("#d7191c", t("legend.gap", lang)))
+        parts.append(_block([t("layer.services", lang)], t("layer.services", lang),
+                            [_swatch(SERVICE_CLASS_COLOURS[c], t(f"services.{c}", lang)) for c in ("all", "some", "no")]))
+    if service_layers:
+        parts.append(_block(list(service_layers), t("group.task9", lang),
+                            [_swatch(SERVICE_YES_NO[c], t(f"legend.{c}", lang)) for c in ("yes", "no", "unknown")]))
     if sites:
-        parts.append(f'<div class="vc-sub">{escape(t("legend.site", lang))}</div>')
-        parts += [_dot(OPERATOR_COLOURS[o], t(f"operator.{o}", lang)) for o in operators if o in OPERATOR_COLOURS]
+        parts.append(_block([t("layer.sites", lang)], "", [_symbol('<span class="vc-site" style="display:inline-block">VT</span>',
+                                                                    t("legend.site", lang))]))
+    if infrastructure:
+        parts.append(_block([t("layer.infrastructure", lang)], "", [_symbol(
+            '<span class="vc-site" style="display:inline-block;border-radius:50%">' + KIND_LETTERS["post_office"] + "</span>", t("legend.infrastructure", lang))]))
+    if declared:
+        parts.append(_block([t("layer.declared", lang) + "*"], "", [_swatch(
+            DECLARED_COLOUR, t("legend.declared", lang), f"opacity:.45;outline:2px dashed {DECLARED_COLOUR}")]))
+    if challenges:
+        parts.append(_block([t("layer.challenges", lang)], "", [_symbol('<span class="vc-challenge-marker" '
+                                                                         'style="display:inline-block">!</span>',
+                                                                         t("legend.challenge", lang))]))
     if signal:
-        parts.append(f'<div class="vc-sub">{escape(t("legend.signal", lang))}</div>')
-        parts += [_swatch(css(rgba), t(f"signal.{cid}", lang)) for cid, _, rgba in SIGNAL_CLASSES]
+        parts.append(_block([t("layer.predicted", lang) + "*"], t("legend.signal", lang),
+                            [_swatch(css(rgba), t(f"signal.{cid}", lang)) for cid, _, rgba in SIGNAL_CLASSES]))
     return f'<details class="vc-legend"{" open" if open_ else ""}>' + "".join(parts) + "</details>"
 
 

@@ -11,11 +11,12 @@ from html import escape
 
 import folium
 import pandas as pd
+from branca.element import Element
 from folium.plugins import DualMap
 
 from maps.contract import ApiUrls
 from maps.elements import Config, HtmlControl, VectorTiles
-from maps.i18n import check_lang, indicator_sort_key, t
+from maps.i18n import check_lang, format_date, indicator_sort_key, t
 from maps.inputs import MapInputs, as_of_rows, sites_in_service
 from maps.layers import (
     CLASS_COLOURS,
@@ -29,6 +30,7 @@ from maps.layers import (
 )
 from maps.panels import add_chrome, add_legend, format_value, limit_zoom
 from maps.province import BASE_PANE, TILES_PANE, add_panes
+from maps.shell import ShellConfig, add_shell, map_layers, sources_of, today
 
 
 def classes_at(data: MapInputs, date: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -43,8 +45,8 @@ def comparison_html(indicators: pd.DataFrame, baseline: str, latest: str, lang: 
     """Province indicators at the baseline and latest vintages (latest value on or before each)."""
     ind = indicators[indicators["level"] == "province"] if len(indicators) else indicators
     head = (
-        f"<tr><th>{escape(t('panel.indicator', lang))}</th><th>{escape(baseline)}</th>"
-        f"<th>{escape(latest)}</th><th>{escape(t('panel.target', lang))}</th></tr>"
+        f"<tr><th>{escape(t('panel.indicator', lang))}</th><th>{escape(format_date(baseline, lang))}</th>"
+        f"<th>{escape(format_date(latest, lang))}</th><th>{escape(t('panel.target', lang))}</th></tr>"
     )
     rows = []
     groups = sorted(ind.groupby("indicator"), key=lambda g: indicator_sort_key(str(g[0]))) if len(ind) else []
@@ -83,9 +85,9 @@ def _side(
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
     HtmlControl(
-        f'<span class="vc-title">{escape(t(label_key, lang))}: {escape(date)}</span>', position="bottomleft"
+        f'<span class="vc-title">{escape(t(label_key, lang))}: {escape(format_date(date, lang))}</span>',
+        position="topleft", css_class="vc-box vc-side-label",
     ).add_to(m)
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
 
 def build_progress_map(
@@ -104,18 +106,22 @@ def build_progress_map(
     baseline = baseline or vintages[0]
     latest = latest or vintages[-1]
     minx, miny, maxx, maxy = data.province.total_bounds
-    dual = DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    dual = DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=False)
     Config(lang, urls.village, data.commune_names).add_to(dual.m1)
     _side(dual.m1, data, urls, lang, baseline, "progress.baseline")
     _side(dual.m2, data, urls, lang, latest, "progress.latest")
     for m in (dual.m1, dual.m2):
         limit_zoom(m)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
-    operators = sorted(set(data.sites["operator"].dropna())) if len(data.sites) else []
-    add_legend(dual.m1, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)), open_=False)
+    add_legend(dual.m1, lang, sites=bool(len(data.sites)), services=bool(len(data.services)), open_=False)
     HtmlControl(comparison_html(data.indicators, baseline, latest, lang), position="bottomright").add_to(dual.m2)
-    add_chrome(
-        dual.m2, title=t("title.progress", lang), lang=lang, synthetic=data.synthetic,
-        alternate_url=alternate_url, fullscreen=False,
-    )
+    title = t("title.progress", lang)
+    add_chrome(dual.m2, title=title, lang=lang, synthetic=data.synthetic, alternate_url=alternate_url, fullscreen=False)
+    layers = (map_layers(dual.m1, lang, prefix=f"{t('progress.baseline', lang)}: ")
+              + map_layers(dual.m2, lang, prefix=f"{t('progress.latest', lang)}: "))
+    dual.m2.get_root().html.add_child(Element('<script>document.body.classList.add("vc-dual");</script>'))
+    cfg = ShellConfig(title=title, lang=lang, alternate_url=alternate_url, synthetic=data.synthetic,
+                      sources=sources_of(data), built=today(), period=latest, drawer_open=False,
+                      crumbs=[(str(data.province["name"].iloc[0]) if len(data.province) else title, None)])
+    add_shell(dual.m2, cfg, layers=layers)
     return dual

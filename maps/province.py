@@ -14,13 +14,14 @@ import pandas as pd
 from folium.map import CustomPane
 
 from maps.contract import ApiUrls
-from maps.elements import VectorTiles, VillageSearch
-from maps.i18n import check_lang, t, t_opt
+from maps.elements import VectorTiles
+from maps.i18n import check_lang, format_date, t, t_opt
 from maps.inputs import MapInputs, as_of_rows, sites_in_service
 from maps.layers import (
     CLASS_COLOURS,
-    OPERATOR_COLOURS,
     SERVICE_CLASS_COLOURS,
+    SERVICE_VIEWS,
+    SERVICE_YES_NO,
     VILLAGE_FILL_OPACITY,
     add_boundaries,
     add_gaps,
@@ -30,10 +31,13 @@ from maps.layers import (
     add_sites,
     search_index,
     service_classes,
+    service_yes_no,
     village_classes,
 )
+from maps.palette import DECLARED_COLOUR, NEWLY_COVERED_COLOUR
 from maps.panels import add_chrome, add_legend, new_map
 from maps.plan import add_plan
+from maps.shell import ShellConfig, add_shell, service_layer_name, sources_of, today, unit_rows, village_rows
 
 BASE_PANE, TILES_PANE, COVERAGE_PANE = "vcBase", "vcTiles", "vcCoverage"
 
@@ -61,8 +65,9 @@ def latest_streams(coverage: pd.DataFrame, *, raster: bool) -> pd.DataFrame:
 
 def add_village_layers(
     m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str, classes: dict[str, str], *, unit_only: bool = False
-) -> None:
-    """Villages coloured by class (clickable) and, off by default, Task 9 services.
+) -> list[str]:
+    """Villages coloured by class (clickable) and, off by default, Task 9 services (all four, and
+    each service alone with its own yes / no / not surveyed classes); returns the per-service layer names.
 
     ``unit_only``: draw only the villages of ``data`` (a unit map); villages of ``data`` without
     computed coverage are then drawn as ``unknown``.
@@ -92,6 +97,38 @@ def add_village_layers(
             pane=TILES_PANE,
             show=False,
         ).add_to(m)
+    names = []
+    for service, lookup in service_yes_no(data.latest_services, classes).items():
+        name = service_layer_name(service, lang)
+        names.append(name)
+        VectorTiles(urls.village_tiles, name, classes=lookup if not unit_only else
+                    {str(v): lookup.get(str(v), "unknown") for v in data.villages["village_id"]},
+                    palette=SERVICE_YES_NO, hide_unlisted=unit_only, fill_opacity=VILLAGE_FILL_OPACITY,
+                    pane=TILES_PANE, show=False).add_to(m)
+    return names
+
+
+def add_newly_covered(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str) -> bool:
+    """Villages with 4G/5G at the latest vintage that had neither at the baseline (first vintage)."""
+    from maps.progress import classes_at
+
+    vintages = data.vintages
+    if len(vintages) < 2:
+        return False
+    before, after = classes_at(data, vintages[0])[0], classes_at(data, vintages[-1])[0]
+    good = ("4G", "5G")
+    newly = {v: "newly" for v, c in after.items() if c in good and before.get(v) not in good}
+    VectorTiles(urls.village_tiles, t("layer.newly", lang), classes=newly, palette={"newly": NEWLY_COVERED_COLOUR},
+                hide_unlisted=True, fill_opacity=VILLAGE_FILL_OPACITY, weight=2.5, color="#000000", pane=TILES_PANE,
+                show=False).add_to(m)
+    return True
+
+
+def period_classes(data: MapInputs) -> dict[str, dict[str, str]]:
+    """Village classes at every vintage of the computed coverage (the period selector)."""
+    from maps.progress import classes_at
+
+    return {d: classes_at(data, d)[0] for d in data.vintages}
 
 
 def add_coverage_layers(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str) -> None:
@@ -101,14 +138,15 @@ def add_coverage_layers(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str
         declared = declared[declared["evidence"] == "declared"]
         for rec in declared.to_dict("records"):
             op, tech = str(rec["operator"]), str(rec["technology"])
-            name = f"{t('layer.declared', lang)}: {t_opt('operator', op, lang)} {tech} ({rec['as_of']})"
+            name = f"{t('layer.declared', lang)}: {t_opt('operator', op, lang)} {tech} ({format_date(rec['as_of'], lang)})"
             VectorTiles(
                 urls.coverage_tiles,
                 name,
                 filter={"operator": op, "technology": tech, "evidence": "declared", "as_of": str(rec["as_of"])},
-                fill_color=OPERATOR_COLOURS.get(op, "#3388ff"),
+                fill_color=DECLARED_COLOUR,
                 fill_opacity=0.3,
-                weight=0,
+                weight=1.5,
+                color=DECLARED_COLOUR,
                 pane=COVERAGE_PANE,
                 show=False,
             ).add_to(m)
@@ -118,7 +156,7 @@ def add_coverage_layers(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str
             op, tech = str(rec["operator"]), str(rec["technology"])
             folium.TileLayer(
                 urls.raster_tiles(str(rec["coverage_id"])),
-                name=f"{t('layer.predicted', lang)}: {t_opt('operator', op, lang)} {tech} ({rec['as_of']})",
+                name=f"{t('layer.predicted', lang)}: {t_opt('operator', op, lang)} {tech} ({format_date(rec['as_of'], lang)})",
                 attr=t("layer.predicted", lang),
                 overlay=True,
                 show=False,
@@ -134,11 +172,14 @@ def build_province_map(
     lang: str = "vi",
     *,
     alternate_url: str | None = None,
+    unit_links: bool = True,
+    extra_links: list[tuple[str, str]] = (),
 ) -> folium.Map:
     """The province overview map in ``lang`` ("vi" default, "en").
 
     ``urls``: where the browser finds the API (default: same origin). ``alternate_url``: link
-    of the same map in the other language (the language switch).
+    of the same map in the other language (the language switch). ``unit_links``: search hits and
+    the panel link to the district and commune pages (built beside this one).
     """
     lang = check_lang(lang)
     urls = urls or ApiUrls()
@@ -148,28 +189,80 @@ def build_province_map(
 
     add_offline_base(m, data.province, data.communes, lang, pane=BASE_PANE)
     add_osm(m, lang)
-    add_village_layers(m, data, urls, lang, classes)
-    add_coverage_layers(m, data, urls, lang)
-    add_boundaries(m, data.communes, data.districts, data.boundary_version, lang)
+    service_layers = add_village_layers(m, data, urls, lang, classes)
+    newly = add_newly_covered(m, data, urls, lang)
     add_gaps(m, data.villages, classes, lang, data.latest_coverage)
     add_remote(m, data.villages, lang)
+    add_coverage_layers(m, data, urls, lang)
+    add_boundaries(m, data.communes, data.districts, data.boundary_version, lang)
     sites = sites_in_service(data.sites, None)
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
-    add_plan(m, data.plans, urls, lang)  # the latest plan's proposed sites, fetched from the API
+    plan = add_plan(m, data.plans, urls, lang)  # the latest plan's proposed sites, fetched from the API
 
-    VillageSearch(search_index(data.villages, data.commune_names)).add_to(m)
-    operators = sorted(set(sites["operator"].dropna())) if sites is not None and len(sites) else []
     rasters = latest_streams(data.coverage, raster=True)
-    add_legend(m, lang, operators=operators, sites=bool(operators), services=bool(len(data.services)),
-               signal=rasters is not None and len(rasters) > 0)
-    add_chrome(
-        m,
-        title=t("title.province", lang),
-        lang=lang,
-        synthetic=data.synthetic,
-        alternate_url=alternate_url,
-        outline=data.province,
-    )
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    add_legend(m, lang, **legend_flags(data, sites, rasters, service_layers, newly))
+    title = t("title.province", lang)
+    add_chrome(m, title=title, lang=lang, synthetic=data.synthetic, alternate_url=alternate_url, outline=data.province)
+    province_name = str(data.province["name"].iloc[0]) if len(data.province) else title
+    children = unit_links and (data.districts if data.districts is not None and len(data.districts) else data.communes)
+    level = "district" if data.districts is not None and len(data.districts) else "commune"
+    add_shell(m, shell_config(data, lang, title, alternate_url, classes, service_layers, plan,
+                              crumbs=[(province_name, None)],
+                              children=unit_children(children, level, lang) if unit_links else [],
+                              extra_links=list(extra_links)),
+              search=full_search_index(data, lang, unit_links))
     return m
+
+
+def legend_flags(data: MapInputs, sites, rasters, service_layers: list[str], newly: bool) -> dict:
+    kinds = set(sites["kind"].fillna("mobile_tower")) if sites is not None and len(sites) else set()
+    declared = latest_streams(data.coverage, raster=False)
+    return {
+        "sites": "mobile_tower" in kinds, "infrastructure": bool(kinds - {"mobile_tower"}),
+        "services": bool(len(data.services)), "service_layers": service_layers,
+        "signal": rasters is not None and len(rasters) > 0, "newly": newly,
+        "declared": declared is not None and bool((declared["evidence"] == "declared").any()) if len(declared) else False,
+    }
+
+
+def unit_children(units, level: str, lang: str) -> list[tuple[str, str]]:
+    """(name, page) of the units below, sorted the Vietnamese way."""
+    from maps.build import file_name
+    from maps.collate import vi_key
+
+    if units is None or units is False or len(units) == 0:
+        return []
+    pairs = [(str(n), file_name(f"{level}-{c}", lang)) for c, n in zip(units["code"], units["name"], strict=True)]
+    return sorted(pairs, key=lambda p: vi_key(p[0]))
+
+
+def full_search_index(data: MapInputs, lang: str, unit_links: bool = True) -> list[list]:
+    """Villages, communes and districts for the search box (units link to their pages)."""
+    from maps.build import file_name
+
+    districts = data.districts if data.districts is not None else None
+    dnames = {} if districts is None else dict(zip(districts["code"].astype(str), districts["name"].astype(str),
+                                                   strict=True))
+    rows = unit_rows(districts, "district", lambda c: file_name(f"district-{c}", lang) if unit_links else None)
+    rows += unit_rows(data.communes, "commune", lambda c: file_name(f"commune-{c}", lang) if unit_links else None,
+                      dnames)
+    return rows + [r + ["village", None] for r in search_index(data.villages, data.commune_names)]
+
+
+def shell_config(data: MapInputs, lang: str, title: str, alternate_url: str | None, classes: dict[str, str],
+                 service_layers: list[str], plan, **kw) -> ShellConfig:
+    """The panel of a province, district or commune map: views, list, periods, footer."""
+    vintages = data.vintages
+    views = [{"key": "no_4g", "label": t("view.no_4g", lang), "layers": [t("layer.villages", lang), t("layer.gaps", lang)]}]
+    for name in service_layers:
+        service = next(s for s in SERVICE_VIEWS if name == service_layer_name(s, lang))
+        views.append({"key": f"no.{service}", "label": t(f"view.no.{service}", lang), "layers": [name]})
+    return ShellConfig(
+        title=title, lang=lang, alternate_url=alternate_url, synthetic=data.synthetic, sources=sources_of(data),
+        built=today(), period=vintages[-1] if vintages else "", periods=vintages,
+        period_classes=period_classes(data) if len(vintages) > 1 else {},
+        periodic_layers=(t("layer.villages", lang),), views=views, villages=village_rows(data, classes),
+        classes=classes, plan_layer=None if plan is None else str(plan["plan_id"]),
+        csv_name="thon" if lang == "vi" else "villages", **kw,
+    )

@@ -9,7 +9,6 @@ from typing import Literal
 import folium
 
 from maps.contract import ApiUrls
-from maps.elements import VillageSearch
 from maps.i18n import check_lang, t
 from maps.inputs import MapInputs, sites_in_service
 from maps.layers import (
@@ -19,12 +18,22 @@ from maps.layers import (
     add_osm,
     add_remote,
     add_sites,
-    search_index,
     village_classes,
 )
 from maps.panels import add_chrome, add_indicator_panel, add_legend, new_map
 from maps.plan import add_plan
-from maps.province import BASE_PANE, add_coverage_layers, add_panes, add_village_layers
+from maps.province import (
+    BASE_PANE,
+    add_coverage_layers,
+    add_panes,
+    add_village_layers,
+    full_search_index,
+    latest_streams,
+    legend_flags,
+    shell_config,
+    unit_children,
+)
+from maps.shell import add_shell
 from villagecov.errors import NotFound
 
 UnitLevel = Literal["district", "commune"]
@@ -53,31 +62,35 @@ def build_unit_map(
     sub = data.for_unit(level, code)
     name = str(unit["name"].iloc[0])
 
+    from maps.build import file_name
+
     m = new_map(tuple(unit.total_bounds), lang, urls.village, sub.commune_names)
     add_panes(m)
     classes = village_classes(sub.latest_coverage)
     add_offline_base(m, unit, sub.communes, lang, pane=BASE_PANE)
     add_osm(m, lang)
-    add_village_layers(m, sub, urls, lang, classes, unit_only=True)
-    add_coverage_layers(m, data, urls, lang)
-    add_boundaries(m, sub.communes, unit if level == "district" else None, data.boundary_version, lang)
+    service_layers = add_village_layers(m, sub, urls, lang, classes, unit_only=True)
     add_gaps(m, sub.villages, classes, lang, sub.latest_coverage, show=True)
     add_remote(m, sub.villages, lang)
+    add_coverage_layers(m, data, urls, lang)
+    add_boundaries(m, sub.communes, unit if level == "district" else None, data.boundary_version, lang)
     sites = sites_in_service(sub.sites, None)
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
-    VillageSearch(search_index(sub.villages, sub.commune_names)).add_to(m)
-    add_plan(m, data.plans, urls, lang, unit=(name, sub.plan_villages))  # the latest plan, for this unit
+    plan = add_plan(m, data.plans, urls, lang, unit=(name, sub.plan_villages))  # the latest plan, for this unit
     add_indicator_panel(m, sub.indicators, lang)
-    operators = sorted(set(sites["operator"].dropna())) if sites is not None and len(sites) else []
-    add_legend(m, lang, operators=operators, sites=bool(operators), services=bool(len(sub.services)))
-    add_chrome(
-        m,
-        title=f"{name} – {t('title.province', lang)}",
-        lang=lang,
-        synthetic=data.synthetic,
-        alternate_url=alternate_url,
-        outline=data.province,
-    )
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    rasters = latest_streams(data.coverage, raster=True)
+    add_legend(m, lang, **legend_flags(data, sites, rasters, service_layers, False))
+    title = f"{name} – {t('title.province', lang)}"
+    add_chrome(m, title=title, lang=lang, synthetic=data.synthetic, alternate_url=alternate_url, outline=data.province)
+    province_name = str(data.province["name"].iloc[0]) if len(data.province) else t("title.province", lang)
+    crumbs: list[tuple[str, str | None]] = [(province_name, file_name("province", lang))]
+    if level == "commune" and data.districts is not None and len(data.districts):
+        parent = data.districts[data.districts["code"].astype(str) == str(unit["parent_code"].iloc[0])]
+        if len(parent):
+            crumbs.append((str(parent["name"].iloc[0]), file_name(f"district-{parent['code'].iloc[0]}", lang)))
+    crumbs.append((name, None))
+    children = unit_children(sub.communes, "commune", lang) if level == "district" else []
+    cfg = shell_config(sub, lang, title, alternate_url, classes, service_layers, plan, crumbs=crumbs, children=children)
+    add_shell(m, cfg, search=full_search_index(data, lang))
     return m

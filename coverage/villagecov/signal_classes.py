@@ -2,7 +2,8 @@
 maps' legend so that the two never disagree.
 
 Signal rasters (dBm) are classed relative to the technology's threshold (settings); class rasters
-carry 0 none, 1 outdoor, 2 in-car, 3 indoor. Colours are RGBA (0–255).
+carry 0 none, 1 outdoor, 2 in-car, 3 indoor. Colours are RGBA (0–255), on the maps' colour-blind-safe
+axis (maps/palette.py): orange shades lack service, blue shades have it.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ RGBA = tuple[int, int, int, int]
 
 # (id, lower bound in dB relative to the threshold (None: open), colour), weakest first.
 SIGNAL_CLASSES: tuple[tuple[str, float | None, RGBA], ...] = (
-    ("no_service", None, (215, 25, 28, 160)),
-    ("weak", -10.0, (253, 174, 97, 190)),
-    ("fair", 0.0, (255, 255, 140, 200)),
-    ("good", 10.0, (166, 217, 106, 210)),
-    ("excellent", 20.0, (26, 150, 65, 220)),
+    ("no_service", None, (179, 88, 6, 170)),
+    ("weak", -10.0, (253, 184, 99, 190)),
+    ("fair", 0.0, (127, 205, 238, 200)),
+    ("good", 10.0, (44, 127, 184, 210)),
+    ("excellent", 20.0, (8, 48, 107, 220)),
 )
 COVERAGE_CLASSES: tuple[tuple[str, RGBA], ...] = (
-    ("none", (215, 25, 28, 120)),
-    ("outdoor", (253, 174, 97, 190)),
-    ("in_car", (166, 217, 106, 210)),
-    ("indoor", (26, 150, 65, 220)),
+    ("none", (179, 88, 6, 130)),
+    ("outdoor", (127, 205, 238, 190)),
+    ("in_car", (44, 127, 184, 210)),
+    ("indoor", (8, 48, 107, 220)),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import geopandas as gpd
@@ -31,7 +32,7 @@ def test_province_map_is_offline_and_uses_tiles(sample: MapInputs) -> None:
     assert '"/rasters/R-vt-4g/tiles/WebMercatorQuad/{z}/{y}/{x}.png"' in html
     assert "106.09" not in html  # village polygons are not inline: their corners never appear
     assert "Thôn bản theo tình trạng phủ sóng" in html and "DỮ LIỆU GIẢ LẬP (SYNTHETIC)" in html
-    assert 'href=\\"province.en.html\\"' in html  # the language switch, inside the control's JSON
+    assert '"altUrl":"province.en.html"' in html  # the language switch, in the panel's config
     # OpenStreetMap is an option, off by default: its layer is never added on load
     assert "OpenStreetMap (cần Internet)" in html
     assert html.count("tile.openstreetmap.org") == 1
@@ -69,7 +70,12 @@ def test_province_colours_use_the_latest_vintage_only(sample: MapInputs) -> None
     v8_late = v8_base.assign(as_of=V2, status="none", covered_pop_share=0.0)
     data = replace(sample, village_coverage=pd.concat([worse, v8_base, v8_late], ignore_index=True))
     html = render_html(build_province_map(data))
-    assert '"V8":"none"' in html and '"V8":"4G"' not in html
+    villages = html[html.index('VC.vectorLayer("/collections/villages'):]
+    villages = villages[: villages.index("\n")]
+    assert '"V8":"none"' in villages and '"V8":"4G"' not in villages  # the village layer: latest vintage
+    cfg = json.loads(html[html.index("var cfg = ") + 10:].split(";\n", 1)[0])
+    assert cfg["period"] == V2 and cfg["periodClasses"][V2]["V8"] == "none"  # the period selector: each vintage
+    assert cfg["periodClasses"]["2023-01-01"]["V8"] == "4G"
 
 
 def test_no_synthetic_banner_for_real_data(sample: MapInputs) -> None:
@@ -85,7 +91,7 @@ def test_no_synthetic_banner_for_real_data(sample: MapInputs) -> None:
 def test_progress_and_unit_maps(sample: MapInputs) -> None:
     html = render_html(build_progress_map(sample))
     assert html.count("L.map(") == 2 and ".sync(" in html and external_urls(html) == set()
-    assert "Kỳ gốc: 2023-01-01" in html and "Kỳ mới nhất: 2025-06-30" in html
+    assert "Kỳ gốc: 01/01/2023" in html and "Kỳ mới nhất: 30/06/2025" in html
     html = render_html(build_unit_map(sample, "commune", "0202", lang="en"))
     assert "Phường Đức Ninh" in html and "Indicators" in html
     with pytest.raises(NotFound, match="no district 99"):

@@ -70,7 +70,7 @@ def test_search_index_rows_are_sorted_and_inside_their_village(sample: MapInputs
 
 def test_site_rows_carry_popup_fields_in_the_language(sample: MapInputs) -> None:
     rows = site_rows(sample.sites, "vi")
-    assert rows[0] == [17.55, 106.25, "Viettel", "Trạm BTS", "2G,4G", 42.0, "2019-05-01", "#e4002b"]
+    assert rows[0] == [17.55, 106.25, "Viettel", "Trạm BTS", "2G,4G", 42.0, "2019-05-01", "VT", False]
     assert site_rows(sample.sites, "en")[0][3] == "Mobile tower"
 
 

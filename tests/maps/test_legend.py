@@ -8,11 +8,11 @@ def test_legend_shows_the_signal_classes_in_the_api_tile_colours_only_when_asked
     from villagecov.signal_classes import SIGNAL_CLASSES, css
 
     html = legend_html("vi", signal=True)
-    assert "Tín hiệu dự báo (so với ngưỡng)" in html and "Không có dịch vụ (dưới ngưỡng − 10 dB)" in html
+    assert "Tín hiệu mô phỏng (so với ngưỡng; 4G/5G: RSRP −105 dBm)" in html and "Không có dịch vụ (dưới ngưỡng − 10 dB)" in html
     for _, _, rgba in SIGNAL_CLASSES:
         assert css(rgba) in html
-    assert "Predicted signal" in legend_html("en", signal=True)
-    assert "Tín hiệu dự báo" not in legend_html("vi")
+    assert "Modelled signal" in legend_html("en", signal=True)
+    assert "Tín hiệu mô phỏng" not in legend_html("vi")
 
 
 def test_api_tiles_and_legend_share_one_colour_table() -> None:

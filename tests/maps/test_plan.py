@@ -86,8 +86,8 @@ def test_latest_plan_and_its_layer_name() -> None:
 
 
 def control_label(name: str) -> str:
-    """A layer name as folium writes it into the layer control (JSON, non-ASCII escaped)."""
-    return json.dumps(name)
+    """A layer name as the page shell lists it in its grouped layer control (maps/shell.py)."""
+    return '"name":' + json.dumps(name, ensure_ascii=False)
 
 
 def test_province_map_has_the_plan_layer_only_when_a_plan_exists() -> None:

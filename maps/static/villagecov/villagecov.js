@@ -72,7 +72,7 @@
     };
     // Any MVT layer name gets the same style: the API names layers after the collection.
     var styles = new Proxy({}, { get: function () { return style; } });
-    return L.vectorGrid.protobuf(url, {
+    var layer = L.vectorGrid.protobuf(url, {
       vectorTileLayerStyles: styles,
       interactive: !!opts.interactive,
       maxNativeZoom: opts.maxNativeZoom || 16,
@@ -80,6 +80,8 @@
       pane: opts.pane || "overlayPane",
       attribution: opts.attribution || "",
     });
+    layer.vcOpts = opts;  // the period selector swaps opts.classes and redraws
+    return layer;
   };
 
   /* Class of a village from the API's tile attributes (status_5g … status_2g), as in
@@ -107,15 +109,18 @@
 
   VC.openVillage = function (map, id, latlng, name) {
     // Pan clear of the title, layer and search controls at the top of the map.
-    var popup = L.popup({ maxWidth: 360, className: "vc-village-popup",
-      autoPanPaddingTopLeft: L.point(60, 130), autoPanPaddingBottomRight: L.point(60, 30) })
-      .setLatLng(latlng)
-      .setContent('<div class="vc-popup"><b>' + VC.esc(name || id) + "</b><br>" + VC.esc(VC.t("popup.loading")) + "</div>")
-      .openOn(map);
+    var popup = (VC.popupAt || function (mp, ll, o) { return L.popup(o).setLatLng(ll).setContent("").openOn(mp); })(
+      map, latlng, { maxWidth: Math.min(360, window.innerWidth - 40), className: "vc-village-popup",
+        autoPanPaddingTopLeft: L.point(60, 130), autoPanPaddingBottomRight: L.point(60, 30) });
+    popup.setContent('<div class="vc-popup"><b>' + VC.esc(name || id) + "</b><br>" + VC.esc(VC.t("popup.loading")) + "</div>");
     var url = VC.villageUrl.replace("{id}", encodeURIComponent(id));
     return fetch(url, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (data) { popup.setContent(VC.renderVillage(data)); return data; })
+      .then(function (data) {
+        popup.setContent(VC.renderVillage(data));
+        if (VC.afterVillage) VC.afterVillage(map, data, latlng);
+        return data;
+      })
       .catch(function () {
         popup.setContent('<div class="vc-popup"><b>' + VC.esc(name || id) + '</b><br><span class="vc-muted">' +
           VC.esc(VC.t("popup.unavailable")) + "</span></div>");
@@ -183,7 +188,7 @@
       var r = VC.reasons(d.remote_reasons).map(VC.esc).join("; ");
       h.push(row(VC.t("popup.remote"), VC.esc(VC.t("popup.yes")) + (r ? " – " + r : "")));
     }
-    if (d.as_of) h.push(row(VC.t("popup.as_of"), VC.esc(d.as_of)));
+    if (d.as_of) h.push(row(VC.t("popup.as_of"), VC.esc(VC.date ? VC.date(d.as_of) : d.as_of)));
     h.push("</table>");
 
     var cov = d.coverage || [];
@@ -205,13 +210,14 @@
           var c = byOp[op][tch];
           if (!c) { h.push('<td class="vc-st-none">–</td>'); return; }
           var share = c.covered_pop_share === undefined || c.covered_pop_share === null ? "" :
-            " " + VC.num(100 * c.covered_pop_share) + "%";
+            " " + VC.num(100 * c.covered_pop_share) + " %";
           h.push('<td class="vc-st-' + VC.esc(c.status) + '" title="' + VC.esc(VC.opt("status", c.status)) + '">' +
             VC.esc(VC.opt("status", c.status)) + share + "</td>");
         });
         h.push("</tr>");
       });
       h.push("</table>");
+      h.push('<div class="vc-note">' + VC.esc(VC.t("footer.share_base")) + "</div>");
     }
 
     var sv = d.services || [];
@@ -239,64 +245,13 @@
       });
       h.push("</table>");
     }
+    if (VC.challengeUrl) h.push('<button type="button" class="vc-btn vc-report" data-village-id="' + VC.esc(d.village_id || "") + '">' +
+      VC.esc(VC.t("popup.report")) + "</button>");
     h.push("</div>");
     return h.join("");
   };
 
-  /* Village search: index rows [id, name, commune, lat, lon]; matches with or without diacritics. */
-  VC.searchControl = function (map, index, opts) {
-    opts = opts || {};
-    var folded = index.map(function (r) { return VC.fold(r[1] + " " + (r[2] || "")); });
-    var names = index.map(function (r) { return VC.fold(r[1]); });
-    var Ctl = L.Control.extend({
-      options: { position: opts.position || "topleft" },
-      onAdd: function () {
-        var box = L.DomUtil.create("div", "leaflet-bar vc-search");
-        var input = L.DomUtil.create("input", "vc-search-input", box);
-        input.type = "search";
-        input.placeholder = VC.t("search.placeholder");
-        input.setAttribute("aria-label", VC.t("search.placeholder"));
-        var ul = L.DomUtil.create("ul", "vc-search-results", box);
-        L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.disableScrollPropagation(box);
-        var show = function () {
-          var q = VC.fold(input.value);
-          ul.innerHTML = "";
-          if (!q) return;
-          var hits = [];
-          for (var i = 0; i < index.length && hits.length < 10; i++) {
-            if (names[i].indexOf(q) === 0) hits.push(i);
-          }
-          for (var j = 0; j < index.length && hits.length < 10; j++) {
-            if (hits.indexOf(j) < 0 && folded[j].indexOf(q) >= 0) hits.push(j);
-          }
-          if (!hits.length) {
-            L.DomUtil.create("li", "vc-muted", ul).textContent = VC.t("search.none");
-            return;
-          }
-          hits.forEach(function (k) {
-            var r = index[k];
-            var li = L.DomUtil.create("li", "vc-search-hit", ul);
-            li.textContent = r[1] + (r[2] ? " – " + r[2] : "");
-            li.setAttribute("data-village-id", r[0]);
-            L.DomEvent.on(li, "click", function (ev) {
-              L.DomEvent.stop(ev);
-              input.value = r[1];
-              // Open the popup once the map has moved: a popup opened mid-animation gets closed.
-              map.once("moveend", function () {
-                ul.innerHTML = "";
-                VC.openVillage(map, String(r[0]), L.latLng(r[3], r[4]), r[1]);
-              });
-              map.setView([r[3], r[4]], Math.max(map.getZoom(), opts.zoom || 14));
-            });
-          });
-        };
-        L.DomEvent.on(input, "input", show);
-        return box;
-      },
-    });
-    return new Ctl().addTo(map);
-  };
+  // Search over villages, communes and districts: VC.searchControl in app.js.
 
   /* Minimap drawn from a GeoJSON outline (no tiles: works offline). */
   VC.outlineMiniMap = function (map, geojson, opts) {

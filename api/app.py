@@ -24,6 +24,7 @@ from api.mvt import dispose_tile_engine
 from api.openapi import openapi_schema
 from api.paging import cursor_secret
 from api.routers import (
+    challenges,
     collections,
     docs,
     exports,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, uploads, records, health,
                    docs):
         app.include_router(module.router)
+    app.include_router(challenges.router_for(settings))
     app.include_router(maps.router_for(settings))
     app.mount("/static/api", StaticFiles(directory=STATIC_DIR), name="api-static")
     return app

@@ -108,8 +108,19 @@ def info(layer: RasterLayer) -> dict[str, Any]:
         }
 
 
+def empty_png(size: int = 256) -> bytes:
+    """A fully transparent RGBA PNG: the answer for a tile outside the raster (a map asks for every
+    tile in view; a 404 there is no error of the client's and fills the browser console)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGBA", (size, size), TRANSPARENT).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def tile_png(layer: RasterLayer, z: int, x: int, y: int, settings: Settings) -> bytes:
-    """PNG (RGBA) of tile z/x/y; nodata and outside-the-raster pixels transparent."""
+    """PNG (RGBA) of tile z/x/y; nodata and outside-the-raster pixels transparent (a tile wholly
+    outside the raster is an empty transparent tile)."""
     from PIL import Image
     from rio_tiler.errors import TileOutsideBounds
     from rio_tiler.io import Reader
@@ -120,7 +131,7 @@ def tile_png(layer: RasterLayer, z: int, x: int, y: int, settings: Settings) -> 
         with Reader(str(layer.path)) as src:
             img = src.tile(x, y, z, tilesize=256, indexes=1, resampling_method="nearest")
     except TileOutsideBounds:
-        raise NotFound(f"tile {z}/{y}/{x} is outside raster {layer.id!r}") from None
+        return empty_png()
     values = np.asarray(img.array.data[0], dtype="float64")
     valid = ~np.ma.getmaskarray(img.array)[0]
     classes = COVERAGE_CLASSES if layer.value_kind == "class" else SIGNAL_CLASSES

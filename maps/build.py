@@ -23,7 +23,9 @@ import geopandas as gpd
 import pandas as pd
 
 from maps.assets import copy_static, render_html
+from maps.collate import vi_key
 from maps.contract import ApiUrls
+from maps.dashboard import dashboard_html
 from maps.i18n import LANGS, check_lang, t
 from maps.inputs import MapInputs, empty
 from maps.plan import latest_plan
@@ -46,7 +48,7 @@ class BuildReport:
     def urls(self, base_url: str = "") -> list[str]:
         """URLs of the index, province and progress pages: Vietnamese first, index first."""
         root = base_url.rstrip("/") + "/maps/"
-        kinds = ("index", "province", "progress")
+        kinds = ("index", "province", "progress", "dashboard")
         names = [n for n in self.files if n.split(".", 1)[0] in kinds]
         names.sort(key=lambda n: (n.count(".") > 1, kinds.index(n.split(".", 1)[0])))
         return [root + name for name in names]
@@ -144,41 +146,67 @@ def villages_on_version(
 
 
 def index_html(report: BuildReport, data: MapInputs, lang: str, built_at: str) -> str:
-    """The index page listing every map in ``lang`` (plain HTML, no script)."""
+    """The index page listing every map in ``lang`` (plain HTML, no script): district maps, then
+    commune maps grouped by district, both in Vietnamese alphabetical order."""
 
-    def links(prefix: str, frame: pd.DataFrame | None) -> str:
+    def link(prefix: str, code: str, name: str) -> str:
+        page = file_name(f"{prefix}-{code}", lang)
+        return f'<li><a href="{escape(page)}">{escape(name)}</a></li>' if page in report.files else ""
+
+    def units(frame: pd.DataFrame | None) -> list[tuple[str, str, str]]:
         if frame is None or frame.empty:
-            return ""
-        items = [
-            f'<li><a href="{escape(file_name(f"{prefix}-{c}", lang))}">{escape(str(n))}</a></li>'
-            for c, n in sorted(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True), key=lambda r: r[1])
-            if file_name(f"{prefix}-{c}", lang) in report.files
-        ]
-        return "".join(items)
+            return []
+        parents = frame["parent_code"] if "parent_code" in frame.columns else frame["code"]
+        rows = zip(frame["code"].astype(str), frame["name"].astype(str), parents.astype(str), strict=True)
+        return sorted(rows, key=lambda r: vi_key(r[1]))
 
-    banner = f'<div class="banner">{escape(t("synthetic.banner", lang))}</div>' if data.synthetic else ""
+    banner = f'<div class="banner" role="alert">{escape(t("synthetic.banner", lang))}</div>' if data.synthetic else ""
     parts = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><link rel="icon" href="data:,">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(t('title.index', lang))}</title>",
-        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}"
+        "<style>body{font:16px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#1a1a1a}"
         ".banner{background:#b00020;color:#fff;font-weight:bold;padding:.4em .8em;border-radius:4px}"
-        "ul.cols{columns:3}</style></head><body>",
+        "a{color:#08306b}li{padding:.25em 0}ul.cols{columns:3}@media (max-width:640px){ul.cols{columns:1}"
+        "li a{display:inline-block;min-height:44px;line-height:44px}}</style></head><body>",
         banner,
         f"<h1>{escape(t('title.index', lang))}</h1>",
         f'<p><a href="{escape(file_name("index", other_lang(lang)))}" hreflang="{other_lang(lang)}">'
         f"{escape(t('lang.switch', lang))}</a></p>",
-        f'<ul><li><a href="{file_name("province", lang)}">{escape(t("index.province", lang))}</a></li>',
-        f'<li><a href="{file_name("progress", lang)}">{escape(t("index.progress", lang))}</a></li></ul>',
+        f'<ul><li><a href="{file_name("province", lang)}">{escape(t("index.province", lang))}</a> '
+        f"({escape(t('layer.boundary_version', lang))} {escape(data.boundary_version)})</li>",
     ]
-    districts = links("district", data.districts)
-    if districts:
-        parts.append(f"<h2>{escape(t('index.districts', lang))}</h2><ul class=\"cols\">{districts}</ul>")
-    communes = links("commune", data.communes)
-    if communes:
-        parts.append(f"<h2>{escape(t('index.communes', lang))}</h2><ul class=\"cols\">{communes}</ul>")
+    for version in ALT_VERSIONS:
+        page = file_name(f"province-{version}", lang)
+        if page in report.files:
+            parts.append(f'<li><a href="{page}">{escape(t("index.province", lang))} – '
+                         f"{escape(t('ui.boundaries_2025', lang))}</a></li>")
+    parts += [f'<li><a href="{file_name("progress", lang)}">{escape(t("index.progress", lang))}</a></li>',
+              f'<li><a href="{file_name("dashboard", lang)}">{escape(t("dash.title", lang))}</a></li></ul>']
+    districts = units(data.districts)
+    items = "".join(link("district", c, n) for c, n, _ in districts)
+    if items:
+        parts.append(f"<h2>{escape(t('index.districts', lang))}</h2><ul class=\"cols\">{items}</ul>")
+    communes = units(data.communes)
+    if communes and any(file_name(f"commune-{c}", lang) in report.files for c, _, _ in communes):
+        parts.append(f"<h2>{escape(t('index.communes', lang))}</h2>")
+        groups = [(n, c) for c, n, _ in districts] or [("", None)]
+        for dname, dcode in groups:
+            members = [r for r in communes if dcode is None or r[2] == dcode]
+            items = "".join(link("commune", c, n) for c, n, _ in members)
+            if items:
+                parts.append((f"<h3>{escape(dname)}</h3>" if dname else "") + f'<ul class="cols">{items}</ul>')
     parts.append(f"<p><small>{escape(t('index.built', lang))} {escape(built_at)}</small></p></body></html>")
     return "".join(parts)
+
+
+ALT_VERSIONS = ("2025-07",)  # boundary versions offered as a choice beside the default one
+
+
+def local_time(now: dt.datetime | None = None) -> str:
+    """``06/12/2026 21:05 (UTC+7)``: the time in Việt Nam, the Vietnamese way."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return now.strftime("%d/%m/%Y %H:%M") + " (UTC+7)"
 
 
 def build_all_maps(
@@ -206,7 +234,8 @@ def build_all_maps(
     report = BuildReport(out_dir=out_dir, synthetic=data.synthetic)
     copy_static(out_dir / "static")
     for stale in out_dir.glob("*.html"):  # pages of an earlier build (another boundary version…)
-        if stale.name.split(".", 1)[0].split("-", 1)[0] in ("index", "province", "progress", "district", "commune"):
+        if stale.name.split(".", 1)[0].split("-", 1)[0] in ("index", "province", "progress", "district", "commune",
+                                                             "dashboard"):
             stale.unlink()
     langs = [check_lang(lang) for lang in langs]
 
@@ -218,7 +247,9 @@ def build_all_maps(
 
     for lang in langs:
         alt = file_name("province", other_lang(lang))
-        write("province", lang, build_province_map(data, urls, lang, alternate_url=alt))
+        alt_versions = [(f"{t('index.province', lang)} – {t('ui.boundaries_2025', lang)}", file_name(f"province-{v}", lang))
+                        for v in ALT_VERSIONS if v != data.boundary_version and unit_maps]
+        write("province", lang, build_province_map(data, urls, lang, alternate_url=alt, extra_links=alt_versions))
         alt = file_name("progress", other_lang(lang))
         write("progress", lang, build_progress_map(data, urls, lang, alternate_url=alt))
         if unit_maps:
@@ -227,7 +258,26 @@ def build_all_maps(
                     stem = f"{level}-{code}"
                     m = build_unit_map(data, level, code, urls, lang, alternate_url=file_name(stem, other_lang(lang)))
                     write(stem, lang, m)
-    built_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    for lang in langs:
+        name = file_name("dashboard", lang)
+        html = dashboard_html(data, urls, lang, alternate_url=file_name("dashboard", other_lang(lang)),
+                              asset_prefix=asset_prefix)
+        (out_dir / name).write_text(html, encoding="utf-8")
+        report.files[name] = len(html.encode("utf-8"))
+    for version in ALT_VERSIONS if unit_maps else ():
+        if version == data.boundary_version:
+            continue
+        try:
+            alt_data = read_inputs(store, version)
+        except NotFound:  # the store has no units of that version
+            continue
+        alt_data = replace(alt_data, coverage=data.coverage)
+        for lang in langs:
+            stem = f"province-{version}"
+            write(stem, lang, build_province_map(alt_data, urls, lang, alternate_url=file_name(stem, other_lang(lang)),
+                                                 unit_links=False,
+                                                 extra_links=[(t("ui.boundaries_2019", lang), file_name("province", lang))]))
+    built_at = local_time()
     for lang in langs:
         name = file_name("index", lang)
         html = index_html(report, data, lang, built_at)

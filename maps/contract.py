@@ -96,3 +96,8 @@ class ApiUrls:
     @property
     def village(self) -> str:
         return f"{self._root()}/villages/{{id}}"
+
+    @property
+    def challenges(self) -> str:
+        """``POST`` a report here (api/routers/challenges.py); ``/villages`` lists the challenged ones."""
+        return f"{self._root()}/challenges"

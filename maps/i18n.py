@@ -306,6 +306,19 @@ _L: dict[str, tuple[str, str]] = {
     "dash.villages_without": ("Thôn chưa có 4G", "Villages without 4G"),
     "dash.loading": ("Đang tải số liệu từ API…", "Loading figures from the API…"),
     "dash.failed": ("Không tải được số liệu từ API", "Could not load figures from the API"),
+    "dash.live": ("Mọi số liệu trên trang được đọc trực tiếp từ API của hệ thống", "Every figure on this page is read live from the API"),
+    "dash.base.villages": ("thôn", "villages"),
+    "dash.base.people": ("người", "people"),
+    "dash.of": ("trên", "of"),
+    "dash.target": ("Mục tiêu", "Target"),
+    "dash.baseline": ("Năm gốc", "Baseline"),
+    "dash.latest": ("Hiện tại", "Latest"),
+    "dash.up": ("tăng", "up"),
+    "dash.down": ("giảm", "down"),
+    "dash.flat": ("không đổi", "unchanged"),
+    "dash.villages_total": ("Tổng số thôn", "Villages"),
+    "dash.task8": ("Nhiệm vụ 8: hạ tầng và phủ sóng di động", "Task 8: infrastructure and mobile coverage"),
+    "dash.task9": ("Nhiệm vụ 9: Internet, phát thanh, truyền hình, báo chí đến thôn", "Task 9: Internet, radio, TV and press in every village"),
 }
 
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}

@@ -37,7 +37,16 @@ from maps.layers import (
 from maps.palette import DECLARED_COLOUR, NEWLY_COVERED_COLOUR
 from maps.panels import add_chrome, add_legend, new_map
 from maps.plan import add_plan
-from maps.shell import ShellConfig, add_shell, service_layer_name, sources_of, today, unit_rows, village_rows
+from maps.shell import (
+    ChallengeLayer,
+    ShellConfig,
+    add_shell,
+    service_layer_name,
+    sources_of,
+    today,
+    unit_rows,
+    village_rows,
+)
 
 BASE_PANE, TILES_PANE, COVERAGE_PANE = "vcBase", "vcTiles", "vcCoverage"
 
@@ -199,9 +208,10 @@ def build_province_map(
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
     plan = add_plan(m, data.plans, urls, lang)  # the latest plan's proposed sites, fetched from the API
+    ChallengeLayer(urls.challenges, t("layer.challenges", lang)).add_to(m)
 
     rasters = latest_streams(data.coverage, raster=True)
-    add_legend(m, lang, **legend_flags(data, sites, rasters, service_layers, newly))
+    add_legend(m, lang, challenges=True, **legend_flags(data, sites, rasters, service_layers, newly))
     title = t("title.province", lang)
     add_chrome(m, title=title, lang=lang, synthetic=data.synthetic, alternate_url=alternate_url, outline=data.province)
     province_name = str(data.province["name"].iloc[0]) if len(data.province) else title

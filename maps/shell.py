@@ -97,6 +97,23 @@ class Shell(MacroElement):
         self.layers = ",".join(f"Object.assign({_js(meta)}, {{layer: {var}}})" for meta, var in layers)
 
 
+class ChallengeLayer(Layer):
+    """Villages with open challenges (``GET {url}/villages``), a magenta "!" at each village's point;
+    the points come from the shell's village list. The report form posts to ``url`` (app.js)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        VC.challengeLayer({{ this.get_name() }}, {{ this.url }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, url: str, name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, show=show)
+        self._name = "ChallengeLayer"
+        self.url = _js(url)
+
+
 def map_layers(
     m: folium.Map, lang: str, periodic: tuple[str, ...] = (), prefix: str = ""
 ) -> list[tuple[dict[str, Any], str]]:

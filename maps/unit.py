@@ -33,7 +33,7 @@ from maps.province import (
     shell_config,
     unit_children,
 )
-from maps.shell import add_shell
+from maps.shell import ChallengeLayer, add_shell
 from villagecov.errors import NotFound
 
 UnitLevel = Literal["district", "commune"]
@@ -78,9 +78,10 @@ def build_unit_map(
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
     plan = add_plan(m, data.plans, urls, lang, unit=(name, sub.plan_villages))  # the latest plan, for this unit
+    ChallengeLayer(urls.challenges, t("layer.challenges", lang)).add_to(m)
     add_indicator_panel(m, sub.indicators, lang)
     rasters = latest_streams(data.coverage, raster=True)
-    add_legend(m, lang, **legend_flags(data, sites, rasters, service_layers, False))
+    add_legend(m, lang, challenges=True, **legend_flags(data, sites, rasters, service_layers, False))
     title = f"{name} – {t('title.province', lang)}"
     add_chrome(m, title=title, lang=lang, synthetic=data.synthetic, alternate_url=alternate_url, outline=data.province)
     province_name = str(data.province["name"].iloc[0]) if len(data.province) else t("title.province", lang)

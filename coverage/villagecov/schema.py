@@ -470,6 +470,27 @@ TABLES: dict[str, Table] = {
             description="Gap villages each plan covers, with the proposed site that completes them.",
         ),
         _t(
+            "challenges",
+            {
+                "challenge_id": "str",
+                "village_id": "str",
+                "operator": "str",  # empty: the reporter did not know
+                "technology": "str",
+                "problem": "str",  # villagecov.challenges.PROBLEMS
+                "details": "str",
+                "contact": "str",  # shown to admins only
+                "status": "str",  # open | upheld | rejected
+                "created_at": "datetime",
+                "resolved_at": "datetime",
+                "resolution": "str",
+                "resolved_by": "str",  # key id of the admin
+                "source": "str",
+            },
+            key=("challenge_id",),
+            indexes=(("status",), ("village_id",)),
+            description="Reports that a village's coverage is wrong ('report a problem here'), for review.",
+        ),
+        _t(
             "api_keys",
             {
                 "key_id": "str",

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
         description="content-addressed archive of every ingested file and its quarantine report",
     )
     max_upload_mb: int = 200
+    challenges_per_hour: int = Field(5, ge=1, description="public challenge reports per client address and hour")
     max_uncompressed_mb: int = 2000
 
     # Uploads through the API (see docs/security.md): each is ingested in a worker process with

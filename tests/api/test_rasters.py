@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.api.conftest import Seeded
+from villagecov.signal_classes import SIGNAL_CLASSES
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 
@@ -37,24 +38,30 @@ def _tile(client: TestClient, lon: float, lat: float, z: int) -> np.ndarray:
 
 
 def test_png_tile_classes_and_transparent_nodata(client: TestClient) -> None:
-    # z14 tile well inside the west half (−80 dBm: excellent, dark green)
+    colour = {cid: rgba for cid, _, rgba in SIGNAL_CLASSES}
+    excellent, weak = colour["excellent"], colour["weak"]
+    # z14 tile well inside the west half (−80 dBm: excellent, the darkest blue)
     west = _tile(client, 106.55, 17.45, 14)
     t = TMS.tile(106.55, 17.45, 14)
     b = TMS.bounds(t)
     inside = (b.left >= 106.5) and (b.right <= 106.6) and (b.bottom >= 17.4) and (b.top <= 17.6)
     assert inside
-    assert (west[..., 3] == 220).all() and (west[..., :3] == [26, 150, 65]).all()
+    assert (west[..., 3] == excellent[3]).all() and (west[..., :3] == list(excellent[:3])).all()
     # z14 tile in the south-east quarter: nodata everywhere → fully transparent
     se = _tile(client, 106.65, 17.45, 14)
     assert (se[..., 3] == 0).all()
     # z9 tile holding the whole raster: outside pixels transparent, three kinds of pixel present
     whole = _tile(client, 106.6, 17.5, 9)
     colours = {tuple(p) for p in whole.reshape(-1, 4)}
-    assert (0, 0, 0, 0) in colours and (26, 150, 65, 220) in colours and (253, 174, 97, 190) in colours
+    assert (0, 0, 0, 0) in colours and excellent in colours and weak in colours
 
 
 def test_tile_outside_and_cached(client: TestClient) -> None:
-    assert client.get("/rasters/R1/tiles/WebMercatorQuad/12/0/0.png").status_code == 404
+    outside = client.get("/rasters/R1/tiles/WebMercatorQuad/12/0/0.png")  # far from the raster: empty, not 404
+    assert outside.status_code == 200 and outside.headers["content-type"] == "image/png"
+    img = np.asarray(Image.open(io.BytesIO(outside.content)))
+    assert img.shape == (256, 256, 4) and (img[..., 3] == 0).all()
+    assert client.get("/rasters/R1/tiles/WebMercatorQuad/12/4096/0.png").status_code == 404  # not a tile at all
     t = TMS.tile(106.55, 17.45, 12)
     url = f"/rasters/R1/tiles/WebMercatorQuad/12/{t.y}/{t.x}.png"
     first = client.get(url)

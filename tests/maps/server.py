@@ -119,6 +119,10 @@ def make_app(data: MapInputs, maps_dir: Path) -> FastAPI:
     def raster(rid: str, z: int, y: int, x: int) -> Response:
         return Response(png_tile(), media_type="image/png")
 
+    @app.get("/challenges/villages")
+    def challenged() -> dict:  # the real router is exercised against the real API (test_browser_api.py)
+        return {"villages": [{"village_id": "V2", "open": 1, "problems": ["no_signal"]}]}
+
     @app.get("/villages/{village_id}")
     def village(village_id: str) -> dict:
         return village_json(data, village_id)

@@ -703,3 +703,99 @@
     return new Ctl().addTo(map);
   };
 })();
+
+/* ---- challenges: "report a problem here" (form posting to POST /challenges) and the layer of
+ * villages with open reports (GET /challenges/villages) ---- */
+(function () {
+  "use strict";
+  var VC = window.VC;
+  var OPERATORS = ["viettel", "vinaphone", "mobifone", "vietnamobile", "gmobile"];
+  var PROBLEMS = ["no_signal", "weak_signal", "slow_data", "has_signal", "service_missing", "other"];
+  function points() {
+    var out = {};
+    ((VC.current && VC.current.cfg.villages) || []).forEach(function (r) { out[r[0]] = r; });
+    return out;
+  }
+  VC.challengeLayer = function (group, url) {
+    VC.challengeUrl = url;
+    VC.refreshChallenges = function () {
+      return fetch(url + "/villages", { headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (doc) {
+          var pts = points();
+          group.clearLayers();
+          (doc.villages || []).forEach(function (v) {
+            var r = pts[v.village_id];
+            if (!r) return;
+            var icon = L.divIcon({ className: "", iconSize: [20, 20], iconAnchor: [10, 10],
+              html: '<div class="vc-challenge-marker" data-village-id="' + VC.esc(v.village_id) + '">!</div>' });
+            L.marker([r[3], r[4]], { icon: icon, title: VC.t("legend.challenge") + ": " + r[1], alt: r[1] })
+              .bindTooltip(VC.esc(r[1]) + " – " + v.problems.map(function (p) { return VC.esc(VC.t("challenge.problem." + p, p)); }).join("; "))
+              .addTo(group);
+          });
+        })
+        .catch(function (e) { console.warn("villagecov: challenges not loaded", e); });
+    };
+    // after the shell has set the village points
+    setTimeout(VC.refreshChallenges, 0);
+  };
+
+  function select(name, label, values, labelOf) {
+    var h = '<label class="vc-field">' + VC.esc(label) + '<select name="' + name + '" class="vc-select">';
+    values.forEach(function (v) { h += '<option value="' + VC.esc(v) + '">' + VC.esc(labelOf(v)) + "</option>"; });
+    return h + "</select></label>";
+  }
+  VC.challengeForm = function (villageId, name) {
+    var h = '<form class="vc-popup vc-challenge-form" novalidate><div class="vc-popup-title">' + VC.esc(VC.t("challenge.title")) + "</div>";
+    h += '<div class="vc-field"><span>' + VC.esc(VC.t("challenge.village")) + ":</span> <b>" + VC.esc(name || villageId) + "</b></div>";
+    h += '<input type="hidden" name="village_id" value="' + VC.esc(villageId) + '">';
+    h += select("problem", VC.t("challenge.problem"), PROBLEMS, function (p) { return VC.t("challenge.problem." + p, p); });
+    h += select("operator", VC.t("challenge.operator"), [""].concat(OPERATORS), function (o) { return o ? VC.opt("operator", o) : VC.t("challenge.any"); });
+    h += select("technology", VC.t("challenge.technology"), ["", "4G", "5G", "3G", "2G"], function (x) { return x || VC.t("challenge.any"); });
+    h += '<label class="vc-field">' + VC.esc(VC.t("challenge.details")) + '<textarea name="details" rows="3" maxlength="2000"></textarea></label>';
+    h += '<label class="vc-field">' + VC.esc(VC.t("challenge.contact")) + '<input name="contact" type="text" maxlength="200" autocomplete="tel"></label>';
+    h += '<button type="submit" class="vc-btn vc-send">' + VC.esc(VC.t("challenge.send")) + '</button><div class="vc-challenge-result" role="status" aria-live="polite"></div></form>';
+    return h;
+  };
+  function submit(form) {
+    var data = {};
+    ["village_id", "problem", "operator", "technology", "details", "contact"].forEach(function (k) {
+      var v = form.elements[k].value;
+      data[k] = v === "" && (k === "operator" || k === "technology") ? null : v;
+    });
+    var out = form.querySelector(".vc-challenge-result");
+    form.querySelector(".vc-send").disabled = true;
+    fetch(VC.challengeUrl, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(data) })
+      .then(function (r) { return r.json().then(function (b) { return [r, b]; }); })
+      .then(function (rb) {
+        if (!rb[0].ok) throw new Error(rb[1].detail || ("HTTP " + rb[0].status));
+        out.textContent = VC.t("challenge.sent") + " " + rb[1].challenge_id;
+        out.setAttribute("data-challenge-id", rb[1].challenge_id);
+        if (VC.refreshChallenges) VC.refreshChallenges();
+      })
+      .catch(function (e) {
+        out.textContent = VC.t("challenge.failed") + ": " + e.message;
+        form.querySelector(".vc-send").disabled = false;
+      });
+  }
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest(".vc-report");
+    if (!b || !VC.challengeUrl || !VC.current) return;
+    ev.preventDefault();
+    var id = b.getAttribute("data-village-id"), pts = points(), r = pts[id];
+    var name = r ? r[1] : id;
+    var html = VC.challengeForm(id, name);
+    var map = VC.current.map;
+    if (VC.isPhone()) VC.sheet.show(html);
+    else {
+      var ll = r ? L.latLng(r[3], r[4]) : map.getCenter();
+      L.popup({ maxWidth: Math.min(360, window.innerWidth - 40), className: "vc-village-popup" }).setLatLng(ll).setContent(html).openOn(map);
+    }
+    var form = document.querySelector(".vc-challenge-form");
+    if (form) form.elements.problem.focus();
+  });
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.classList && ev.target.classList.contains("vc-challenge-form")) { ev.preventDefault(); submit(ev.target); }
+  });
+})();

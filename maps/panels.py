@@ -12,6 +12,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 from branca.element import Element
+from folium.map import FitBounds
 from folium.plugins import Fullscreen
 
 from maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
@@ -52,7 +53,10 @@ def new_map(
     )
     limit_zoom(m)
     Config(lang, village_url, commune_names).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    fit = FitBounds([[miny, minx], [maxy, maxx]])
+    # not animated: an animated first fit would finish after the page has set its view (URL, panel)
+    fit.options["animate"] = False
+    m.add_child(fit)
     return m
 
 

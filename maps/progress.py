@@ -12,6 +12,7 @@ from html import escape
 import folium
 import pandas as pd
 from branca.element import Element
+from folium.map import FitBounds
 from folium.plugins import DualMap
 
 from maps.contract import ApiUrls
@@ -112,7 +113,9 @@ def build_progress_map(
     _side(dual.m2, data, urls, lang, latest, "progress.latest")
     for m in (dual.m1, dual.m2):
         limit_zoom(m)
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        fit = FitBounds([[miny, minx], [maxy, maxx]])
+        fit.options["animate"] = False  # as maps.panels.new_map: the URL's view must not be undone
+        m.add_child(fit)
     add_legend(dual.m1, lang, sites=bool(len(data.sites)), services=bool(len(data.services)), open_=False)
     HtmlControl(comparison_html(data.indicators, baseline, latest, lang), position="bottomright").add_to(dual.m2)
     title = t("title.progress", lang)

@@ -41,6 +41,7 @@ from maps.shell import (
     ChallengeLayer,
     ShellConfig,
     add_shell,
+    bounds_of,
     service_layer_name,
     sources_of,
     today,
@@ -220,7 +221,7 @@ def build_province_map(
     add_shell(m, shell_config(data, lang, title, alternate_url, classes, service_layers, plan,
                               crumbs=[(province_name, None)],
                               children=unit_children(children, level, lang) if unit_links else [],
-                              extra_links=list(extra_links)),
+                              extra_links=list(extra_links), bounds=bounds_of(data.province)),
               search=full_search_index(data, lang, unit_links))
     return m
 

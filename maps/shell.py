@@ -74,6 +74,7 @@ class ShellConfig:
     drawer_open: bool = True
     csv_name: str = "villages"
     challenge_url: str | None = None
+    bounds: list[list[float]] | None = None  # [[south, west], [north, east]] to fit beside the panel
 
 
 class Shell(MacroElement):
@@ -199,6 +200,14 @@ def sources_of(data: MapInputs, limit: int = 6) -> list[str]:
     return seen[:limit] + (["…"] if len(seen) > limit else [])
 
 
+def bounds_of(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of ``frame`` (EPSG:4326), for Leaflet's fitBounds."""
+    if frame is None or frame.empty:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+    return [[miny, minx], [maxy, maxx]]
+
+
 def today() -> str:
     return dt.date.today().isoformat()
 
@@ -235,6 +244,7 @@ def add_shell(
         "drawerOpen": cfg.drawer_open,
         "csvName": cfg.csv_name,
         "challengeUrl": cfg.challenge_url,
+        "bounds": cfg.bounds,
     }
     Shell(config, map_layers(m, cfg.lang, cfg.periodic_layers) if layers is None else layers).add_to(m)
 

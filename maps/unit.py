@@ -33,7 +33,7 @@ from maps.province import (
     shell_config,
     unit_children,
 )
-from maps.shell import ChallengeLayer, add_shell
+from maps.shell import ChallengeLayer, add_shell, bounds_of
 from villagecov.errors import NotFound
 
 UnitLevel = Literal["district", "commune"]
@@ -92,6 +92,7 @@ def build_unit_map(
             crumbs.append((str(parent["name"].iloc[0]), file_name(f"district-{parent['code'].iloc[0]}", lang)))
     crumbs.append((name, None))
     children = unit_children(sub.communes, "commune", lang) if level == "district" else []
-    cfg = shell_config(sub, lang, title, alternate_url, classes, service_layers, plan, crumbs=crumbs, children=children)
+    cfg = shell_config(sub, lang, title, alternate_url, classes, service_layers, plan, crumbs=crumbs, children=children,
+                       bounds=bounds_of(unit))
     add_shell(m, cfg, search=full_search_index(data, lang))
     return m

@@ -97,6 +97,11 @@
     loading(map, layers);
 
     var drawer = buildDrawer(map, cfg, layers, state);
+    if (cfg.bounds && !VC.parseHash(location.hash).map) {
+      // the panel took its place beside the map: fit the unit again in what is left
+      map.invalidateSize({ pan: false, animate: false });
+      map.fitBounds(cfg.bounds, { animate: false });
+    }
     footer(cfg, state);
     phonePopups(map);
     printHooks(map);
@@ -129,7 +134,11 @@
     set(".leaflet-control-zoom-out", "leaflet.zoom_out");
     set(".leaflet-control-zoom-fullscreen, .leaflet-fullscreen-control a, a.fullscreen-icon", "leaflet.fullscreen");
     set(".leaflet-control-minimap-toggle-display", "leaflet.minimap_hide");
-    if (map.attributionControl) map.attributionControl.setPrefix('<a href="https://leafletjs.com" lang="en">Leaflet</a>');
+    var prefix = '<a href="https://leafletjs.com" lang="en">Leaflet</a>';
+    Object.keys(window).forEach(function (k) {
+      var m = window[k];
+      if (m instanceof L.Map && m.attributionControl) m.attributionControl.setPrefix(prefix);
+    });
   }
 
   function northArrow(map) {
@@ -466,14 +475,22 @@
     }
     if (h.period && cfg.periodClasses && cfg.periodClasses[h.period]) VC.setPeriod(map, layers, state, cfg, h.period);
     if (h.layers !== undefined) {
-      var on = {};
+      var on = {}, base = null;
       h.layers.split(",").forEach(function (i) { if (i !== "") on[i] = true; });
-      layers.forEach(function (e, i) { setLayer(map, e, !!on[i]); });
+      layers.forEach(function (e, i) {
+        if (e.base) { if (on[i] && base === null) base = i; return; }
+        setLayer(map, e, !!on[i]);
+      });
+      // exactly one base layer: the one named in the URL, else the page's default
+      layers.forEach(function (e, i) { if (e.base) setLayer(map, e, base === null ? !!e.show : i === base); });
     }
     if (h.view) { state.view = h.view; markView(state); }
     if (h.map) {
       var p = h.map.split("/").map(Number);
-      if (p.length === 3 && p.every(function (x) { return !isNaN(x); })) map.setView([p[1], p[2]], p[0], { animate: false });
+      if (p.length === 3 && p.every(function (x) { return !isNaN(x); })) {
+        // (the page's first fit is not animated: an animation ending now would undo this view)
+        map.setView([p[1], p[2]], p[0], { animate: false });
+      }
     }
   };
 
@@ -597,7 +614,8 @@
     opts = opts || {};
     var folded = index.map(function (r) { return VC.fold(r[1] + " " + (r[2] || "")); });
     var names = index.map(function (r) { return VC.fold(r[1]); });
-    var PAGE = 10;
+    VC.searchIndex = index;
+    var page = function () { return VC.searchPage || 10; };  // hits per page; "more" shows the next ones
     var Ctl = L.Control.extend({
       options: { position: opts.position || "topleft" },
       onAdd: function () {
@@ -619,7 +637,7 @@
         ul.setAttribute("aria-label", VC.t("search.placeholder"));
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
-        var hits = [], shown = PAGE, active = -1;
+        var hits = [], shown = page(), active = -1;
         var find = function (q) {
           var out = [], seen = {};
           var kindRank = { district: 0, commune: 1, village: 2 };
@@ -639,7 +657,7 @@
           ul.innerHTML = "";
           input.setAttribute("aria-expanded", "false");
           if ((r[5] || "village") !== "village") {
-            if (r[6]) { location.href = r[6] + (location.hash || ""); return; }
+            if (r[6]) { location.href = r[6]; return; }  // another page: its own layers and view
             map.setView([r[3], r[4]], Math.max(map.getZoom(), r[5] === "district" ? 11 : 12));
             return;
           }
@@ -683,10 +701,10 @@
             more.id = "vc-hit-more";
             more.setAttribute("role", "option");
             more.textContent = VC.t("search.more") + " (" + VC.num(hits.length - shown) + ")";
-            L.DomEvent.on(more, "click", function (ev) { L.DomEvent.stop(ev); shown += PAGE * 2; draw(); input.focus(); });
+            L.DomEvent.on(more, "click", function (ev) { L.DomEvent.stop(ev); shown += page(); draw(); input.focus(); });
           }
         };
-        L.DomEvent.on(input, "input", function () { hits = find(VC.fold(input.value)); shown = PAGE; draw(); });
+        L.DomEvent.on(input, "input", function () { hits = find(VC.fold(input.value)); shown = page(); draw(); });
         L.DomEvent.on(input, "keydown", function (ev) {
           var items = ul.querySelectorAll("[role=option]");
           if (ev.key === "ArrowDown") { ev.preventDefault(); setActive(active + 1); }

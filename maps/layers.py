@@ -293,6 +293,7 @@ def add_gaps(
     cls_label = {c: t(f"class.{c}", lang) for c in CLASS_ORDER}
     data = gpd.GeoDataFrame(
         {
+            "village_id": gaps["village_id"].astype(str),
             "rank": gaps["rank"].astype(int),
             "name": gaps["name"].astype(str),
             "population": pd.to_numeric(gaps["population"], errors="coerce").fillna(0).astype(int),
@@ -323,7 +324,8 @@ def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
         return
     reasons = ["; ".join(format_reasons(v if isinstance(v, str) else None, lang)) for v in remote["remote_reasons"]]
     data = gpd.GeoDataFrame(
-        {"name": remote["name"].astype(str).values, "reasons": reasons},
+        {"village_id": remote["village_id"].astype(str).values, "name": remote["name"].astype(str).values,
+         "reasons": reasons},
         geometry=representative_points(remote).values,
         crs="EPSG:4326",
     )

@@ -134,6 +134,8 @@ def map_layers(
             "base": not child.overlay,
             "show": bool(child.show),
             "periodic": name in periodic,
+            # point layers over the villages: a click opens the village, as on its polygon
+            "villageClicks": name in (t("layer.gaps", lang), t("layer.remote", lang)),
         }
         var = child.get_name()
         out.append((meta, f"{var}, map: {m.get_name()}" if prefix else var))

@@ -116,7 +116,13 @@
     layers.forEach(function (e) { if (e.map && maps.indexOf(e.map) < 0) maps.push(e.map); });
     maps.forEach(function (m) { m.on("layeradd layerremove", function (e) { if (e.layer && e.layer.vcEntry) refresh(); }); });
     if (cfg.challengeUrl) VC.challengeUrl = cfg.challengeUrl;
-    layers.forEach(function (e) { e.layer.vcEntry = e; });
+    layers.forEach(function (e) {
+      e.layer.vcEntry = e;
+      if (e.villageClicks) e.layer.on("click", function (ev) {
+        var p = (ev.layer && ev.layer.feature && ev.layer.feature.properties) || {};
+        if (p.village_id) VC.openVillage(e.map || map, String(p.village_id), ev.latlng, p.name);
+      });
+    });
     map.on("moveend", function () { VC.writeHash(map, layers, state); if (drawer.list) drawer.list(); });
     VC.readHash(map, layers, state, cfg);
     refresh();

@@ -130,7 +130,13 @@ class PlanSites(Layer):
           }
           fetch(cfg.url, {headers: {Accept: "application/geo+json"}})
             .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-            .then(function (fc) { (fc.features || []).forEach(add); })
+            .then(function (fc) {
+              (fc.features || []).forEach(add);
+              // the panel lists each site with the villages it covers (app.js VC.planList)
+              window.VC = window.VC || {};
+              VC.planFeatures = fc.features || [];
+              {{ this._parent.get_name() }}.fire("vc:plan", {features: VC.planFeatures});
+            })
             .catch(function (e) { console.warn("villagecov: plan not loaded", cfg.url, e); });
         })({{ this.get_name() }}, {{ this.config }});
         {% endmacro %}"""

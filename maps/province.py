@@ -275,5 +275,6 @@ def shell_config(data: MapInputs, lang: str, title: str, alternate_url: str | No
         period_classes=period_classes(data) if len(vintages) > 1 else {},
         periodic_layers=(t("layer.villages", lang),), views=views, villages=village_rows(data, classes),
         classes=classes, plan_layer=None if plan is None else str(plan["plan_id"]),
+        plan_site_label="" if plan is None else t("plan.site", lang),
         csv_name="thon" if lang == "vi" else "villages", **kw,
     )

@@ -75,6 +75,7 @@ class ShellConfig:
     csv_name: str = "villages"
     challenge_url: str | None = None
     bounds: list[list[float]] | None = None  # [[south, west], [north, east]] to fit beside the panel
+    plan_site_label: str = ""  # "Trạm đề xuất" when the page shows a plan
 
 
 class Shell(MacroElement):
@@ -247,6 +248,7 @@ def add_shell(
         "csvName": cfg.csv_name,
         "challengeUrl": cfg.challenge_url,
         "bounds": cfg.bounds,
+        "planSiteLabel": cfg.plan_site_label,
     }
     Shell(config, map_layers(m, cfg.lang, cfg.periodic_layers) if layers is None else layers).add_to(m)
 

@@ -204,7 +204,7 @@ def test_url_restores_the_same_view(shell: Session, browser) -> None:
     def state(page) -> dict:
         return page.evaluate(
             """(() => { const c = VC.current.map.getCenter();
-                 return {z: VC.current.map.getZoom(), lat: c.lat.toFixed(4), lng: c.lng.toFixed(4),
+                 return {z: VC.current.map.getZoom(), lat: c.lat.toFixed(3), lng: c.lng.toFixed(3),  // ~1 px at z12
                          on: VC.current.layers.filter(e => VC.current.map.hasLayer(e.layer)).map(e => e.name),
                          period: VC.current.state.period,
                          fills: Array.from(document.querySelectorAll('.leaflet-vcTiles-pane path')).map(p => p.getAttribute('fill'))

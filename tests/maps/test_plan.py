@@ -24,7 +24,7 @@ from maps.build import build_all_maps, read_inputs
 from maps.plan import format_vnd, format_vnd_short, latest_plan, plan_date, plan_layer_name
 from maps.province import build_province_map
 from maps.unit import build_unit_map
-from tests.maps.sample import sample_inputs, village_centre, villages_gdf
+from tests.maps.sample import VILLAGES, sample_inputs, village_centre, villages_gdf
 from tests.maps.test_build import fill_store
 from villagecov.settings import Settings
 from villagecov.storage import Store, open_store
@@ -149,6 +149,9 @@ def test_build_all_maps_shows_the_latest_plan_of_the_store(store: Store, tmp_pat
     assert "In Phường Đức Ninh: 1 village · 300 people" in (tmp_path / "commune-0202.en.html").read_text(encoding="utf-8")
 
 
+SAMPLE_NAMES = {v[0]: v[1] for v in VILLAGES}
+
+
 @pytest.fixture(scope="module")
 def plan_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from api.app import create_app
@@ -186,6 +189,10 @@ def test_plan_markers_and_popup_in_chromium(browser, plan_api: str, artifacts: P
         markers.first.wait_for(timeout=10000)
         assert markers.count() == 2
         assert sorted(markers.all_inner_texts()) == ["1", "2"]
+        # the panel lists each site with the villages it covers, by name
+        listed = [li.text_content() for li in s.page.locator(".vc-plan-list li").all()]
+        assert len(listed) == 2 and listed[0].startswith(texts[0].replace("#2", "#1"))
+        assert "2" in listed[1] and SAMPLE_NAMES["V2"] in listed[1] and SAMPLE_NAMES["V7"] in listed[1]
         assert "3,55 tỷ đồng" in s.layer_names() or "3.55 billion VND" in s.layer_names()
         [m] = s.maps()
         lon, lat = village_centre("V2")  # bring rank 2 clear of the legend and the controls

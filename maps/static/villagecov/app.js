@@ -97,11 +97,9 @@
     loading(map, layers);
 
     var drawer = buildDrawer(map, cfg, layers, state);
-    if (cfg.bounds && !VC.parseHash(location.hash).map) {
-      // the panel took its place beside the map: fit the unit again in what is left
-      map.invalidateSize({ pan: false, animate: false });
-      map.fitBounds(cfg.bounds, { animate: false });
-    }
+    // the panel took its place beside the map: measure the map again before any view is set
+    map.invalidateSize({ pan: false, animate: false });
+    if (cfg.bounds && !VC.parseHash(location.hash).map) map.fitBounds(cfg.bounds, { animate: false });
     footer(cfg, state);
     phonePopups(map);
     printHooks(map);
@@ -594,7 +592,8 @@
 
   /* ---- the plan's sites with the villages each covers (features fetched by maps/plan.py) ---- */
   VC.planList = function (body, map, cfg) {
-    var names = {};
+    var names = {};  // the province's villages (search index), a unit map's own list first
+    (VC.searchIndex || []).forEach(function (r) { if ((r[5] || "village") === "village") names[r[0]] = r[1]; });
     (cfg.villages || []).forEach(function (r) { names[r[0]] = r[1]; });
     var ol = el("ol", "vc-plan-list", body);
     var fill = function (features) {
@@ -602,7 +601,7 @@
       features.slice().sort(function (a, b) { return (a.properties.rank || 0) - (b.properties.rank || 0); }).forEach(function (f) {
         var p = f.properties || {}, c = f.geometry && f.geometry.coordinates;
         var li = el("li", null, ol);
-        var b = el("button", "vc-linkbtn", li, VC.t("plan.site", "#") + " #" + p.rank);
+        var b = el("button", "vc-linkbtn", li, (cfg.planSiteLabel || "") + " #" + p.rank);
         b.type = "button";
         if (c) b.addEventListener("click", function () { map.setView([c[1], c[0]], Math.max(map.getZoom(), 12)); });
         var ids = String(p.village_ids || "").split(";").filter(Boolean);

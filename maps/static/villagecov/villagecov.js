@@ -256,8 +256,12 @@
   /* Minimap drawn from a GeoJSON outline (no tiles: works offline). */
   VC.outlineMiniMap = function (map, geojson, opts) {
     var layer = L.geoJSON(geojson, { style: { color: "#445", weight: 1, fillColor: "#dde3ea", fillOpacity: 1 } });
-    // A fixed zoom keeps the whole province in view whatever the main map shows.
-    return new L.Control.MiniMap(layer, L.extend({ toggleDisplay: true, position: "bottomright",
-      width: 150, height: 150, zoomLevelFixed: 6 }, opts || {})).addTo(map);
+    // A fixed zoom keeps the whole province in view whatever the main map shows. Added once the page
+    // has set its view (URL, panel): a minimap syncing during those moves pushes its rounded centre back.
+    var ctl = new L.Control.MiniMap(layer, L.extend({ toggleDisplay: true, position: "bottomright",
+      width: 150, height: 150, zoomLevelFixed: 6, strings: { hideText: VC.t("leaflet.minimap_hide"),
+        showText: VC.t("leaflet.minimap_show") } }, opts || {}));
+    setTimeout(function () { ctl.addTo(map); }, 0);
+    return ctl;
   };
 })();

@@ -59,12 +59,12 @@
   function chart(task, rows, seriesBy) {
     rows = rows.filter(function (r) { return r.indicator.indexOf(task + ".") === 0 && isShare(r.indicator); });
     if (!rows.length) return "";
-    var W = 640, rowH = 34, pad = 250, H = 20 + rows.length * rowH * 1.0 + 20;
+    var W = 900, rowH = 34, pad = 380, H = 20 + rows.length * rowH * 1.0 + 20, title = t("dash.task" + task.slice(1));
     var maxBars = 1;
     rows.forEach(function (r) { var s = seriesBy[r.indicator]; if (s) maxBars = Math.max(maxBars, s.series.length); });
-    var x = function (v) { return pad + Math.max(0, Math.min(1, v)) * (W - pad - 20); };
+    var x = function (v) { return pad + Math.max(0, Math.min(1, v)) * (W - pad - 70); };
     var g = ['<svg class="vc-chart" role="img" viewBox="0 0 ' + W + " " + H + '" data-task="' + task + '" aria-label="' +
-      esc(t("dash." + task)) + '">'];
+      esc(title) + '">'];
     [0, 0.25, 0.5, 0.75, 1].forEach(function (v) {
       g.push('<line x1="' + x(v) + '" x2="' + x(v) + '" y1="10" y2="' + (H - 16) + '" stroke="#ddd"/>');
       g.push('<text x="' + x(v) + '" y="' + (H - 4) + '" font-size="11" text-anchor="middle" fill="#333">' + num(100 * v) + " %</text>");
@@ -92,7 +92,7 @@
     var legend = '<p class="vc-chart-key"><span class="vc-k" style="background:#9ecae1"></span>' + esc(t("dash.baseline")) + " … " +
       '<span class="vc-k" style="background:#2c7fb8"></span>' + esc(t("dash.latest")) +
       ' <span class="vc-k vc-k-target"></span>' + esc(t("dash.target")) + "</p>";
-    return "<figure><figcaption>" + esc(t("dash." + task)) + "</figcaption>" + g.join("") + legend + "</figure>";
+    return "<figure><figcaption>" + esc(title) + "</figcaption>" + g.join("") + legend + "</figure>";
   }
 
   function gaps(rows) {

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.app import create_app  # noqa: E402
-from tests.maps.server import serve  # noqa: E402
-from villagecov.settings import Settings  # noqa: E402
+from api.app import create_app
+from tests.maps.server import serve
+from villagecov.settings import Settings
 
 CHROMIUM = os.environ.get("VILLAGECOV_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]

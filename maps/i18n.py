@@ -34,7 +34,7 @@ _L: dict[str, tuple[str, str]] = {
     "index.communes": ("Bản đồ theo xã", "Commune maps"),
     "index.built": ("Tạo lúc", "Built at"),
     # base layers
-    "layer.offline_base": ("Nền ngoại tuyến (ranh giới tỉnh, xã)", "Offline basemap (province, communes)"),
+    "layer.offline_base": ("Nền ngoại tuyến (ranh giới tỉnh)", "Offline basemap (province outline)"),
     "layer.osm": ("OpenStreetMap (cần Internet)", "OpenStreetMap (needs Internet)"),
     # overlays
     "layer.villages": ("Thôn bản theo tình trạng phủ sóng", "Villages by coverage status"),

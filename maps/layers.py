@@ -133,18 +133,13 @@ def outline_geojson(units: gpd.GeoDataFrame, tolerance: float = BOUNDARY_TOLERAN
 def add_offline_base(
     m: folium.Map, province: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, lang: str, pane: str = "overlayPane"
 ) -> None:
-    """Base layer drawn from the project's own boundaries: light province fill, commune outlines."""
+    """Base layer drawn from the project's own boundaries: the province's light fill and outline. The
+    commune outlines are the boundaries layer's (embedded once); ``communes`` is kept for callers."""
+    del communes
     group = folium.FeatureGroup(name=t("layer.offline_base", lang), overlay=False, show=True)
     folium.GeoJson(
         outline_geojson(province),
         style_function=lambda _f: {"color": "#6b7b8c", "weight": 1.5, "fillColor": "#eef2ea", "fillOpacity": 1},
-        interactive=False,
-        control=False,
-        pane=pane,
-    ).add_to(group)
-    folium.GeoJson(
-        outline_geojson(communes),
-        style_function=lambda _f: {"color": "#a9b4bf", "weight": 0.6, "fill": False},
         interactive=False,
         control=False,
         pane=pane,

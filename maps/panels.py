@@ -83,7 +83,8 @@ def add_chrome(
     if synthetic:
         Banner(t("synthetic.banner", lang)).add_to(m)
     if fullscreen:
-        Fullscreen(position="topleft").add_to(m)
+        Fullscreen(position="topleft", title=t("leaflet.fullscreen", lang),
+                   title_cancel=t("leaflet.fullscreen_exit", lang)).add_to(m)
     if outline is not None and not outline.empty:
         OutlineMiniMap(outline_geojson(outline, tolerance=0.005)).add_to(m)
 

@@ -86,7 +86,8 @@ def _side(
     if sites is not None and len(sites):
         add_sites(m, sites, lang)
     HtmlControl(
-        f'<span class="vc-title">{escape(t(label_key, lang))}: {escape(format_date(date, lang))}</span>',
+        f'<span class="vc-title">{escape(t(label_key, lang))}: <span class="vc-period-label" '
+        f'data-side="{label_key.split(".")[-1]}">{escape(format_date(date, lang))}</span></span>',
         position="topleft", css_class="vc-box vc-side-label",
     ).add_to(m)
 
@@ -120,11 +121,15 @@ def build_progress_map(
     HtmlControl(comparison_html(data.indicators, baseline, latest, lang), position="bottomright").add_to(dual.m2)
     title = t("title.progress", lang)
     add_chrome(dual.m2, title=title, lang=lang, synthetic=data.synthetic, alternate_url=alternate_url, fullscreen=False)
+    # the period selector recolours the right-hand (latest) side: compare the baseline with any vintage
     layers = (map_layers(dual.m1, lang, prefix=f"{t('progress.baseline', lang)}: ")
-              + map_layers(dual.m2, lang, prefix=f"{t('progress.latest', lang)}: "))
+              + map_layers(dual.m2, lang, periodic=(t("layer.villages", lang),),
+                           prefix=f"{t('progress.latest', lang)}: "))
     dual.m2.get_root().html.add_child(Element('<script>document.body.classList.add("vc-dual");</script>'))
     cfg = ShellConfig(title=title, lang=lang, alternate_url=alternate_url, synthetic=data.synthetic,
                       sources=sources_of(data), built=today(), period=latest, drawer_open=False,
+                      periods=data.vintages if len(data.vintages) > 1 else [],
+                      period_classes={d: classes_at(data, d)[0] for d in data.vintages} if len(data.vintages) > 1 else {},
                       crumbs=[(str(data.province["name"].iloc[0]) if len(data.province) else title, None)])
     add_shell(dual.m2, cfg, layers=layers)
     return dual

@@ -332,3 +332,24 @@ def test_controls_have_accessible_names(shell: Session) -> None:
     assert not unnamed, unnamed
     assert s.page.locator(".vc-drawer").get_attribute("aria-label") == "Bảng"
     assert s.page.locator(".vc-loading").get_attribute("role") == "status"
+
+
+def test_progress_period_selector_recolours_the_latest_side(shell: Session) -> None:
+    s = shell
+    s.goto("progress.html")
+    open_panel(s)
+
+    def fills(i: int) -> list[str]:
+        return sorted(s.page.evaluate(
+            f"""Array.from(Object.keys(window).filter(k => window[k] instanceof L.Map).map(k => window[k])[{i}]
+                 .getContainer().querySelectorAll('.leaflet-vcTiles-pane path')).map(p => p.getAttribute('fill'))"""))
+
+    assert fills(0) != fills(1)  # baseline and latest differ
+    assert s.page.locator('.vc-period-label[data-side="latest"]').inner_text() == "30/06/2025"
+    s.page.locator("#vc-period").select_option("2023-01-01")
+    s.page.wait_for_load_state("networkidle")
+    s.page.wait_for_timeout(300)
+    assert fills(1) == fills(0)  # the right side now shows the baseline vintage too
+    assert s.page.locator('.vc-period-label[data-side="latest"]').inner_text() == "01/01/2023"
+    assert "period=2023-01-01" in s.page.url
+    s.assert_clean()

@@ -446,6 +446,7 @@
     });
     var sel = document.getElementById("vc-period");
     if (sel) sel.value = period;
+    document.querySelectorAll('.vc-period-label[data-side="latest"]').forEach(function (e) { e.textContent = VC.date(period); });
     if (VC.updateFooter) VC.updateFooter();
     VC.writeHash(map, layers, state);
   };

@@ -94,6 +94,12 @@ def test_challenge_round_trip(api_session: Session, api_server: str, artifacts: 
     s.page.wait_for_function("!!document.querySelector('.vc-challenge-marker[data-village-id=\"V4\"]')")
     s.goto("province.html")
     assert s.page.locator('.vc-challenge-marker[data-village-id="V4"]').count() == 1
+    # and the village's popup says a report is under review
+    [m] = s.maps()
+    s.click_lonlat(m, lon, lat)
+    s.wait_popup("Phủ sóng theo nhà mạng")
+    assert "Thôn có phản ánh đang xem xét: Không có sóng dù bản đồ ghi có" in s.page.locator(
+        ".leaflet-popup-content").inner_text()
     s.screenshot(artifacts / "province.challenge.png")
     s.assert_clean()
 

@@ -747,6 +747,8 @@
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
         .then(function (doc) {
           var pts = points();
+          VC.challenged = {};
+          (doc.villages || []).forEach(function (v) { VC.challenged[v.village_id] = v; });
           group.clearLayers();
           (doc.villages || []).forEach(function (v) {
             var r = pts[v.village_id];
@@ -755,6 +757,7 @@
               html: '<div class="vc-challenge-marker" data-village-id="' + VC.esc(v.village_id) + '">!</div>' });
             L.marker([r[3], r[4]], { icon: icon, title: VC.t("legend.challenge") + ": " + r[1], alt: r[1] })
               .bindTooltip(VC.esc(r[1]) + " – " + v.problems.map(function (p) { return VC.esc(VC.t("challenge.problem." + p, p)); }).join("; "))
+              .on("click", function (ev) { if (group._map) VC.openVillage(group._map, v.village_id, ev.latlng, r[1]); })
               .addTo(group);
           });
         })

@@ -245,6 +245,9 @@
       });
       h.push("</table>");
     }
+    var ch = VC.challenged && VC.challenged[d.village_id];
+    if (ch) h.push('<div class="vc-challenged">! ' + VC.esc(VC.t("legend.challenge")) + ": " +
+      ch.problems.map(function (p) { return VC.esc(VC.t("challenge.problem." + p, p)); }).join("; ") + "</div>");
     if (VC.challengeUrl) h.push('<button type="button" class="vc-btn vc-report" data-village-id="' + VC.esc(d.village_id || "") + '">' +
       VC.esc(VC.t("popup.report")) + "</button>");
     h.push("</div>");

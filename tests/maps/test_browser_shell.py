@@ -280,6 +280,15 @@ def test_legend_follows_layers_and_question_views(shell: Session) -> None:
     assert not tv_legend.evaluate("e => e.hidden") and "Chưa khảo sát" in tv_legend.text_content()
     villages = s.page.locator('.vc-leg[data-legend-for="Thôn bản theo tình trạng phủ sóng"]')
     assert villages.evaluate("e => e.hidden")
+    # the villages-in-view list answers the same question: TV status, villages lacking TV
+    lacking = s.page.evaluate("""Object.values(VC.current.layers.find(e => e.name === 'Dịch vụ: Truyền hình')
+                                   .layer.vcOpts.classes).filter(c => c === 'no').length""")
+    statuses = s.page.locator(".vc-list tbody td:nth-child(3)").all_text_contents()
+    assert set(statuses) <= {"Chưa có"} and len(statuses) == lacking, (statuses, lacking)
+    s.page.locator(".vc-list-sec > summary").click()
+    s.page.locator(".vc-list-bar input[type=checkbox]").uncheck()
+    statuses = set(s.page.locator(".vc-list tbody td:nth-child(3)").all_text_contents())
+    assert statuses and statuses <= {"Có", "Chưa có", "Chưa khảo sát"}, statuses
     # back to 4G
     s.page.get_by_role("button", name=t("view.no_4g", "vi")).click()
     fills = set(s.page.evaluate("Array.from(document.querySelectorAll('.leaflet-vcTiles-pane path')).map(p => p.getAttribute('fill'))"))

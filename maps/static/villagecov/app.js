@@ -122,6 +122,7 @@
       });
     });
     map.on("moveend", function () { VC.writeHash(map, layers, state); if (drawer.list) drawer.list(); });
+    VC.current.refresh = refresh;
     VC.readHash(map, layers, state, cfg);
     refresh();
     window.addEventListener("hashchange", function () {
@@ -425,13 +426,14 @@
     if (!view) return;
     var want = {};
     view.layers.forEach(function (n) { want[n] = true; });
+    state.view = key;  // before the layers change: the list and the legend read it
     layers.forEach(function (e) {
       if (e.group === "coverage" || e.group === "task9") setLayer(map, e, !!want[e.name]);
       else if (want[e.name]) setLayer(map, e, true);
     });
-    state.view = key;
     markView(state);
-    VC.writeHash(map, layers, state);
+    if (VC.current && VC.current.refresh) VC.current.refresh();
+    else VC.writeHash(map, layers, state);
   };
 
   /* ---- period ---- */

@@ -1,7 +1,7 @@
 """Challenges: public reports that a village's coverage is wrong, kept for review.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06
 
 Idempotent: a database created by 0001 from a newer schema module already has the table. The
@@ -10,8 +10,8 @@ GeoPackage store creates missing tables on ``initialize`` (same upgrade path).
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -72,7 +72,7 @@ def indicator_series(
         "indicator": indicator, "level": level, "unit_code": first["unit_code"], "unit_name": first["unit_name"],
         "boundary_version": first["boundary_version"],
         "baseline": float(baseline.iloc[0]) if len(baseline) else float(first["value"]),
-        "baseline_as_of": first["as_of"],
+        "baseline_as_of": frame.loc[frame["value"].notna(), "as_of"].iloc[0] if frame["value"].notna().any() else None,
         "target": float(target.iloc[-1]) if len(target) else None,
         "series": records(frame, ["as_of", "value", "numerator", "denominator"]),
     }

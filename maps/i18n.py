@@ -11,7 +11,10 @@ import re
 import unicodedata
 from typing import Literal
 
+from villagecov.catalogue import CATALOGUE, GROUPS, lookup
+
 Lang = Literal["vi", "en"]
+_CATALOGUE_IDS = [*CATALOGUE, *(f"{i}:{g}" for i in CATALOGUE for g in GROUPS)]
 LANGS: tuple[Lang, ...] = ("vi", "en")
 DEFAULT_LANG: Lang = "vi"
 
@@ -321,10 +324,13 @@ _L: dict[str, tuple[str, str]] = {
     "dash.task9": ("Nhiệm vụ 9: Internet, phát thanh, truyền hình, báo chí đến thôn", "Task 9: Internet, radio, TV and press in every village"),
 }
 
+# every indicator of the catalogue and its target-group breakdowns (villagecov.catalogue names them)
+_L.update({f"ind.{i}": (d.name_vi, d.name_en) for i in _CATALOGUE_IDS if (d := lookup(i)) and f"ind.{i}" not in _L})
 LABELS: dict[str, dict[Lang, str]] = {k: {"vi": vi, "en": en} for k, (vi, en) in _L.items()}
 
 
-INDICATOR_ORDER: tuple[str, ...] = tuple(k[len("ind.") :] for k in _L if k.startswith("ind."))
+INDICATOR_ORDER: tuple[str, ...] = tuple(
+    dict.fromkeys([*(k[len("ind.") :] for k in _L if k.startswith("ind.") and k[4:] in CATALOGUE), *CATALOGUE]))
 
 
 def indicator_sort_key(indicator: str) -> tuple[int, str]:

@@ -52,10 +52,21 @@ def indicators(
                   settings.items_max_age_s)
 
 
+@router.get("/indicators/catalogue", summary="The indicator catalogue: definition, unit, numerator, denominator, source")
+def catalogue(
+    lang: Annotated[Literal["vi", "en"], Query(description="language of names and units")] = "vi",
+) -> dict[str, Any]:
+    from villagecov.catalogue import GROUPS, records
+
+    groups = [{"group": g, "name": vi if lang == "vi" else en, "basis": basis} for g, (vi, en, basis) in GROUPS.items()]
+    return {"indicators": records(lang), "groups": groups,
+            "breakdown": "<indicator>:<group> — the same indicator over the villages of one target group"}
+
+
 @router.get("/indicators/{indicator_id}/series", summary="Progress of one indicator for one unit")
 def series(
     store: StoreDep,
-    indicator_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]+$", description="indicator id")],
+    indicator_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]+$", description="indicator id (breakdowns: id:group)")],
     level: Annotated[Level, Query(description="province, district, commune or village")] = "province",
     code: Annotated[str | None, Query(max_length=64, description="unit code (default: the only unit)")] = None,
     boundaries: Annotated[Boundaries | None, Query(description="boundary version")] = None,

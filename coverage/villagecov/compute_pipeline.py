@@ -19,12 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 import villagecov
-from villagecov.compute.indicators import HEADLINE
+from villagecov.catalogue import HEADLINE
 from villagecov.compute.rasters import RasterLayer, read_raster
 from villagecov.compute.run import ComputeInputs, compute_all_vintages
 from villagecov.errors import InputError, NotFound
 from villagecov.settings import PROJECT_ROOT, Settings
 from villagecov.storage import Store, open_store
+from villagecov.target_groups import load_target_groups
+from villagecov.targets import load_targets
 
 ENGINE_VERSION = "compute-3"  # 3: extent-aware supersede, corrections, withdrawals
 INPUT_TABLES = ("villages", "coverage", "admin_units", "crosswalk", "places", "measurements", "services", "sites")
@@ -33,7 +35,8 @@ SETTINGS_USED = (
     "threshold_dbm_2g", "threshold_dbm_3g", "threshold_dbm_4g", "threshold_dbm_5g", "covered_share",
     "partial_share", "target_share", "remote_distance_km", "remote_elevation_m", "remote_border_communes",
     "remote_mountainous_communes", "compute_tile_m", "indicator_evidence", "contradiction_min_tests",
-    "contradiction_fail_share", "measured_min_dl_mbps", "measurement_window_days", "indicator_targets", "reporting_period",
+    "contradiction_fail_share", "measured_min_dl_mbps", "measurement_window_days", "indicator_targets",
+    "reporting_period", "tower_group_m",
 )
 
 
@@ -199,7 +202,18 @@ def load_recorded_inputs(store: Store, settings: Settings) -> tuple[ComputeInput
         h.update(f"terrain:{sha}".encode())
         files.append({"role": "DEM (terrain)", "path": str(settings.terrain_raster), "sha256": sha})
         terrain = read_raster(settings.terrain_raster, "elevation_m")
+    targets = load_targets(settings.targets_file)
+    sha = _file_sha(settings.targets_file)
+    h.update(f"targets:{sha}".encode())
+    files.append({"role": "official targets", "path": str(settings.targets_file), "sha256": sha})
+    groups = None
+    if settings.target_groups_file is not None:
+        groups = load_target_groups(settings.target_groups_file)
+        sha = _file_sha(settings.target_groups_file)
+        h.update(f"groups:{sha}".encode())
+        files.append({"role": "target groups", "path": str(settings.target_groups_file), "sha256": sha})
     inputs = ComputeInputs(
+        targets=targets, target_groups=groups,
         villages=frames["villages"], coverage=frames["coverage"], admin_units=frames["admin_units"],
         crosswalk=frames["crosswalk"], places=frames["places"], measurements=frames["measurements"],
         services=frames["services"], sites=frames["sites"], population=population, terrain=terrain, rasters=rasters,

@@ -54,7 +54,7 @@ SITE_KINDS = (
     "dtt_transmitter",
     "fibre_pop",
 )
-SERVICES = ("fixed_broadband", "radio", "tv", "press", "post")
+SERVICES = ("fixed_broadband", "radio", "tv", "press", "post", "loudspeaker")
 STATUSES = ("covered", "partial", "none")
 LEVELS = ("province", "district", "commune", "village")
 BOUNDARY_VERSIONS = ("2019", "2025-01", "2025-07")

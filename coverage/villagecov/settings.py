@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     contradiction_fail_share: float = 0.5
     measured_min_dl_mbps: float = 5.0
     measurement_window_days: int = 730  # measurements older than this before a vintage are ignored
+    targets_file: Path = Field(default=PROJECT_ROOT / "data" / "targets" / "targets.csv",
+                               description="official targets per indicator and year, with document and article")
+    target_groups_file: Path | None = Field(
+        default=None, description="CSV of target-group lists: group, level (village|commune), code, source, as_of")
+    tower_group_m: float = 30.0  # operators' mobile sites within this distance (m) are one physical tower
     indicator_targets: dict[str, float] = Field(
         default_factory=dict, description="per-indicator target overriding the defaults"
     )

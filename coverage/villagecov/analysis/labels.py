@@ -9,25 +9,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from villagecov.catalogue import CATALOGUE, kind, lookup
+
 Lang = Literal["vi", "en"]
 
-INDICATOR_LABELS: dict[str, tuple[str, str]] = {
-    "t8.villages_4g_share": ("Tỷ lệ thôn được phủ sóng 4G", "Villages covered by 4G"),
-    "t8.remote_villages_4g_share": ("Tỷ lệ thôn vùng sâu, vùng xa được phủ sóng 4G", "Remote villages covered by 4G"),
-    "t8.villages_no_signal": ("Số thôn lõm sóng (không có sóng di động)", "Villages without any mobile signal"),
-    "t8.villages_multi_operator_share": (
-        "Tỷ lệ thôn có sóng 4G của từ 2 doanh nghiệp trở lên", "Villages with 4G from two or more operators"),
-    "t8.sites_per_10k_people": ("Số trạm BTS trên 10.000 dân", "Mobile tower sites per 10,000 people"),
-    "t8.median_dl_mbps": ("Tốc độ tải xuống trung vị đo được", "Median measured download speed"),
-    "t9.villages_fixed_broadband_share": ("Tỷ lệ thôn có Internet băng rộng cố định", "Villages with fixed broadband"),
-    "t9.villages_internet_share": ("Tỷ lệ thôn có Internet (cố định hoặc di động)", "Villages with Internet (fixed or mobile)"),
-    "t9.villages_radio_share": ("Tỷ lệ thôn được nghe phát thanh", "Villages with radio"),
-    "t9.villages_tv_share": ("Tỷ lệ thôn được xem truyền hình", "Villages with television"),
-    "t9.villages_press_share": ("Tỷ lệ thôn có báo chí", "Villages with the press"),
-    "t9.villages_all_services_share": (
-        "Tỷ lệ thôn có đủ Internet, phát thanh, truyền hình và báo chí",
-        "Villages with Internet, radio, TV and the press"),
-}
+INDICATOR_LABELS: dict[str, tuple[str, str]] = {k: (d.name_vi, d.name_en) for k, d in CATALOGUE.items()}
 _POPULATION_SHARE = re.compile(r"^t8\.population_(\d)g_share$")
 LEVEL_LABELS: dict[str, tuple[str, str]] = {
     "province": ("Tỉnh", "Province"),
@@ -43,8 +29,9 @@ def _pick(pair: tuple[str, str], lang: Lang) -> str:
 
 def indicator_label(indicator: str, lang: Lang = "vi") -> str:
     """Human name of an indicator id (the id itself when unknown)."""
-    if indicator in INDICATOR_LABELS:
-        return _pick(INDICATOR_LABELS[indicator], lang)
+    d = lookup(indicator)
+    if d is not None:
+        return d.name(lang)
     m = _POPULATION_SHARE.match(indicator)
     if m:
         tech = f"{m.group(1)}G"
@@ -58,11 +45,15 @@ def level_label(level: str, lang: Lang = "vi") -> str:
 
 def is_share(indicator: str) -> bool:
     """True for indicators stored as a fraction in [0, 1]."""
-    return indicator.endswith("_share")
+    k = kind(indicator)
+    return k == "share" if k is not None else indicator.endswith("_share")
 
 
 def indicator_unit(indicator: str, lang: Lang = "vi") -> str:
     """Unit in which the report shows the indicator: %, villages, sites/10,000 people, Mbit/s."""
+    d = lookup(indicator)
+    if d is not None:
+        return d.unit(lang)
     if is_share(indicator):
         return "%"
     if indicator == "t8.villages_no_signal":

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from villagecov.analysis.labels import INDICATOR_LABELS, indicator_label
+from villagecov.analysis.labels import indicator_label
+from villagecov.catalogue import CATALOGUE, order_key
 
-LOWER_IS_BETTER = frozenset({"t8.villages_no_signal"})
+LOWER_IS_BETTER = frozenset(k for k, d in CATALOGUE.items() if d.lower_is_better)
 LONG_COLUMNS = [
     "indicator", "label", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value", "numerator",
     "denominator", "baseline_as_of", "baseline", "target", "change", "to_target",
@@ -24,25 +25,14 @@ LONG_COLUMNS = [
 
 
 def indicator_order(ids: Iterable[str]) -> list[str]:
-    """Indicator ids in the order of DESIGN.md (known ones first), then the others sorted."""
-    ids = set(ids)
-    known = [i for i in INDICATOR_LABELS if i in ids]
-    rest = sorted(ids - set(known))
-    # per-technology population shares go right after the 4G one
-    pop = [i for i in rest if i.startswith("t8.population_")]
-    other = [i for i in rest if i not in pop]
-    if "t8.villages_no_signal" in known:
-        at = known.index("t8.villages_no_signal")
-        known = known[:at] + pop + known[at:]
-    else:
-        known += pop
-    return known + other
+    """Indicator ids in catalogue order (each one's target-group breakdowns after it), unknown last."""
+    return sorted(set(ids), key=order_key)
 
 
 def to_target(indicator: pd.Series, value: pd.Series, target: pd.Series) -> pd.Series:
     """Distance still to go, positive when behind the target: target − value, or value − target for
     indicators where lower is better (villages without signal). NaN without a target."""
-    lower = indicator.isin(LOWER_IS_BETTER).to_numpy()
+    lower = indicator.str.split(":").str[0].isin(LOWER_IS_BETTER).to_numpy()
     v, t = value.to_numpy(dtype="float64"), target.to_numpy(dtype="float64")
     return pd.Series(np.where(lower, v - t, t - v), index=value.index, dtype="float64")
 

@@ -16,41 +16,29 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from villagecov.catalogue import CATALOGUE, GROUPS, kind
+from villagecov.catalogue import HEADLINE as HEADLINE  # re-exported: analysis and notebooks import it here
 from villagecov.compute.status import any_status, best_technology, effective_shares
 from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
 from villagecov.settings import Settings
+from villagecov.targets import Targets
 
-INDICATORS: dict[str, str] = {
-    "t8.villages_4g_share": "share",
-    "t8.remote_villages_4g_share": "share",
-    "t8.population_4g_share": "share",
-    **{f"t8.population_{t.lower()}_share": "share" for t in TECHNOLOGIES if t != "4G"},
-    "t8.villages_no_signal": "count",
-    "t8.villages_multi_operator_share": "share",
-    "t8.sites_per_10k_people": "rate",
-    "t8.median_dl_mbps": "median",
-    "t9.villages_fixed_broadband_share": "share",
-    "t9.villages_internet_share": "share",
-    "t9.villages_radio_share": "share",
-    "t9.villages_tv_share": "share",
-    "t9.villages_press_share": "share",
-    "t9.villages_all_services_share": "share",
-}
-HEADLINE = ("t8.villages_4g_share", "t8.remote_villages_4g_share", "t8.population_4g_share",
-            "t8.villages_no_signal", "t8.villages_multi_operator_share", "t9.villages_internet_share",
-            "t9.villages_all_services_share")
+INDICATORS: dict[str, str] = {k: d.kind for k, d in CATALOGUE.items()}
+VILLAGE_SERVICES = ("fixed_broadband", "radio", "tv", "press", "post", "loudspeaker")
+# services whose indicators are "no data" (no rows) when the survey of the vintage has no answer for them
+SURVEY_OPTIONAL = {"post": "t8.villages_post_share", "loudspeaker": "t9.villages_loudspeaker_share"}
 
 
-def target(indicator: str, settings: Settings) -> float:
-    """Target from settings: ``indicator_targets`` first, else every village (shares), 0 no-signal."""
-    if indicator in settings.indicator_targets:
-        return float(settings.indicator_targets[indicator])
-    kind = INDICATORS[indicator]
-    if kind == "share":
-        return settings.target_share
-    if indicator == "t8.villages_no_signal":
-        return 0.0
-    return float("nan")
+def target(indicator: str, settings: Settings, year: int, targets: Targets | None = None) -> float:
+    """The target in force in ``year``: ``settings.indicator_targets`` first (a fixed override),
+    else the official targets file (:mod:`villagecov.targets`); NaN where there is no official
+    target — never 100 % by default."""
+    base = indicator.split(":", 1)[0]
+    for key in (indicator, base):
+        if key in settings.indicator_targets:
+            return float(settings.indicator_targets[key])
+    found = targets.for_year(indicator, year) if targets is not None else None
+    return float(found.value) if found is not None and found.value is not None else float("nan")
 
 
 def site_counts(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, as_of: str) -> pd.Series:
@@ -77,13 +65,21 @@ def site_counts(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, as_o
 
 
 def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame, services: pd.DataFrame | None,
-                  sites: pd.Series, settings: Settings) -> pd.DataFrame:
-    """One row per village: population, remote, effective ANY shares per technology, operators
-    with 4G covered, services, sites, best technology, no_signal, and the ANY status per technology
-    with the 4G share as :func:`~villagecov.compute.status.any_status` gives them."""
+                  sites: pd.Series, settings: Settings, groups: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per village: population, households (NaN unknown), area (km²), remote, effective
+    ANY shares per technology (population: ``share_<t>``, area: ``area_share_<t>``), operators
+    with 4G covered, services, sites, best technology, no_signal, target-group flags
+    (``grp_<group>``: :func:`group_flags`), and the ANY status per technology with the 4G share as
+    :func:`~villagecov.compute.status.any_status` gives them. ``vt.attrs["surveyed"]``: the
+    services the vintage's survey answers at all."""
     vt = villages[["village_id", "commune_code", "boundary_version", "population"]].copy()
     vt["village_id"] = vt["village_id"].astype(str)
     vt["population"] = pd.to_numeric(vt["population"]).fillna(0).astype("float64")
+    hh = villages["households"] if "households" in villages.columns else pd.Series(np.nan, index=villages.index)
+    hh = pd.to_numeric(hh, errors="coerce").astype("float64").to_numpy()
+    vt["households"] = np.where(hh > 0, hh, np.nan)
+    geoms = villages.geometry.to_crs(METRIC_CRS) if isinstance(villages, gpd.GeoDataFrame) else None
+    vt["area_km2"] = geoms.area.to_numpy() / 1e6 if geoms is not None else np.nan
     vt = vt.merge(remote[["village_id", "remote", "remote_reasons"]], on="village_id", how="left")
     vt["remote"] = vt["remote"].fillna(False).astype(bool)
     eff = effective_shares(vc, settings)
@@ -92,6 +88,13 @@ def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame
     for t in TECHNOLOGIES:
         col = any_eff[t] if t in any_eff.columns else pd.Series(dtype="float64")
         vt[f"share_{t}"] = vt["village_id"].map(col).fillna(0.0).astype("float64")
+    area_vc = vc.assign(covered_pop_share=vc["covered_area_share"]) if "covered_area_share" in vc.columns else vc
+    area_eff = effective_shares(area_vc, settings)
+    any_area = area_eff[area_eff["operator"] == ANY_OPERATOR].pivot_table(
+        index="village_id", columns="technology", values="share", aggfunc="max")
+    for t in TECHNOLOGIES:
+        col = any_area[t] if t in any_area.columns else pd.Series(dtype="float64")
+        vt[f"area_share_{t}"] = vt["village_id"].map(col).fillna(0.0).astype("float64")
     ops4 = eff[(eff["operator"] != ANY_OPERATOR) & (eff["technology"] == "4G") & (eff["share"] >= settings.covered_share)]
     vt["n_operators_4g"] = vt["village_id"].map(ops4.groupby("village_id")["operator"].nunique()).fillna(0).astype(int)
     vt["best_technology"] = vt["village_id"].map(best_technology(eff, settings))
@@ -100,52 +103,108 @@ def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame
         vt[col] = vt["village_id"].map(status[col])
     shares = vt[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy()
     vt["no_signal"] = ~(shares >= settings.partial_share).any(axis=1)
-    for svc in ("fixed_broadband", "radio", "tv", "press"):
+    surveyed: set[str] = set()
+    for svc in VILLAGE_SERVICES:
         has: set[str] = set()
         if services is not None and not services.empty:
-            sv = services[(services["service"] == svc) & services["available"].fillna(False).astype(bool)]
+            answered = services[services["service"] == svc]
+            if len(answered):
+                surveyed.add(svc)
+            sv = answered[answered["available"].fillna(False).astype(bool)]
             has = set(sv["village_id"].astype(str))
         vt[svc] = vt["village_id"].isin(has)
     vt["sites"] = vt["village_id"].map(sites).fillna(0).astype("float64")
+    flags = group_flags(vt, groups)
+    for g in flags.columns:
+        vt[g] = flags[g].to_numpy()
+    vt.attrs["surveyed"] = sorted(surveyed)
     return vt
 
 
+def group_flags(vt: pd.DataFrame, groups: pd.DataFrame | None) -> pd.DataFrame:
+    """``grp_<group>`` booleans per village row of ``vt``: ``remote`` from the remoteness rules,
+    the others from the target-group lists (group, level village|commune, code; a commune code
+    puts every village of the commune in the group, matched on the village's own commune code).
+    A group without a list is left out (no breakdown), not all-false."""
+    out = pd.DataFrame(index=vt.index)
+    out["grp_remote"] = vt["remote"].to_numpy(dtype=bool)
+    if groups is None or groups.empty:
+        return out
+    for g in [g for g in GROUPS if g != "remote"]:
+        rows = groups[groups["group"] == g]
+        if rows.empty:
+            continue
+        villages = set(rows.loc[rows["level"] == "village", "code"].astype(str))
+        communes = set(rows.loc[rows["level"] == "commune", "code"].astype(str))
+        out[f"grp_{g}"] = (vt["village_id"].isin(villages) | vt["commune_code"].astype(str).isin(communes)).to_numpy()
+    return out
+
+
 def village_indicators(vt: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Long frame: indicator, village_id, numerator, denominator (NaN-free, median excluded)."""
+    """Long frame: indicator, village_id, numerator, denominator (median excluded), the
+    breakdowns by target group (``<id>:<group>``) over the member villages only."""
     cov = settings.covered_share
     g4 = vt["share_4G"] >= cov
     internet = vt["fixed_broadband"] | g4 | (vt["share_5G"] >= cov)
+    all_services = internet & vt["radio"] & vt["tv"] & vt["press"]
     one = np.ones(len(vt))
+    hh = vt["households"].to_numpy(dtype="float64")
+    hh_known = np.where(np.isnan(hh), 0.0, hh)
     rows = {
         "t8.villages_4g_share": (g4, one),
         "t8.remote_villages_4g_share": (g4 & vt["remote"], vt["remote"]),
         "t8.villages_no_signal": (vt["no_signal"], one),
         "t8.villages_multi_operator_share": (vt["n_operators_4g"] >= 2, one),
+        "t8.households_4g_share": (hh_known * g4, hh_known),
         "t8.sites_per_10k_people": (vt["sites"], vt["population"] / 10_000.0),
         "t9.villages_fixed_broadband_share": (vt["fixed_broadband"], one),
         "t9.villages_internet_share": (internet, one),
         "t9.villages_radio_share": (vt["radio"], one),
         "t9.villages_tv_share": (vt["tv"], one),
         "t9.villages_press_share": (vt["press"], one),
-        "t9.villages_all_services_share": (internet & vt["radio"] & vt["tv"] & vt["press"], one),
+        "t9.villages_all_services_share": (all_services, one),
     }
-    for t in TECHNOLOGIES:
+    for svc, flag in (("fixed_broadband", vt["fixed_broadband"]), ("internet", internet), ("radio", vt["radio"]),
+                      ("tv", vt["tv"]), ("press", vt["press"]), ("all_services", all_services)):
+        rows[f"t9.households_{svc}_share"] = (hh_known * flag, hh_known)
+    surveyed = set(vt.attrs.get("surveyed", ()))
+    for svc, indicator in SURVEY_OPTIONAL.items():
+        if svc in surveyed:
+            rows[indicator] = (vt[svc], one)
+    newer = vt[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy()
+    for i, t in enumerate(TECHNOLOGIES):
         rows[f"t8.population_{t.lower()}_share"] = (vt["population"] * vt[f"share_{t}"], vt["population"])
+        at_least = newer[:, i:].max(axis=1) if len(vt) else np.zeros(0)
+        rows[f"t8.population_at_least_{t.lower()}_share"] = (vt["population"] * at_least, vt["population"])
+        rows[f"t8.area_{t.lower()}_share"] = (vt["area_km2"] * vt[f"area_share_{t}"], vt["area_km2"])
+    ids = vt["village_id"].to_numpy()
     frames = [
-        pd.DataFrame({"indicator": k, "village_id": vt["village_id"].to_numpy(),
-                      "numerator": np.asarray(num, dtype="float64"), "denominator": np.asarray(den, dtype="float64")})
+        pd.DataFrame({"indicator": k, "village_id": ids, "numerator": np.asarray(num, dtype="float64"),
+                      "denominator": np.asarray(den, dtype="float64")})
         for k, (num, den) in rows.items()
     ]
+    groups = [c for c in vt.columns if c.startswith("grp_")]
+    for col in groups:
+        member = vt[col].to_numpy(dtype=bool)
+        if not member.any():
+            continue
+        for k, (num, den) in rows.items():
+            if k == "t8.remote_villages_4g_share" or kind(k) not in ("share", "count"):
+                continue
+            frames.append(pd.DataFrame({
+                "indicator": f"{k}:{col[4:]}", "village_id": ids[member],
+                "numerator": np.asarray(num, dtype="float64")[member],
+                "denominator": np.asarray(den, dtype="float64")[member]}))
     return pd.concat(frames, ignore_index=True)
 
 
 def value_of(indicator: pd.Series, num: pd.Series, den: pd.Series) -> np.ndarray:
     """value from numerator/denominator according to each indicator's kind."""
-    kind = indicator.map(INDICATORS).to_numpy()
+    kinds = indicator.map(kind).to_numpy()
     n, d = num.to_numpy(dtype="float64"), den.to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
-    return np.where(kind == "count", n, ratio)
+    return np.where(kinds == "count", n, ratio)
 
 
 def aggregate(long: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -189,11 +248,16 @@ def median_dl(dl: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def add_progress(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Baseline (value at the first vintage of each series) and target beside each row."""
+def add_progress(frame: pd.DataFrame, settings: Settings, targets: Targets | None = None) -> pd.DataFrame:
+    """Baseline (the value at the earliest vintage that has a value for each series: indicator ×
+    level × unit × boundary version) and the target in force in the vintage's year beside each row."""
     keys = ["indicator", "level", "unit_code", "boundary_version"]
     frame = frame.sort_values([*keys, "as_of"], kind="stable")
     firsts = frame[frame["value"].notna()].groupby(keys, as_index=False).first()[[*keys, "value"]]
     frame = frame.merge(firsts.rename(columns={"value": "baseline"}), on=keys, how="left")
-    frame["target"] = frame["indicator"].map(lambda i: target(i, settings)).astype("float64")
+    pairs = frame[["indicator", "as_of"]].drop_duplicates()
+    lookup_t = {(i, d): target(i, settings, int(str(d)[:4]), targets)
+                for i, d in zip(pairs["indicator"], pairs["as_of"], strict=True)}
+    frame["target"] = [lookup_t[(i, d)] for i, d in zip(frame["indicator"], frame["as_of"], strict=True)]
+    frame["target"] = frame["target"].astype("float64")
     return frame.reset_index(drop=True)

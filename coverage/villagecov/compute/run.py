@@ -20,12 +20,14 @@ from villagecov.compute import speeds as sp
 from villagecov.compute.rasters import RasterLayer
 from villagecov.compute.remoteness import remoteness
 from villagecov.compute.supersede import ORDER
+from villagecov.compute.unit_indicators import in_service, unit_indicators
 from villagecov.compute.units import village_units
 from villagecov.compute.unlocated import drop_unknown, place_unlocated, unknown_villages
 from villagecov.compute.village_coverage import VintageInputs, compute_vintage
 from villagecov.schema import BOUNDARY_VERSIONS, METRIC_CRS, TABLES
 from villagecov.settings import Settings
 from villagecov.storage.base import latest_vintage
+from villagecov.targets import Targets
 
 
 @dataclass
@@ -45,6 +47,8 @@ class ComputeInputs:
     rasters: Mapping[str, RasterLayer] = field(default_factory=dict)
     population_source: dict[str, str] | None = None  # the population grid used: file, sha256, path
     extents: Mapping[str, object] = field(default_factory=dict)  # submission_id -> extent (EPSG:4326)
+    target_groups: pd.DataFrame | None = None  # group, level (village|commune), code, source, as_of
+    targets: Targets | None = None  # official targets (data/targets/targets.csv); None: no targets
 
 
 @dataclass
@@ -107,6 +111,20 @@ def _settlement_points(places: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.
     return g.x.to_numpy(), g.y.to_numpy(), p["population"].to_numpy(dtype="float64")
 
 
+def groups_at(groups: pd.DataFrame | None, date: str) -> pd.DataFrame | None:
+    """Target-group lists in force at ``date``: per group, the latest list dated at or before it
+    (a later list replaces the earlier one), else the earliest list (lists describe standing
+    decisions, so a list dated after the first vintage still tells the groups of that vintage)."""
+    if groups is None or groups.empty:
+        return groups
+    parts = []
+    for _, g in groups.groupby("group", sort=True):
+        dates = sorted(g["as_of"].astype(str).unique())
+        pick = max((d for d in dates if d <= date), default=dates[0])
+        parts.append(g[g["as_of"].astype(str) == pick])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _commune_district(admin_units: pd.DataFrame) -> pd.Series:
     """Commune code -> district code, over 2019 and 2025-01 (2025-07 has no districts)."""
     units = admin_units[admin_units["version"].isin(["2019", "2025-01"])]
@@ -143,7 +161,8 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         remote = remoteness(villages, seats, commune_district, settings, inputs.terrain)
         services = as_of(inputs.services, "services", date)
         sites = sites_known_at(inputs.sites, date)
-        vt = ind.village_table(villages, vc, remote, services, ind.site_counts(villages, sites, date), settings)
+        vt = ind.village_table(villages, vc, remote, services, ind.site_counts(villages, sites, date), settings,
+                               groups_at(inputs.target_groups, date))
         fixed = sp.fixed_broadband_villages(villages, inputs.measurements, date, settings)
         vt["fixed_broadband"] = vt["fixed_broadband"] | vt["village_id"].isin(fixed)  # Ookla fixed tiles
         unknown = unknown_villages(vt, placed, settings)
@@ -152,13 +171,14 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
             vt.loc[vt["village_id"].isin(unknown), status_cols] = None
         vc_frames.append(vc)
         summaries.append(_summary(vt, date))
-        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, (vc, services, sites, fixed), unknown))
+        indicator_frames.append(_indicators(vt, villages, inputs, names, date, settings, (vc, services, sites, fixed),
+                                                unknown, in_service(sites, date)))
     vc_all = pd.concat(vc_frames, ignore_index=True) if vc_frames else pd.DataFrame()
     summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
     indicators = pd.concat(indicator_frames, ignore_index=True) if indicator_frames else pd.DataFrame(
         columns=["indicator", "level", "unit_code", "boundary_version", "as_of", "value"])
     if len(indicators):
-        indicators = ind.add_progress(indicators, settings)
+        indicators = ind.add_progress(indicators, settings, inputs.targets)
         indicators["period"] = indicators["as_of"].map(period_of)
     return ComputeResults(vc_all, summary, indicators, dates, [p for p, _ in chosen])
 
@@ -177,14 +197,16 @@ def _dl_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, 
 
 
 def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInputs, names: dict,
-                date: str, settings: Settings, present: tuple, unknown: set[str] | None = None) -> pd.DataFrame:
+                date: str, settings: Settings, present: tuple, unknown: set[str] | None = None,
+                sites: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     long = drop_unknown(ind.village_indicators(vt, settings), unknown or set())
+    breakdown = long["indicator"].str.contains(":", regex=False)
     dl = _dl_rows(villages, inputs.measurements, date, settings)
     have = nodata.available(present[0], present[1], present[2], dl)
     if len(present[3]):  # Ookla fixed tiles tell fixed broadband too
         have.add("services:fixed_broadband")
     own_version = vt.set_index("village_id")["boundary_version"].fillna("2019")
-    village_rows = long.assign(level="village", unit_code=long["village_id"])
+    village_rows = long[~breakdown].assign(level="village", unit_code=long["village_id"])
     village_rows["value"] = ind.value_of(village_rows["indicator"], village_rows["numerator"], village_rows["denominator"])
     village_names = villages.assign(village_id=villages["village_id"].astype(str)).set_index("village_id")["name"]
     med_all = ind.median_dl(dl, pd.DataFrame(columns=["village_id", "level", "unit_code", "weight"]))
@@ -198,7 +220,11 @@ def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInp
         units = village_units(villages, inputs.admin_units, inputs.crosswalk, version)
         agg = ind.aggregate(long, units)
         med = ind.median_dl(dl, units)
-        agg = pd.concat([agg, med[med["level"] != "village"]], ignore_index=True)
+        people = units.merge(vt[["village_id", "population"]], on="village_id")
+        people = people.assign(population=people["population"] * people["weight"]).groupby(
+            ["level", "unit_code"], as_index=False)["population"].sum()
+        per_unit = unit_indicators(sites, inputs.admin_units, version, people, settings.tower_group_m)
+        agg = pd.concat([agg, med[med["level"] != "village"], per_unit], ignore_index=True)
         agg["boundary_version"] = version
         agg["unit_name"] = [names.get((version, c)) for c in agg["unit_code"]]
         frames.append(agg)

@@ -199,13 +199,13 @@ def nonmobile_sites(frame: ProvinceFrame, villages: gpd.GeoDataFrame, seed: int)
     rows: list[dict[str, object]] = []
 
     def add(kind: str, code: str, operator: str, x: float, y: float, height: float | None,
-            eirp: float | None, start: float) -> None:
+            eirp: float | None, start: float, technologies: str = "") -> None:
         lon, lat = TO_LONLAT.transform(x, y)
         rows.append({
             "site_id": f"SYN-{kind.upper().replace('_', '')[:6]}-{code}",
             "kind": kind,
             "operator": operator,
-            "technologies": "",
+            "technologies": technologies,
             "height_m": height,
             "eirp_dbm": eirp,
             "in_service_from": _iso(start),
@@ -220,7 +220,7 @@ def nonmobile_sites(frame: ProvinceFrame, villages: gpd.GeoDataFrame, seed: int)
         early = FIRST - rng.uniform(1, 15) * YEAR
         add("post_office", v.commune_code, "vnpost", x + 40, y + 25, None, None, early)
         add("commune_radio", v.commune_code, "province", x - 35, y + 30, 15.0, 47.0,
-            rng.uniform(FIRST + YEAR, LAST) if late else early)
+            rng.uniform(FIRST + YEAR, LAST) if late else early, "IP" if rng.random() < 0.4 else "FM")
         pop_start = rng.uniform(FIRST + YEAR, LAST) if (v.remote and rng.random() < 0.6) else early
         add("fibre_pop", v.commune_code, "viettel" if rng.random() < 0.6 else "vinaphone",
             x + 20, y - 45, None, None, pop_start)

@@ -21,6 +21,7 @@ AVAILABILITY: dict[str, dict[str, tuple[float, float]]] = {
     "tv": {"urban": (0.97, 0.99), "lowland": (0.95, 0.99), "remote": (0.7, 0.9)},
     "press": {"urban": (0.9, 0.98), "lowland": (0.8, 0.95), "remote": (0.55, 0.8)},
     "post": {"urban": (0.7, 0.8), "lowland": (0.5, 0.65), "remote": (0.25, 0.4)},
+    "loudspeaker": {"urban": (0.6, 0.7), "lowland": (0.75, 0.9), "remote": (0.35, 0.7)},
 }
 SOURCE = "Khảo sát thôn bản (SYNTHETIC)"
 
@@ -28,7 +29,7 @@ SOURCE = "Khảo sát thôn bản (SYNTHETIC)"
 def surveys(villages: gpd.GeoDataFrame, as_of: list[str], seed: int) -> dict[str, pd.DataFrame]:
     """One survey frame per date in ``as_of`` (first = baseline, last = latest), keyed by date.
 
-    Columns ``village_id, as_of, source, fixed_broadband, radio, tv, press, post, synthetic``
+    Columns ``village_id, as_of, source, fixed_broadband, radio, tv, press, post, loudspeaker, synthetic``
     with availability as ``1``/``0``.
     """
     rng = rng_for(seed, "surveys")

@@ -1,5 +1,5 @@
 """Task 9 village survey: one row per village and survey date with the availability of fixed
-broadband, radio/loudspeaker, TV, press and a postal point. Becomes one ``services`` row per
+broadband, radio, TV, press, a postal point and the commune radio's loudspeakers. Becomes one ``services`` row per
 village × service (no geometry). Village ids must exist in the store.
 """
 
@@ -29,6 +29,7 @@ SURVEY_COLUMNS = {
     "internet_co_dinh": "fixed_broadband", "bang_rong_co_dinh": "fixed_broadband", "cap_quang": "fixed_broadband",
     "truyen_thanh": "radio", "loa": "radio", "dai_truyen_thanh": "radio", "truyen_hinh": "tv",
     "bao_chi": "press", "bao": "press", "buu_chinh": "post", "diem_buu_dien": "post", "buu_dien": "post",
+    "loa_truyen_thanh": "loudspeaker", "cum_loa": "loudspeaker", "loa_ngoai_troi": "loudspeaker",
 }
 
 

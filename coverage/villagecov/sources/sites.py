@@ -252,7 +252,7 @@ def _generic(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, decima
     operator, kind = operator[frame.index], kind[frame.index]
     techs = pd.Series(None, index=frame.index, dtype="object")
     if "technologies" in frame.columns:
-        techs, bad_tokens = _technologies(frame["technologies"])
+        techs, bad_tokens = _technologies(frame["technologies"], kind[frame.index] != "mobile_tower")
         frame = rejects.drop(frame, bad_tokens.notna(), "technologies", "unknown technology '{value}'",
                              value=bad_tokens)
         techs = techs[frame.index]
@@ -283,13 +283,19 @@ def _generic(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, decima
     }, geometry=frame.geometry, crs=STORAGE_CRS).reset_index(drop=True)
 
 
-def _technologies(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """``"2G;4G"`` → ``"2G,4G"`` (canonical order) and the first unknown token per row, if any."""
+BROADCAST_TECHNOLOGIES = ("FM", "IP", "DVB-T2")  # commune radio (FM or telecom/IP), transmitters
+
+
+def _technologies(values: pd.Series, broadcast: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """``"2G;4G"`` → ``"2G,4G"`` (canonical order) and the first unknown token per row, if any.
+    Rows flagged in ``broadcast`` (sites that are not mobile towers) may also name FM, IP, DVB-T2."""
     techs, bad = [], []
-    for v in values:
+    flags = broadcast.to_numpy(dtype=bool) if broadcast is not None else [False] * len(values)
+    for v, extra in zip(values, flags, strict=True):
         tokens = [t for t in re.split(r"[;,/| ]+", str(v)) if t] if pd.notna(v) else []
-        resolved = [TECH_ALIASES.get(norm_name(t)) for t in tokens]
+        resolved = [TECH_ALIASES.get(norm_name(t)) or (t.upper() if extra and t.upper() in BROADCAST_TECHNOLOGIES
+                                                         else None) for t in tokens]
         unknown = next((t for t, r in zip(tokens, resolved, strict=True) if r is None), None)
         bad.append(unknown)
-        techs.append(",".join(t for t in TECHNOLOGIES if t in set(resolved)) or None)
+        techs.append(",".join(t for t in (*TECHNOLOGIES, *BROADCAST_TECHNOLOGIES) if t in set(resolved)) or None)
     return pd.Series(techs, index=values.index, dtype="object"), pd.Series(bad, index=values.index, dtype="object")

@@ -18,7 +18,7 @@ OPENCELLID = "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,crea
 GENERIC_SITES = "site_id,kind,operator,technologies,height_m,eirp_dbm,in_service_from,in_service_to,lon,lat".split(",")
 DRIVE = "time,lon,lat,operator,technology,rsrp_dbm,rsrq_db,sinr_db,dl_mbps,ul_mbps,latency_ms".split(",")
 OOKLA = "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices".split(",")
-SURVEY = "village_id,as_of,source,fixed_broadband,radio,tv,press,post".split(",")
+SURVEY = "village_id,as_of,source,fixed_broadband,radio,tv,press,post,loudspeaker".split(",")
 VILLAGE_POINTS = "ma_thon,ten_thon,ma_xa,dan_so,so_ho,dbkk,lon,lat".split(",")
 LON, LAT = (105.5, 107.1), (16.8, 18.2)
 

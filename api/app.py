@@ -35,6 +35,7 @@ from api.routers import (
     plans,
     rasters,
     records,
+    reports,
     tiles,
     uploads,
     villages,
@@ -84,8 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(QueryGuard)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
-    for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, uploads, records, health,
-                   docs):
+    for module in (landing, collections, tiles, rasters, indicators, villages, plans, exports, reports, uploads,
+                   records, health, docs):
         app.include_router(module.router)
     app.include_router(challenges.router_for(settings))
     app.include_router(maps.router_for(settings))

@@ -14,6 +14,7 @@ import shapely
 
 from api.features import records
 from api.layers import FIXED, LATEST, LayerCache, latest_rows
+from villagecov.boundary_reforms import check_level
 from villagecov.errors import NotFound
 from villagecov.storage import Store
 
@@ -26,9 +27,11 @@ def indicator_table(
     boundaries: str | None = None, indicator: str | None = None, period: str | None = None, run: str | None = None,
 ) -> pd.DataFrame:
     """Indicators at their latest vintage on or before ``as_of`` (default: the latest), or in a
-    reporting ``period``; ``run``: the figures kept by that run instead of the served ones."""
+    reporting ``period``; ``run``: the figures kept by that run instead of the served ones. A level
+    that does not exist on the boundary version is a :class:`NotFound` saying why."""
     from villagecov.compute import periods
 
+    check_level(level, boundaries)
     where = {k: v for k, v in (("level", level), ("unit_code", code), ("boundary_version", boundaries),
                                ("indicator", indicator)) if v}
     if run:
@@ -51,6 +54,7 @@ def indicator_series(
     store: Store, indicator: str, *, level: str, code: str | None = None, boundaries: str | None = None
 ) -> dict[str, Any]:
     """The progress of one indicator for one unit: every vintage, with baseline and target."""
+    check_level(level, boundaries)
     where: dict[str, Any] = {"indicator": indicator, "level": level}
     if code:
         where["unit_code"] = code

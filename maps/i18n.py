@@ -139,6 +139,7 @@ _L: dict[str, tuple[str, str]] = {
     "reason.official": ("Danh sách chính thức", "Official list"),
     "reason.official:not_remote": ("Không thuộc danh sách chính thức", "Not on the official list"),
     "reason.distance_to_seat": ("Xa trung tâm huyện", "Far from the district seat"),
+    "reason.distance_to_commune_centre": ("Xa trung tâm xã", "Far from the commune centre"),
     "reason.elevation": ("Vùng núi cao", "High elevation"),
     "reason.border_commune": ("Xã biên giới", "Border commune"),
     "reason.mountainous_commune": ("Xã miền núi", "Mountainous commune"),

@@ -33,6 +33,9 @@ apt_install() {  # apt_install [--no-install-recommends] PACKAGE...: only as roo
 }
 command -v chromium >/dev/null 2>&1 || apt_install chromium \
   || echo "chromium could not be installed: the browser tests will skip" >&2
+# tests/reporting render the report's PDF (pdftotext, pdftoppm, pdffonts from poppler-utils)
+command -v pdftoppm >/dev/null 2>&1 || apt_install --no-install-recommends poppler-utils \
+  || echo "poppler-utils could not be installed: the PDF rendering tests will skip" >&2
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || apt_install --no-install-recommends python3-qgis qgis-providers \
   || echo "QGIS could not be installed: the QGIS client tests will skip" >&2
 

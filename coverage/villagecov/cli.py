@@ -496,3 +496,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+from villagecov import cli_report  # noqa: E402,F401  registers `report` and `template survey`

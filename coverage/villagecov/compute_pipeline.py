@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 import villagecov
+from villagecov.boundary_reforms import check_level
 from villagecov.catalogue import HEADLINE
 from villagecov.compute.rasters import RasterLayer, read_raster
 from villagecov.compute.run import ComputeInputs, compute_all_vintages
@@ -36,7 +37,7 @@ SETTINGS_USED = (
     "partial_share", "target_share", "remote_distance_km", "remote_elevation_m", "remote_border_communes",
     "remote_mountainous_communes", "compute_tile_m", "indicator_evidence", "contradiction_min_tests",
     "contradiction_fail_share", "measured_min_dl_mbps", "measurement_window_days", "indicator_targets",
-    "reporting_period", "tower_group_m",
+    "reporting_period", "tower_group_m", "remote_centre", "remote_commune_distance_km",
 )
 
 
@@ -315,6 +316,7 @@ def read_indicators(settings: Settings, *, level: str | None = None, as_of: str 
             as_of = datetime.strptime(as_of, "%Y-%m-%d").date().isoformat()
         except ValueError:
             raise InputError(f"--as-of {as_of!r} is not a date YYYY-MM-DD", field="--as-of") from None
+    check_level(level, boundaries)  # "districts were abolished on 1 July 2025", not "run compute first"
     levels = [level] if level else ["province", "district", "commune"]
     store = open_store(settings.store)
     try:

@@ -77,7 +77,10 @@ class Settings(BaseSettings):
     plan_max_hilltops: int = 40
     plan_ilp_time_limit_s: float = 60.0
 
-    # Remoteness rules (used when no official flag is given).
+    # Remoteness rules (used when no official flag is given). Distance from the district seat, or,
+    # on boundaries without districts (2025-07; "auto"), from the village's commune centre.
+    remote_centre: Literal["auto", "district_seat", "commune_centre"] = "auto"
+    remote_commune_distance_km: float = 15.0
     remote_distance_km: float = 25.0
     remote_elevation_m: float = 400.0
     # Commune codes (GSO, 2019 boundaries) on the national border or officially mountainous:
@@ -110,6 +113,17 @@ class Settings(BaseSettings):
     indicator_targets: dict[str, float] = Field(
         default_factory=dict, description="per-indicator target overriding the defaults"
     )
+
+    # Reporting bodies (titles of the annual report and the maps): the structure since 1 March 2025
+    # (telecom and post under Science and Technology; press, radio and TV under Culture, Sports
+    # and Tourism) and, since 1 July 2025, the merged Quảng Trị province.
+    report_body: str = "Sở Khoa học và Công nghệ tỉnh Quảng Trị"
+    report_body_en: str = "Department of Science and Technology of Quảng Trị province"
+    report_recipients: list[str] = Field(
+        default_factory=lambda: ["Bộ Khoa học và Công nghệ", "Ủy ban nhân dân tỉnh Quảng Trị"])
+    report_media_recipients: list[str] = Field(
+        default_factory=lambda: ["Sở Văn hóa, Thể thao và Du lịch tỉnh Quảng Trị"],
+        description="recipients of the press, radio and TV parts of Task 9")
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

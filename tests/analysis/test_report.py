@@ -78,3 +78,17 @@ def test_write_table_drops_geometry_and_keeps_real_names(tmp_path: Path) -> None
     paths = write_table(frame, tmp_path, "shortlist", xlsx=False)
     assert set(paths) == {"csv"} and paths["csv"].name == "shortlist.csv"
     assert pd.read_csv(paths["csv"], encoding="utf-8-sig").columns.tolist() == ["village_id", "name"]
+
+
+def test_baseline_is_the_first_period_with_data_for_that_series() -> None:
+    """t8.median_dl_mbps measured only in the second vintage: its baseline is that vintage's value,
+    labelled with that vintage, not the first vintage of the other indicators (change 0, not a
+    2019 baseline)."""
+    rows = F.indicator_rows()
+    first = rows[(rows["indicator"] == "t8.villages_4g_share") & (rows["level"] == "province")].copy()
+    dl = first.assign(indicator="t8.median_dl_mbps", numerator=float("nan"), denominator=[float("nan"), 12.0],
+                      value=[float("nan"), 25.0], baseline=25.0, target=float("nan"))
+    t = annual_report_table(pd.concat([rows, dl], ignore_index=True), as_of=F.V2, levels=("province",))
+    t = t.set_index("indicator")
+    assert t.loc["t8.median_dl_mbps", "baseline_as_of"] == F.V2 and t.loc["t8.median_dl_mbps", "baseline"] == 25.0
+    assert t.loc["t8.villages_4g_share", "baseline_as_of"] == F.V1

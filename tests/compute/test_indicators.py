@@ -119,3 +119,26 @@ def test_remoteness_official_flag_wins_and_rules_give_reasons() -> None:
     assert r.loc["v2", "remote_reasons"].startswith("distance_to_seat=40.")
     assert r.loc["v3", "remote_reasons"] == "mountainous_commune"
     assert pd.isna(r.loc["v4", "remote_reasons"])
+
+
+def test_remoteness_on_2025_07_from_commune_centres() -> None:
+    """Villages on boundaries without districts are measured from their commune's centre
+    (configurable); the others still from their district seat."""
+    seats = gpd.GeoDataFrame({"commune_code": ["c1"], "place_kind": ["district_seat"]},
+                             geometry=[shapely.Point(600_000, 1_900_000)], crs=METRIC_CRS).to_crs(STORAGE_CRS)
+    v = villages([
+        {"geometry": box(20_000, 0, 100, 100), "boundary_version": "2025-07", "commune_code": "n1"},  # 20 km out
+        {"geometry": box(1_000, 0, 100, 100), "boundary_version": "2025-07", "commune_code": "n1"},   # 1 km out
+        {"geometry": box(30_000, 0, 100, 100)},                                                         # 2019: seat
+    ])
+    centres = pd.Series([shapely.Point(600_000, 1_900_050)], index=pd.MultiIndex.from_tuples([("2025-07", "n1")]),
+                        dtype=object)
+    r = remoteness(v, seats, pd.Series({"c1": "d1"}), S, commune_centres=centres).set_index("village_id")
+    assert list(r["remote"]) == [True, False, True]
+    assert r.loc["v0", "remote_reasons"].startswith("distance_to_commune_centre=20.")
+    assert r.loc["v0", "remote_reasons"].endswith(">15km")
+    assert r.loc["v2", "remote_reasons"].startswith("distance_to_seat=30.")
+    seat_only = Settings(store="u.gpkg", remote_centre="district_seat")
+    r2 = remoteness(v, seats, pd.Series({"c1": "d1"}), seat_only, commune_centres=centres).set_index("village_id")
+    assert bool(r2.loc["v0", "remote"]) is False and pd.isna(r2.loc["v0", "remote_reasons"])  # 20 km < 25 km
+    assert r2.loc["v0", "seat_distance_km"] == pytest.approx(20.05, abs=0.01)

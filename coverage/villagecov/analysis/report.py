@@ -1,4 +1,5 @@
-"""The annual-report table of the Department (Sở Thông tin và Truyền thông), and table export.
+"""The annual-report table of the department in charge of telecom (Sở Khoa học và Công nghệ since
+1 March 2025), and table export. The full filed report is :mod:`villagecov.reporting`.
 
 The table lists, per administrative unit (province first, then districts), every indicator at the
 report vintage beside its baseline, the previous vintage and the target, with the change since

@@ -125,6 +125,24 @@ def groups_at(groups: pd.DataFrame | None, date: str) -> pd.DataFrame | None:
     return pd.concat(parts, ignore_index=True)
 
 
+def commune_centres(admin_units: gpd.GeoDataFrame, places: gpd.GeoDataFrame | None) -> pd.Series:
+    """(boundary version, commune code) -> centre (EPSG:32648): the communes' representative
+    points, replaced by a ``commune_centre`` place (its ``commune_code``) where one is stored."""
+    c = admin_units[(admin_units["level"] == "commune") & admin_units.geometry.notna()].drop_duplicates(
+        ["version", "code"])
+    pts = c.geometry.to_crs(METRIC_CRS).representative_point()
+    out = pd.Series(list(pts.values), index=pd.MultiIndex.from_arrays([c["version"], c["code"].astype(str)]),
+                    dtype=object)
+    if places is not None and len(places):
+        p = places[(places["place_kind"] == "commune_centre") & places.geometry.notna()]
+        if len(p):
+            mp = p.geometry.to_crs(METRIC_CRS).to_numpy()
+            for code, pt in zip(p["commune_code"].astype(str), mp, strict=True):
+                for version in c.loc[c["code"].astype(str) == code, "version"]:
+                    out[(version, code)] = pt
+    return out
+
+
 def _commune_district(admin_units: pd.DataFrame) -> pd.Series:
     """Commune code -> district code, over 2019 and 2025-01 (2025-07 has no districts)."""
     units = admin_units[admin_units["version"].isin(["2019", "2025-01"])]
@@ -147,6 +165,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
     if inputs.places is not None and not inputs.places.empty:
         seats = inputs.places[inputs.places["place_kind"] == "district_seat"]
     commune_district = _commune_district(inputs.admin_units)
+    centres = commune_centres(inputs.admin_units, inputs.places)
     au = inputs.admin_units.drop_duplicates(["version", "code"])
     names = dict(zip(zip(au["version"], au["code"], strict=True), au["name"], strict=True))
     vc_frames, summaries, indicator_frames = [], [], []
@@ -158,7 +177,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         coverage = supersede.effective_coverage(inputs.coverage, inputs.extents, date)
         vin = VintageInputs(date, villages, coverage, inputs.measurements, population, inputs.rasters)
         vc = compute_vintage(vin, settings)
-        remote = remoteness(villages, seats, commune_district, settings, inputs.terrain)
+        remote = remoteness(villages, seats, commune_district, settings, inputs.terrain, centres)
         services = as_of(inputs.services, "services", date)
         sites = sites_known_at(inputs.sites, date)
         vt = ind.village_table(villages, vc, remote, services, ind.site_counts(villages, sites, date), settings,

@@ -1,0 +1,53 @@
+"""`villagecov report` and `villagecov template survey` (registered on the app by cli.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from villagecov.cli import StoreOpt, _settings, app, err_console, handle_errors
+
+template_app = typer.Typer(help="Pre-filled templates for the communes.", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+
+@app.command("report")
+@handle_errors
+def report(
+    period: Annotated[str, typer.Option("--period", help="year (2024) or date (2024-12-31)")],
+    out: Annotated[Path, typer.Option("--out", help="output file, or a directory for the standard name")],
+    level: Annotated[str, typer.Option("--level", help="province | commune (district before 2025-07)")] = "province",
+    boundaries: Annotated[str, typer.Option("--boundaries", help="2019 | 2025-01 | 2025-07")] = "2019",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx | pdf | csv")] = "xlsx",
+    lang: Annotated[str, typer.Option("--lang", help="vi (default) | en")] = "vi",
+    unit: Annotated[str | None, typer.Option("--unit", help="only this unit code (e.g. one commune)")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="run id (default: the latest published/computed run)")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The annual report on tasks 8 and 9: cover, sources, one table per task with baseline, target,
+    trajectory and status, target groups, commune annex, progress charts."""
+    from villagecov.reporting.run import make_report
+
+    rep, path = make_report(_settings(store), period=period, level=level, boundaries=boundaries, fmt=fmt, out=out,
+                            lang=lang, unit=unit, run_id=run)
+    synthetic = " (SYNTHETIC data)" if rep.synthetic else ""
+    err_console.print(f"wrote {path} — report {rep.period} (data as of {rep.as_of}) from run {rep.run_id}{synthetic}",
+                      highlight=False, soft_wrap=True)
+
+
+@template_app.command("survey")
+@handle_errors
+def survey(
+    commune: Annotated[str, typer.Option("--commune", help="commune code the villages are registered under")],
+    out: Annotated[Path | None, typer.Option("--out", help="output .xlsx (default: khao-sat_<commune>.xlsx)")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="survey date written in the ngay column")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """A pre-filled XLSX of the commune's villages with the Task 9 service columns (có/không lists),
+    which `villagecov ingest services` reads back as it is."""
+    from villagecov.reporting.run import make_survey_template
+
+    path = make_survey_template(_settings(store), commune, out, date)
+    err_console.print(f"wrote {path}", highlight=False)

@@ -159,7 +159,7 @@ def format_value(indicator: str, value: object, lang: str) -> str:
     v = float(value)  # type: ignore[arg-type]
     dec = "," if lang == "vi" else "."
     thou = "." if lang == "vi" else ","
-    if indicator.endswith("_share"):
+    if indicator.split(":", 1)[0].endswith("_share"):  # breakdowns by target group: "<id>:<group>"
         return f"{v * 100:.1f}".replace(".", dec) + " %"
     if float(v).is_integer():
         return f"{int(v):,}".replace(",", thou)

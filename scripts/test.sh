@@ -35,7 +35,10 @@ command -v chromium >/dev/null 2>&1 || apt_install chromium \
   || echo "chromium could not be installed: the browser tests will skip" >&2
 # tests/reporting render the report's PDF (pdftotext, pdftoppm, pdffonts from poppler-utils)
 command -v pdftoppm >/dev/null 2>&1 || apt_install --no-install-recommends poppler-utils \
-  || echo "poppler-utils could not be installed: the PDF rendering tests will skip" >&2
+  || echo "poppler-utils could not be installed: the PDF rendering tests will fail" >&2
+# tests/reporting open the report's workbook in LibreOffice Calc (headless)
+command -v soffice >/dev/null 2>&1 || apt_install --no-install-recommends libreoffice-calc-nogui \
+  || echo "LibreOffice could not be installed: the workbook test will fail" >&2
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || apt_install --no-install-recommends python3-qgis qgis-providers \
   || echo "QGIS could not be installed: the QGIS client tests will skip" >&2
 

@@ -156,3 +156,20 @@ def test_cli_report_and_plain_reform_error(store: Store, computed: Settings, tmp
     none = CliRunner().invoke(app, ["report", "--store", store.url, "--period", "2019", "--format", "csv",
                                     "--out", str(out)])
     assert none.exit_code != 0 and "no indicators for period 2019" in none.output
+
+
+def test_xlsx_opens_in_libreoffice(store: Store, computed: Settings, tmp_path: Path) -> None:
+    """LibreOffice (headless Calc) opens the workbook and reads every sheet back with its values."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice Calc is missing: scripts/test.sh installs libreoffice-calc-nogui"
+    path = write_report(_report(store, computed), tmp_path, "xlsx")
+    out = tmp_path / "lo"
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # every sheet, UTF-8
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
+                    "--convert-to", csv_filter, "--outdir", str(out), str(path)], check=True, capture_output=True,
+                   timeout=180)
+    sheets = {p.name[len(path.stem) + 1:].removesuffix(".csv"): p.read_text(encoding="utf-8") for p in out.glob("*.csv")}
+    assert {"Trang bìa", "Nhiệm vụ 8", "Nhiệm vụ 9", "Phụ lục"} <= set(sheets)
+    assert "Sở Khoa học và Công nghệ tỉnh Quảng Trị" in sheets["Trang bìa"]
+    row = next(line for line in sheets["Nhiệm vụ 8"].splitlines() if line.startswith("t8.villages_4g_share,"))
+    assert "66.7" in row and "33.3" in row and "Đúng lộ trình" in row

@@ -51,3 +51,36 @@ def survey(
 
     path = make_survey_template(_settings(store), commune, out, date)
     err_console.print(f"wrote {path}", highlight=False)
+
+
+@app.command("catalogue")
+@handle_errors
+def catalogue(
+    lang: Annotated[str, typer.Option("--lang", help="vi (default) | en")] = "vi",
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+) -> None:
+    """The indicator catalogue: id, task, kind, name, unit, numerator, denominator, source."""
+    import sys
+
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
+    from villagecov.catalogue import records
+    from villagecov.errors import InputError
+
+    if fmt not in ("table", "csv", "json") or lang not in ("vi", "en"):
+        raise InputError("use --format table|csv|json and --lang vi|en", field="--format")
+    frame = pd.DataFrame(records(lang))
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    if fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title="Danh mục chỉ tiêu / indicator catalogue")
+    for col in ("indicator", "name", "unit", "numerator", "denominator"):
+        table.add_column(col)
+    for r in frame.itertuples(index=False):
+        table.add_row(r.indicator, r.name, r.unit, r.numerator, r.denominator)
+    Console(width=200).print(table)

@@ -57,3 +57,19 @@ def test_levels_abolished_by_the_reforms_are_said_plainly(client: TestClient, st
     out = CliRunner().invoke(app, ["indicators", "--store", store.url, "--level", "district", "--boundaries", "2025-07"])
     assert out.exit_code != 0 and "districts were abolished on 1 July 2025" in out.output
     assert "run `villagecov compute` first" not in out.output
+
+
+def test_cli_catalogue_lists_the_same_definitions() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from villagecov.catalogue import CATALOGUE
+    from villagecov.cli import app
+
+    out = CliRunner().invoke(app, ["catalogue", "--format", "json", "--lang", "en"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert [r["indicator"] for r in rows] == list(CATALOGUE)
+    post = next(r for r in rows if r["indicator"] == "t8.people_per_post_point")
+    assert post["name"] == "People per postal service point" and post["denominator"] == "postal service points in service"

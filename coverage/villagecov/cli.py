@@ -493,9 +493,10 @@ def main() -> None:
     except SystemExit as exc:
         sys.exit(exc.code)
 
+from villagecov.cli_report import register as _register_reports  # noqa: E402
+
+_register_reports(app, handle_errors, _settings)  # `report`, `catalogue`, `template survey` (villagecov/cli_report.py)
+
 
 if __name__ == "__main__":
     main()
-
-
-from villagecov import cli_report  # noqa: E402,F401  registers `report` and `template survey`

@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from villagecov.cli import StoreOpt, _settings, app, err_console, handle_errors
+from villagecov.settings import Settings
 
-template_app = typer.Typer(help="Pre-filled templates for the communes.", no_args_is_help=True)
-app.add_typer(template_app, name="template")
+F = TypeVar("F", bound=Callable[..., Any])
+StoreOpt = Annotated[
+    str | None, typer.Option("--store", help="Store URL or GeoPackage path (default: VILLAGECOV_STORE)")
+]
 
 
-@app.command("report")
-@handle_errors
+_SETTINGS: list[Callable[[str | None], Settings]] = []  # the app's settings reader, set by register()
+
+
+def _settings(store: str | None) -> Settings:
+    if _SETTINGS:
+        return _SETTINGS[0](store)
+    s = Settings()
+    return s.model_copy(update={"store": store}) if store else s
+
+
+def _say(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, width=200).print(message, highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer, handle_errors: Callable[[F], F],
+             settings: Callable[[str | None], Settings] | None = None) -> None:
+    """Add ``report``, ``catalogue`` and ``template survey`` to the ``villagecov`` app; ``settings``
+    reads the settings at the edge as the app's other commands do."""
+    if settings is not None:
+        _SETTINGS[:] = [settings]
+    template_app = typer.Typer(help="Pre-filled templates for the communes.", no_args_is_help=True)
+    app.add_typer(template_app, name="template")
+    app.command("report")(handle_errors(report))
+    app.command("catalogue")(handle_errors(catalogue))
+    template_app.command("survey")(handle_errors(survey))
+
+
 def report(
     period: Annotated[str, typer.Option("--period", help="year (2024) or date (2024-12-31)")],
     out: Annotated[Path, typer.Option("--out", help="output file, or a directory for the standard name")],
@@ -33,12 +63,9 @@ def report(
     rep, path = make_report(_settings(store), period=period, level=level, boundaries=boundaries, fmt=fmt, out=out,
                             lang=lang, unit=unit, run_id=run)
     synthetic = " (SYNTHETIC data)" if rep.synthetic else ""
-    err_console.print(f"wrote {path} — report {rep.period} (data as of {rep.as_of}) from run {rep.run_id}{synthetic}",
-                      highlight=False, soft_wrap=True)
+    _say(f"wrote {path} — report {rep.period} (data as of {rep.as_of}) from run {rep.run_id}{synthetic}")
 
 
-@template_app.command("survey")
-@handle_errors
 def survey(
     commune: Annotated[str, typer.Option("--commune", help="commune code the villages are registered under")],
     out: Annotated[Path | None, typer.Option("--out", help="output .xlsx (default: khao-sat_<commune>.xlsx)")] = None,
@@ -50,11 +77,9 @@ def survey(
     from villagecov.reporting.run import make_survey_template
 
     path = make_survey_template(_settings(store), commune, out, date)
-    err_console.print(f"wrote {path}", highlight=False)
+    _say(f"wrote {path}")
 
 
-@app.command("catalogue")
-@handle_errors
 def catalogue(
     lang: Annotated[str, typer.Option("--lang", help="vi (default) | en")] = "vi",
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",

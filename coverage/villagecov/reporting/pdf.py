@@ -96,7 +96,7 @@ class _PDF:
         self.pdf.set_font("DejaVu", "", 10)
         for k, v in cover_lines(r):
             self.pdf.set_font("DejaVu", "B", 10)
-            self.pdf.cell(70, 6, k)
+            self.pdf.cell(90, 6, k)
             self.pdf.set_font("DejaVu", "", 10)
             self.pdf.multi_cell(0, 6, v, new_x="LMARGIN", new_y="NEXT")
 

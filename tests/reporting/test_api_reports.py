@@ -73,3 +73,14 @@ def test_cli_catalogue_lists_the_same_definitions() -> None:
     assert [r["indicator"] for r in rows] == list(CATALOGUE)
     post = next(r for r in rows if r["indicator"] == "t8.people_per_post_point")
     assert post["name"] == "People per postal service point" and post["denominator"] == "postal service points in service"
+
+
+def test_period_picks_the_vintage_of_that_year_only() -> None:
+    from villagecov.errors import NotFound
+    from villagecov.reporting.model import pick_vintage
+
+    dates = ["2019-12-31", "2024-01-01", "2024-12-31"]
+    assert pick_vintage(dates, "2024") == "2024-12-31"
+    assert pick_vintage(dates, "2024-06-30") == "2024-01-01"
+    with pytest.raises(NotFound, match="no indicators for period 2025: the computed vintages are 2019-12-31 … 2024-12-31"):
+        pick_vintage(dates, "2025")

@@ -91,12 +91,17 @@ class Report:
 
 
 def pick_vintage(dates: list[str], period: str) -> str:
-    """The latest computed vintage within the period (a year ``2024`` or a date ``2024-06-30``)."""
-    end = f"{period}-12-31" if len(period) == 4 else period
-    inside = [d for d in sorted(dates) if d <= end]
+    """The latest computed vintage of the period: within the year for a year (``2024``), at or
+    before the date for a date (``2024-06-30``). A year without a vintage has no report (the
+    figures of an earlier year are not passed off as this year's)."""
+    ordered = sorted(dates)
+    if len(period) == 4:
+        inside = [d for d in ordered if d[:4] == period]
+    else:
+        inside = [d for d in ordered if d <= period]
     if not inside:
-        first = min(dates) if dates else "—"
-        raise NotFound(f"no indicators for period {period}: the first computed vintage is {first}")
+        span = f"{ordered[0]} … {ordered[-1]}" if ordered else "none"
+        raise NotFound(f"no indicators for period {period}: the computed vintages are {span}")
     return inside[-1]
 
 

@@ -269,7 +269,7 @@ def indicators(
     as_of: Annotated[str | None, typer.Option("--as-of", help="the period this date falls in (default: latest)")] = None,
     boundaries: Annotated[str, typer.Option("--boundaries", help="2019 | 2025-01 | 2025-07")] = "2019",
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
-    indicator: Annotated[str | None, typer.Option("--indicator", help="only indicators starting with this")] = None,
+    indicator: Annotated[str | None, typer.Option("--indicator", help="only indicators starting with this (breakdowns: ID:GROUP)")] = None,
     period: Annotated[str | None, typer.Option("--period", help="reporting period: 2024, 2024Q3, 2024-07")] = None,
     run: Annotated[str | None, typer.Option("--run", help="a run's kept figures (`villagecov runs`)")] = None,
     store: StoreOpt = None,
@@ -286,8 +286,9 @@ def indicators(
     if fmt not in ("table", "csv", "json"):
         raise InputError(f"unknown format {fmt!r}: use table, csv or json", field="--format")
     frame = read_indicators(_settings(store), level=level, as_of=as_of, boundaries=boundaries, period=period, run=run)
-    if indicator:
-        frame = frame[frame["indicator"].str.startswith(indicator)]
+    if indicator:  # breakdowns by target group ("<id>:<group>") only when the prefix names one
+        keep = frame["indicator"].str.startswith(indicator)
+        frame = frame[keep & (~frame["indicator"].str.contains(":", regex=False) | (":" in indicator))]
     if run and fmt == "csv":  # the kept text cells, unchanged
         sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
         return

@@ -84,3 +84,20 @@ def test_period_picks_the_vintage_of_that_year_only() -> None:
     assert pick_vintage(dates, "2024-06-30") == "2024-01-01"
     with pytest.raises(NotFound, match="no indicators for period 2025: the computed vintages are 2019-12-31 … 2024-12-31"):
         pick_vintage(dates, "2025")
+
+
+def test_cli_indicator_prefix_leaves_breakdowns_out_unless_named(store: Store, computed: Settings) -> None:  # noqa: F811
+    import io
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from villagecov.cli import app
+
+    def ids(*args: str) -> set[str]:
+        out = CliRunner().invoke(app, ["indicators", "--store", store.url, "--format", "csv", *args])
+        assert out.exit_code == 0, out.output
+        return set(pd.read_csv(io.StringIO(out.output))["indicator"])
+
+    assert ids("--indicator", "t8.villages_4g_share") == {"t8.villages_4g_share"}
+    assert {i.split(":")[0] for i in ids()} >= {"t8.villages_4g_share", "t8.communes_post_share"}

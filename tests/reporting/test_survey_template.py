@@ -79,7 +79,7 @@ def test_bad_answer_is_quarantined_with_row_and_field(store: Store, tmp_path: Pa
     assert r.exit_code == 0, r.output
     quarantine = next(Path(settings.archive_dir).rglob("*quarantine*.csv"))
     q = pd.read_csv(quarantine)
-    assert len(q) == 1 and q["field"].iloc[0] == "press" and int(q["row"].iloc[0]) == 2
+    assert len(q) == 1 and q["field"].iloc[0] == "press" and int(q["row"].iloc[0]) == 3  # the sheet's row number
     assert "có lẽ" in q["reason"].iloc[0]
     stored = store.read("services")
     assert set(stored[stored["as_of"] == "2025-03-01"]["village_id"]) == {"v0"}  # v1's row was rejected whole

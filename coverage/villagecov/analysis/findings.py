@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from villagecov.analysis.fmt import fmt_date, fmt_int, fmt_pct, fmt_pp
+from villagecov.analysis.progress import shortfall
 
 FINDING_COLUMNS = ["key", "value", "text"]
 
@@ -93,10 +94,10 @@ def progress_findings(province: pd.DataFrame, units: pd.DataFrame, as_of: str, p
             lang, f"{fmt_pct(r['value'], lang=lang)} số thôn có đủ Internet, phát thanh, truyền hình và báo chí "
             f"({_since(r, lang)}).",
             f"{fmt_pct(r['value'], lang=lang)} of villages have Internet, radio, TV and the press ({_since(r, lang)}).")))
-    behind = units[(units["indicator"] == "t8.villages_4g_share") & (units["as_of"] == as_of)
-                   & units["to_target"].notna()]
+    behind = units[(units["indicator"] == "t8.villages_4g_share") & (units["as_of"] == as_of)]
+    behind = behind.assign(_gap=shortfall(behind)).loc[lambda r: r["_gap"].notna()]  # no official target: lowest
     if len(behind):
-        w = behind.sort_values(["to_target", "unit_code"], ascending=[False, True], kind="stable").iloc[0]
+        w = behind.sort_values(["_gap", "unit_code"], ascending=[False, True], kind="stable").iloc[0]
         out.append(Finding("furthest_behind", float(w["value"]), _vi(
             lang, f"Xa mục tiêu nhất: {unit_word}{w['unit_name']} ({w['unit_code']}), {fmt_pct(w['value'], lang=lang)} "
             f"số thôn có 4G — nên ưu tiên đầu tư tại đây.",

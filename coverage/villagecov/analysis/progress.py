@@ -104,9 +104,19 @@ def furthest_behind(long: pd.DataFrame, indicator: str, as_of: str, n: int = 10)
     """The ``n`` units furthest from the target on ``indicator`` at the vintage (largest
     ``to_target`` first; ties by unit code)."""
     rows = at_vintage(long[long["indicator"] == indicator], as_of)
-    rows = rows[rows["to_target"].notna()]
-    rows = rows.sort_values(["to_target", "unit_code"], ascending=[False, True], kind="stable")
-    return rows.head(n).reset_index(drop=True)
+    rows = rows.assign(_gap=shortfall(rows)).loc[lambda r: r["_gap"].notna()]
+    rows = rows.sort_values(["_gap", "unit_code"], ascending=[False, True], kind="stable")
+    return rows.drop(columns="_gap").head(n).reset_index(drop=True)
+
+
+def shortfall(rows: pd.DataFrame) -> pd.Series:
+    """How far behind each row is, for ranking: ``to_target`` where an official target exists;
+    without one (data/targets: "no official target") the value itself ranks the units, lowest
+    first (highest first where lower is better). Never shown as a target."""
+    lower = rows["indicator"].astype(str).str.split(":").str[0].isin(LOWER_IS_BETTER).to_numpy()
+    value = rows["value"].astype("float64")
+    fallback = pd.Series(np.where(lower, value, -value), index=rows.index, dtype="float64")
+    return rows["to_target"].astype("float64").fillna(fallback)
 
 
 def lineage(crosswalk: pd.DataFrame, admin_units: pd.DataFrame, from_version: str = "2019",

@@ -220,7 +220,8 @@ def nonmobile_sites(frame: ProvinceFrame, villages: gpd.GeoDataFrame, seed: int)
         early = FIRST - rng.uniform(1, 15) * YEAR
         add("post_office", v.commune_code, "vnpost", x + 40, y + 25, None, None, early)
         add("commune_radio", v.commune_code, "province", x - 35, y + 30, 15.0, 47.0,
-            rng.uniform(FIRST + YEAR, LAST) if late else early, "IP" if rng.random() < 0.4 else "FM")
+            rng.uniform(FIRST + YEAR, LAST) if late else early,
+            "IP" if int(v.commune_code) % 5 < 2 else "FM")  # no RNG draw: the other demo sites stay as they were
         pop_start = rng.uniform(FIRST + YEAR, LAST) if (v.remote and rng.random() < 0.6) else early
         add("fibre_pop", v.commune_code, "viettel" if rng.random() < 0.6 else "vinaphone",
             x + 20, y - 45, None, None, pop_start)

@@ -283,7 +283,11 @@ def run_in_worker(settings: Settings, job_id: str) -> dict[str, Any]:
             jobs,
             job,
             "failed",
-            error="the ingest worker stopped (out of memory or crashed); nothing was ingested",
+            error=(
+                "the ingest worker stopped (out of memory"
+                + (f": over its {settings.upload_job_memory_mb} MB cap" if settings.upload_job_memory_mb else "")
+                + ", or crashed); nothing was ingested"
+            ),
         )
     record(settings, job)
     return job

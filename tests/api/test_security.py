@@ -307,7 +307,7 @@ def test_a_worker_that_dies_fails_the_job_not_the_server(site: Seeded, keys: dic
     with TestClient(create_app(starved)) as c:
         r = _post(c, keys["viettel"], "sites", _sites_csv("viettel", lon, lat, "SYN-SEC-OOM"))
         job = c.get(f"/uploads/{r.json()['id']}", headers={"X-API-Key": keys["viettel"]}).json()
-        assert job["status"] == "failed" and "out of memory" in job["error"], job
+        assert job["status"] == "failed" and "out of memory: over its 64 MB cap" in job["error"], job
         assert c.get("/collections").status_code == 200
 
 

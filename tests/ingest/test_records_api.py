@@ -44,7 +44,7 @@ def test_submissions_withdraw_and_runs_over_the_api(loaded: Store, settings: Set
         done = c.post(url, json={"reason": "sai nhà mạng"}, headers={"X-API-Key": admin})
         assert done.status_code == 200, done.text
         assert done.json()["status"] == "withdrawn" and done.json()["withdrawn_by"].endswith("(Sở KH&CN)")
-        assert c.post(url, json={"reason": "again"}, headers={"X-API-Key": admin}).status_code == 422
+        assert c.post(url, json={"reason": "again"}, headers={"X-API-Key": admin}).status_code == 400
         log = c.get("/changes", headers={"X-API-Key": admin}).json()["changes"]
         assert {"action": "withdraw", "target": cov.submission_id} in [
             {"action": e["action"], "target": e["target"]} for e in log]

@@ -248,7 +248,7 @@ def _indicators(vt: pd.DataFrame, villages: gpd.GeoDataFrame, inputs: ComputeInp
         agg["unit_name"] = [names.get((version, c)) for c in agg["unit_code"]]
         frames.append(agg)
     out = pd.concat(frames, ignore_index=True)
-    out = pd.concat([out, nodata.missing_rows(out, ind.INDICATORS)], ignore_index=True)
+    out = pd.concat([out, nodata.missing_rows(out, [i for i in ind.INDICATORS if i in nodata.NEEDS])], ignore_index=True)
     out["as_of"] = date
     for col in ("value", "numerator", "denominator"):
         out[col] = pd.to_numeric(out[col]).astype("float64")

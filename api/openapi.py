@@ -45,6 +45,10 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
                 responses.setdefault("400", _problem("invalid parameter (named in `detail`)"))
             if "{" in route or method in ("get", "head"):  # a named thing, or one not built yet (maps, plans)
                 responses.setdefault("404", _problem("no such resource"))
+            if any(p.get("in") == "header" and p.get("name", "").lower() == "x-api-key"
+                   for p in operation.get("parameters", [])):  # the API key dependency (api.deps.get_api_key)
+                responses.setdefault("401", _problem("no, invalid, revoked or expired API key"))
+                responses.setdefault("403", _problem("the key's role or scope does not allow this"))
             if method in ("get", "head"):
                 responses.setdefault("503", _problem("over the request time budget or the store is unreachable "
                                                      "(Retry-After)"))

@@ -74,7 +74,8 @@ def test_rows_baseline_target_trajectory_status(store: Store, computed: Settings
     p4 = rows["t8.population_4g_share"]
     assert p4.value == pytest.approx(0.9) and p4.target == 0.95 and p4.status == "behind"
     radio = {r.indicator: r for r in report.units[0].tasks["9"]}["t9.villages_radio_share"]
-    assert np.isnan(radio.target) and radio.status == "no_target"
+    # no radio survey in the fixture: no data (never 0), and still no official target beside it
+    assert np.isnan(radio.value) and np.isnan(radio.target) and radio.status == "no_data"
     assert radio.target_source.startswith("Chưa có mục tiêu chính thức")
     # the baseline is the first period with data: no 2024 value → the 2025 value is its own baseline
     assert {r.indicator for r in report.units[0].tasks["8"]} >= {"t8.communes_post_share", "t8.shared_towers_share"}

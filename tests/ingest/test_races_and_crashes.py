@@ -157,9 +157,13 @@ def _content(store: Store) -> tuple[str, int]:
 
 
 def _undo(store: Store) -> None:
+    """Take the measurement file out again: its rows, its submission and its audit-log entry."""
+    ids = [str(i) for i in store.read("submissions", where={"kind": "measurements"})["submission_id"]]
     with store.transaction() as tx:
         tx.delete("measurements", {"operator": "viettel"})
         tx.delete("submissions", {"kind": "measurements"})
+        if ids:
+            tx.delete("change_log", {"action": "ingest", "target": ids})
 
 
 def test_a_killed_writers_hot_journal_is_not_replayed(tmp_path: Path, files: Path, gpkg_template) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -68,7 +69,7 @@ def archive(settings: Settings, path: Path, sha: str, sides: list[Path] | None =
         target = folder / src.name
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".{src.name}.{os.getpid()}.part"
+            tmp = folder / f".{src.name}.{uuid.uuid4().hex}.part"  # unique per writer, threads included
             shutil.copyfile(src, tmp)
             os.replace(tmp, target)
     return folder / path.name

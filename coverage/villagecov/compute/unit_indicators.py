@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from villagecov.compute.clusters import clusters
 from villagecov.schema import METRIC_CRS
 
 IP_TECH = re.compile(r"\b(ip|iptv|internet|telecom|vi[eễ]n th[oô]ng|3g|4g|5g|lte)\b", re.IGNORECASE)
@@ -47,23 +48,9 @@ def physical_towers(mobile: gpd.GeoDataFrame, group_m: float) -> pd.DataFrame:
         return pd.DataFrame(columns=["x", "y", "operators", "bts"])
     g = mobile.geometry.to_crs(METRIC_CRS)
     pts = np.asarray(g.values, dtype=object)
-    parent = np.arange(len(pts))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    if group_m > 0:
-        a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=group_m)
-        for i, j in zip(a.tolist(), b.tolist(), strict=True):
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-    roots = np.array([find(i) for i in range(len(pts))])
+    towers = clusters(pts, group_m) if group_m > 0 else np.arange(len(pts))
     bts = [max(1, len(technologies(t))) for t in mobile["technologies"]]
-    frame = pd.DataFrame({"tower": roots, "x": g.x.to_numpy(), "y": g.y.to_numpy(),
+    frame = pd.DataFrame({"tower": towers, "x": g.x.to_numpy(), "y": g.y.to_numpy(),
                           "operator": mobile["operator"].fillna("?").to_numpy(), "bts": bts})
     return frame.groupby("tower", sort=True).agg(x=("x", "first"), y=("y", "first"),
                                                  operators=("operator", "nunique"), bts=("bts", "sum"))

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from villagecov.compute.clusters import clusters as _clusters
 from villagecov.schema import (
     METRIC_CRS,
     MNC_OPERATORS,
@@ -197,26 +198,6 @@ def towers_and_bts(sites: pd.DataFrame) -> tuple[int, int]:
         return 0, 0
     towers = pd.Series(mobile.geometry.to_wkb(hex=True)).nunique() if hasattr(mobile, "geometry") else len(mobile)
     return int(towers), len(mobile)
-
-
-def _clusters(points: np.ndarray, radius: float) -> np.ndarray:
-    """Connected components of points closer than ``radius`` (union-find), labels 0..n-1."""
-    parent = np.arange(len(points))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=radius)
-    for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([find(i) for i in range(len(points))])
-    _, labels = np.unique(roots, return_inverse=True)
-    return labels
 
 
 def _unique(ids: pd.Series) -> pd.Series:

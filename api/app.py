@@ -17,13 +17,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 import villagecov
-from api import errors
-from api.layers import LayerCache
-from api.limits import QueryGuard, SecurityHeaders, TimeBudget, UploadGuard
-from api.mvt import dispose_tile_engine
-from api.openapi import openapi_schema
-from api.paging import cursor_secret
-from api.routers import (
+from villagecov.api import errors
+from villagecov.api.layers import LayerCache
+from villagecov.api.limits import QueryGuard, SecurityHeaders, TimeBudget, UploadGuard
+from villagecov.api.mvt import dispose_tile_engine
+from villagecov.api.openapi import openapi_schema
+from villagecov.api.paging import cursor_secret
+from villagecov.api.routers import (
     challenges,
     collections,
     docs,
@@ -40,7 +40,7 @@ from api.routers import (
     uploads,
     villages,
 )
-from api.tilecache import TileCache
+from villagecov.api.tilecache import TileCache
 from villagecov.settings import Settings
 from villagecov.storage import open_store
 

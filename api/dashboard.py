@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from api.features import records
-from api.layers import FIXED, LATEST, LayerCache, latest_rows
+from villagecov.api.features import records
+from villagecov.api.layers import FIXED, LATEST, LayerCache, latest_rows
 from villagecov.boundary_reforms import check_level
 from villagecov.errors import NotFound
 from villagecov.storage import Store

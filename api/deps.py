@@ -19,8 +19,8 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator
 
-from api.features import TimeFilter, parse_bbox, parse_datetime
-from api.layers import LayerCache
+from villagecov.api.features import TimeFilter, parse_bbox, parse_datetime
+from villagecov.api.layers import LayerCache
 from villagecov.apikeys import ApiKey, verify_key
 from villagecov.errors import NotFound
 from villagecov.settings import Settings

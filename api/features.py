@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from api.errors import BadQuery
-from api.layers import Collection
+from villagecov.api.errors import BadQuery
+from villagecov.api.layers import Collection
 from villagecov.storage.base import TimeRange
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$")

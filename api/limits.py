@@ -22,7 +22,7 @@ from urllib.parse import unquote_plus
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem
+from villagecov.api.errors import problem
 from villagecov.apikeys import verify_key
 from villagecov.errors import NotAuthenticated, StoreError, VillagecovError
 from villagecov.jobs import record

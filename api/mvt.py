@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from api.layers import BIG, LATEST, Collection, LayerCache, published
+from villagecov.api.layers import BIG, LATEST, Collection, LayerCache, published
 from villagecov.errors import NotFound, StoreUnavailable
 from villagecov.settings import Settings
 from villagecov.storage import Store

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from api.errors import BadQuery
-from api.features import TimeFilter, coerce, time_range
-from api.layers import Collection, published
+from villagecov.api.errors import BadQuery
+from villagecov.api.features import TimeFilter, coerce, time_range
+from villagecov.api.layers import Collection, published
 from villagecov.storage import Store
 
 MAX_SEEN = 10_000_000  # as the largest offset accepted

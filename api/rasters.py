@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from api.layers import LayerCache
 from villagecov import signal_classes
+from villagecov.api.layers import LayerCache
 from villagecov.errors import NotFound
 from villagecov.settings import Settings
 from villagecov.storage import Store

@@ -12,8 +12,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from api.layers import LayerCache
-from api.mvt import Tile
+from villagecov.api.layers import LayerCache
+from villagecov.api.mvt import Tile
 from villagecov.storage import Store
 
 Key = tuple[str, int, int, int, str | None]

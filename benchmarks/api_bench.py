@@ -289,7 +289,7 @@ def main() -> None:
         plain = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         ours, tipg, titiler = free_port(), free_port(), free_port()
         uv = ["-m", "uvicorn", "--host", "127.0.0.1", "--workers", "1", "--no-access-log", "--log-level", "warning"]
-        procs.append(start([sys.executable, *uv, "--port", str(ours), "--factory", "api.app:create_app"],
+        procs.append(start([sys.executable, *uv, "--port", str(ours), "--factory", "villagecov.api.app:create_app"],
                            {"VILLAGECOV_STORE": url, "VILLAGECOV_ARCHIVE_DIR": str(workdir / "archive"),
                             "VILLAGECOV_TILE_CACHE_MB": str(args.tile_cache_mb),
                             "PYTHONPATH": f"{ROOT}:{ROOT / 'coverage'}"}, ours, workdir / "ours.log"))

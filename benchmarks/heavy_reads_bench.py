@@ -111,7 +111,7 @@ def run(label: str, url: str, workdir: Path, env: dict[str, str], paths: list[tu
         "--log-level",
         "warning",
         "--factory",
-        "api.app:create_app",
+        "villagecov.api.app:create_app",
     ]
     base_env = {
         "VILLAGECOV_STORE": url,

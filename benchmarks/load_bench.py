@@ -126,7 +126,7 @@ def main() -> None:
         "--port",
         str(port),
         "--factory",
-        "api.app:create_app",
+        "villagecov.api.app:create_app",
     ]
     proc = start(
         [sys.executable, *uv],

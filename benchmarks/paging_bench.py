@@ -65,9 +65,9 @@ def main() -> None:
         sys.exit("could not fill the store")
     print(f"store {url}: {args.rows} measurements written in {ms / 1000:.1f} s")
 
-    from api.features import select
-    from api.layers import FIXED, LayerCache
-    from api.paging import Cursor, store_page
+    from villagecov.api.features import select
+    from villagecov.api.layers import FIXED, LayerCache
+    from villagecov.api.paging import Cursor, store_page
     from villagecov.storage import open_store
 
     coll = FIXED["measurements"]

@@ -78,7 +78,7 @@ def upload(
 
     port = free_port()
     uv = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    uv += ["--no-access-log", "--log-level", "warning", "--factory", "api.app:create_app"]
+    uv += ["--no-access-log", "--log-level", "warning", "--factory", "villagecov.api.app:create_app"]
     base_env = {
         "VILLAGECOV_STORE": store,
         "VILLAGECOV_ARCHIVE_DIR": str(workdir / "archive"),

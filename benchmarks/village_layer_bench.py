@@ -72,8 +72,8 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = ap.parse_args()
 
-    from api import mvt
-    from api.layers import catalog
+    from villagecov.api import mvt
+    from villagecov.api.layers import catalog
     from villagecov.settings import Settings
     from villagecov.storage import open_store
 

@@ -22,17 +22,17 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from maps.assets import copy_static, render_html
-from maps.collate import vi_key
-from maps.contract import ApiUrls
-from maps.dashboard import dashboard_html
-from maps.i18n import LANGS, check_lang, t
-from maps.inputs import MapInputs, empty
-from maps.plan import latest_plan
-from maps.progress import build_progress_map
-from maps.province import build_province_map, latest_streams
-from maps.unit import build_unit_map
 from villagecov.errors import NotFound
+from villagecov.maps.assets import copy_static, render_html
+from villagecov.maps.collate import vi_key
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.dashboard import dashboard_html
+from villagecov.maps.i18n import LANGS, check_lang, t
+from villagecov.maps.inputs import MapInputs, empty
+from villagecov.maps.plan import latest_plan
+from villagecov.maps.progress import build_progress_map
+from villagecov.maps.province import build_province_map, latest_streams
+from villagecov.maps.unit import build_unit_map
 from villagecov.schema import LATEST
 from villagecov.storage import Store
 

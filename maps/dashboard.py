@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from html import escape
 
-from maps.contract import ApiUrls
-from maps.elements import _js
-from maps.i18n import INDICATOR_ORDER, js_labels, t
-from maps.inputs import MapInputs
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.elements import _js
+from villagecov.maps.i18n import INDICATOR_ORDER, js_labels, t
+from villagecov.maps.inputs import MapInputs
 
 # The cards: the headline indicators of tasks 8 and 9 (others appear in the charts when present).
 CARD_INDICATORS = (

@@ -15,7 +15,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
 
-from maps.i18n import js_labels
+from villagecov.maps.i18n import js_labels
 
 VECTORGRID_JS = ("vectorgrid", "vc:leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")
 VC_JS = ("villagecov_js", "vc:villagecov/villagecov.js")

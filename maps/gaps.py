@@ -23,11 +23,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from maps.assets import STATIC_DIR, external_urls, localize
-from maps.elements import HtmlControl
-from maps.i18n import t
-from maps.layers import BOUNDARY_TOLERANCE_DEG, add_offline_base, representative_points
-from maps.panels import add_chrome, new_map
+from villagecov.maps.assets import STATIC_DIR, external_urls, localize
+from villagecov.maps.elements import HtmlControl
+from villagecov.maps.i18n import t
+from villagecov.maps.layers import BOUNDARY_TOLERANCE_DEG, add_offline_base, representative_points
+from villagecov.maps.panels import add_chrome, new_map
 
 GAP_COLOURS = {"no_signal": "#67000d", "no_4g": "#e6550d"}
 REMOTE_RING = "#6a1b9a"

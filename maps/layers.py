@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
-from maps.i18n import format_reasons, t, t_opt
-from maps.palette import (
+from villagecov.compute.people import people_without
+from villagecov.maps.i18n import format_reasons, t, t_opt
+from villagecov.maps.palette import (
     CLASS_COLOURS,
     GAP_COLOUR,
     KIND_LETTERS,
@@ -27,7 +28,6 @@ from maps.palette import (
     SERVICE_CLASS_COLOURS,
     SERVICE_YES_NO,
 )
-from villagecov.compute.people import people_without
 
 __all__ = ["CLASS_COLOURS", "SERVICE_CLASS_COLOURS", "SERVICE_YES_NO"]
 

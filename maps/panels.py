@@ -15,10 +15,10 @@ from branca.element import Element
 from folium.map import FitBounds
 from folium.plugins import Fullscreen
 
-from maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
-from maps.i18n import indicator_sort_key, t
-from maps.layers import CLASS_ORDER, outline_geojson
-from maps.palette import (
+from villagecov.maps.elements import Banner, Config, HtmlControl, OutlineMiniMap
+from villagecov.maps.i18n import indicator_sort_key, t
+from villagecov.maps.layers import CLASS_ORDER, outline_geojson
+from villagecov.maps.palette import (
     CLASS_COLOURS,
     DECLARED_COLOUR,
     GAP_COLOUR,

@@ -18,9 +18,9 @@ from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
-from maps.contract import ApiUrls
-from maps.elements import HtmlControl, VectorTiles, _js
-from maps.i18n import t
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.elements import HtmlControl, VectorTiles, _js
+from villagecov.maps.i18n import t
 
 # Numbered rounded squares in dark colours: apart from the operators' round site dots.
 KIND_COLOURS: dict[str, str] = {"colocation": "#00695c", "hilltop": "#6d4c41", "grid": "#212121"}

@@ -15,11 +15,11 @@ from branca.element import Element
 from folium.map import FitBounds
 from folium.plugins import DualMap
 
-from maps.contract import ApiUrls
-from maps.elements import Config, HtmlControl, VectorTiles
-from maps.i18n import check_lang, format_date, indicator_sort_key, t
-from maps.inputs import MapInputs, as_of_rows, sites_in_service
-from maps.layers import (
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.elements import Config, HtmlControl, VectorTiles
+from villagecov.maps.i18n import check_lang, format_date, indicator_sort_key, t
+from villagecov.maps.inputs import MapInputs, as_of_rows, sites_in_service
+from villagecov.maps.layers import (
     CLASS_COLOURS,
     SERVICE_CLASS_COLOURS,
     VILLAGE_FILL_OPACITY,
@@ -29,9 +29,9 @@ from maps.layers import (
     service_classes,
     village_classes,
 )
-from maps.panels import add_chrome, add_legend, format_value, limit_zoom
-from maps.province import BASE_PANE, TILES_PANE, add_panes
-from maps.shell import ShellConfig, add_shell, map_layers, sources_of, today
+from villagecov.maps.panels import add_chrome, add_legend, format_value, limit_zoom
+from villagecov.maps.province import BASE_PANE, TILES_PANE, add_panes
+from villagecov.maps.shell import ShellConfig, add_shell, map_layers, sources_of, today
 
 
 def classes_at(data: MapInputs, date: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -13,11 +13,11 @@ import folium
 import pandas as pd
 from folium.map import CustomPane
 
-from maps.contract import ApiUrls
-from maps.elements import VectorTiles
-from maps.i18n import check_lang, format_date, t, t_opt
-from maps.inputs import MapInputs, as_of_rows, sites_in_service
-from maps.layers import (
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.elements import VectorTiles
+from villagecov.maps.i18n import check_lang, format_date, t, t_opt
+from villagecov.maps.inputs import MapInputs, as_of_rows, sites_in_service
+from villagecov.maps.layers import (
     CLASS_COLOURS,
     SERVICE_CLASS_COLOURS,
     SERVICE_VIEWS,
@@ -34,10 +34,10 @@ from maps.layers import (
     service_yes_no,
     village_classes,
 )
-from maps.palette import DECLARED_COLOUR, NEWLY_COVERED_COLOUR
-from maps.panels import add_chrome, add_legend, new_map
-from maps.plan import add_plan
-from maps.shell import (
+from villagecov.maps.palette import DECLARED_COLOUR, NEWLY_COVERED_COLOUR
+from villagecov.maps.panels import add_chrome, add_legend, new_map
+from villagecov.maps.plan import add_plan
+from villagecov.maps.shell import (
     ChallengeLayer,
     ShellConfig,
     add_shell,
@@ -120,7 +120,7 @@ def add_village_layers(
 
 def add_newly_covered(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str) -> bool:
     """Villages with 4G/5G at the latest vintage that had neither at the baseline (first vintage)."""
-    from maps.progress import classes_at
+    from villagecov.maps.progress import classes_at
 
     vintages = data.vintages
     if len(vintages) < 2:
@@ -136,7 +136,7 @@ def add_newly_covered(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str) 
 
 def period_classes(data: MapInputs) -> dict[str, dict[str, str]]:
     """Village classes at every vintage of the computed coverage (the period selector)."""
-    from maps.progress import classes_at
+    from villagecov.maps.progress import classes_at
 
     return {d: classes_at(data, d)[0] for d in data.vintages}
 
@@ -239,8 +239,8 @@ def legend_flags(data: MapInputs, sites, rasters, service_layers: list[str], new
 
 def unit_children(units, level: str, lang: str) -> list[tuple[str, str]]:
     """(name, page) of the units below, sorted the Vietnamese way."""
-    from maps.build import file_name
-    from maps.collate import vi_key
+    from villagecov.maps.build import file_name
+    from villagecov.maps.collate import vi_key
 
     if units is None or units is False or len(units) == 0:
         return []
@@ -250,7 +250,7 @@ def unit_children(units, level: str, lang: str) -> list[tuple[str, str]]:
 
 def full_search_index(data: MapInputs, lang: str, unit_links: bool = True) -> list[list]:
     """Villages, communes and districts for the search box (units link to their pages)."""
-    from maps.build import file_name
+    from villagecov.maps.build import file_name
 
     districts = data.districts if data.districts is not None else None
     dnames = {} if districts is None else dict(zip(districts["code"].astype(str), districts["name"].astype(str),

@@ -19,10 +19,10 @@ from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
-from maps.elements import APP_JS, _js
-from maps.i18n import t, t_opt
-from maps.inputs import MapInputs
-from maps.layers import gap_frame, representative_points
+from villagecov.maps.elements import APP_JS, _js
+from villagecov.maps.i18n import t, t_opt
+from villagecov.maps.inputs import MapInputs
+from villagecov.maps.layers import gap_frame, representative_points
 
 # layer name prefix (label key) -> group; the first match wins, anything else is "coverage"
 GROUP_KEYS: tuple[tuple[str, str], ...] = (
@@ -222,7 +222,7 @@ def add_shell(
     layers: list[tuple[dict[str, Any], str]] | None = None,
 ) -> None:
     """Search control (villages, communes, districts) and the shell, after every layer of ``m``."""
-    from maps.elements import VillageSearch
+    from villagecov.maps.elements import VillageSearch
 
     if search is not None:
         VillageSearch(search).add_to(m)

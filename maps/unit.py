@@ -8,10 +8,11 @@ from typing import Literal
 
 import folium
 
-from maps.contract import ApiUrls
-from maps.i18n import check_lang, t
-from maps.inputs import MapInputs, sites_in_service
-from maps.layers import (
+from villagecov.errors import NotFound
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.i18n import check_lang, t
+from villagecov.maps.inputs import MapInputs, sites_in_service
+from villagecov.maps.layers import (
     add_boundaries,
     add_gaps,
     add_offline_base,
@@ -20,9 +21,9 @@ from maps.layers import (
     add_sites,
     village_classes,
 )
-from maps.panels import add_chrome, add_indicator_panel, add_legend, new_map
-from maps.plan import add_plan
-from maps.province import (
+from villagecov.maps.panels import add_chrome, add_indicator_panel, add_legend, new_map
+from villagecov.maps.plan import add_plan
+from villagecov.maps.province import (
     BASE_PANE,
     add_coverage_layers,
     add_panes,
@@ -33,8 +34,7 @@ from maps.province import (
     shell_config,
     unit_children,
 )
-from maps.shell import ChallengeLayer, add_shell, bounds_of
-from villagecov.errors import NotFound
+from villagecov.maps.shell import ChallengeLayer, add_shell, bounds_of
 
 UnitLevel = Literal["district", "commune"]
 
@@ -62,7 +62,7 @@ def build_unit_map(
     sub = data.for_unit(level, code)
     name = str(unit["name"].iloc[0])
 
-    from maps.build import file_name
+    from villagecov.maps.build import file_name
 
     m = new_map(tuple(unit.total_bounds), lang, urls.village, sub.commune_names)
     add_panes(m)

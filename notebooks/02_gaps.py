@@ -44,8 +44,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from maps.gaps import build_gaps_map, notebook_view, save_gaps_map
 from villagecov import analysis
+from villagecov.maps.gaps import build_gaps_map, notebook_view, save_gaps_map
 from villagecov.settings import Settings
 
 pd.set_option("display.max_columns", 30)

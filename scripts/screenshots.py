@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.app import create_app
 from tests.maps.server import serve
+from villagecov.api.app import create_app
 from villagecov.settings import Settings
 
 CHROMIUM = os.environ.get("VILLAGECOV_CHROMIUM", "/usr/bin/chromium")

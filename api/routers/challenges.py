@@ -15,10 +15,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api import errors
-from api.deps import ApiKeyDep, StoreDep
-from api.ratelimit import RateLimiter
 from villagecov import challenges
+from villagecov.api import errors
+from villagecov.api.deps import ApiKeyDep, StoreDep
+from villagecov.api.ratelimit import RateLimiter
 from villagecov.errors import PermissionDenied
 from villagecov.settings import Settings
 

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import ItemsQuery, LayersDep, SettingsDep, StoreDep, cached
-from api.errors import BadQuery
-from api.features import (
+from villagecov.api.deps import ItemsQuery, LayersDep, SettingsDep, StoreDep, cached
+from villagecov.api.errors import BadQuery
+from villagecov.api.features import (
     GEOJSON,
     feature_collection_json,
     features_json,
@@ -19,9 +19,9 @@ from api.features import (
     queryables_schema,
     select,
 )
-from api.layers import BIG, Collection, LayerCache
-from api.paging import Cursor, store_page
-from api.routers.landing import base_url
+from villagecov.api.layers import BIG, Collection, LayerCache
+from villagecov.api.paging import Cursor, store_page
+from villagecov.api.routers.landing import base_url
 from villagecov.errors import NotFound
 from villagecov.schema import TABLES
 from villagecov.storage import Store

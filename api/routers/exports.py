@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from api.deps import LayersDep, SettingsDep, StoreDep, VintageQuery, cached
-from api.layers import FIXED
+from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, VintageQuery, cached
+from villagecov.api.layers import FIXED
 
 router = APIRouter(tags=["Exports"])
 MEDIA = {"gpkg": "application/geopackage+sqlite3", "csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}

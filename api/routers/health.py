@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import StoreDep
+from villagecov.api.deps import StoreDep
 from villagecov.errors import StoreUnavailable
 
 router = APIRouter(tags=["service"])

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.dashboard import indicator_series, indicator_table
-from api.deps import IsoDate, SettingsDep, StoreDep, cached
-from api.features import records
-from api.routers.landing import base_url
+from villagecov.api.dashboard import indicator_series, indicator_table
+from villagecov.api.deps import IsoDate, SettingsDep, StoreDep, cached
+from villagecov.api.features import records
+from villagecov.api.routers.landing import base_url
 from villagecov.schema import BOUNDARY_VERSIONS, LEVELS
 from villagecov.spreadsheet import neutralise_formulas
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import LayersDep, StoreDep, public_base
+from villagecov.api.deps import LayersDep, StoreDep, public_base
 
 router = APIRouter(tags=["OGC API – Features"])
 
@@ -31,7 +31,7 @@ def base_url(request: Request) -> str:
 
 @router.get("/", summary="Landing page")
 def landing(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, Any]:
-    from api.routers.collections import SYNTHETIC_NOTE, is_synthetic
+    from villagecov.api.routers.collections import SYNTHETIC_NOTE, is_synthetic
 
     base = base_url(request)
     synthetic = any(is_synthetic(store, layers, t) for t in ("villages", "sites", "coverage", "services"))

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Path, Request
 
-from api.deps import LayersDep, StoreDep
-from api.features import records
-from api.layers import plans_table
-from api.routers.landing import base_url
+from villagecov.api.deps import LayersDep, StoreDep
+from villagecov.api.features import records
+from villagecov.api.layers import plans_table
+from villagecov.api.routers.landing import base_url
 from villagecov.errors import NotFound, StoreError
 from villagecov.storage import Store
 

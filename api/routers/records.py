@@ -12,9 +12,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import ApiKeyDep, StoreDep
-from api.features import records
 from villagecov import runs, submissions
+from villagecov.api.deps import ApiKeyDep, StoreDep
+from villagecov.api.features import records
 from villagecov.errors import PermissionDenied
 
 router = APIRouter(tags=["Submissions and runs"])

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import SettingsDep, StoreDep
-from api.routers.landing import base_url
+from villagecov.api.deps import SettingsDep, StoreDep
+from villagecov.api.routers.landing import base_url
 
 router = APIRouter(tags=["Reports"])
 Level = Literal["province", "district", "commune"]

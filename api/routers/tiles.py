@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, VintageQuery, cached
-from api.mvt import MVT, TMS, cap_metadata, render_tile
-from api.routers.collections import CollectionId
-from api.routers.landing import base_url
+from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, VintageQuery, cached
+from villagecov.api.mvt import MVT, TMS, cap_metadata, render_tile
+from villagecov.api.routers.collections import CollectionId
+from villagecov.api.routers.landing import base_url
 
 router = APIRouter(tags=["Vector tiles"])
 TILE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -15,9 +15,9 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Request, Uploa
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import AfterValidator
 
-from api.deps import DATE_PATTERN, ApiKeyDep, SettingsDep, calendar_date, public_base
-from api.errors import Busy, UploadTooLarge
-from api.uploads import UploadForm, authorize, scope_of
+from villagecov.api.deps import DATE_PATTERN, ApiKeyDep, SettingsDep, calendar_date, public_base
+from villagecov.api.errors import Busy, UploadTooLarge
+from villagecov.api.uploads import UploadForm, authorize, scope_of
 from villagecov.errors import InputError, NotFound, PermissionDenied, VillagecovError
 from villagecov.jobs import Jobs, record, run_in_worker
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import IsoDate, LayersDep, StoreDep
+from villagecov.api.deps import IsoDate, LayersDep, StoreDep
 
 router = APIRouter(tags=["Villages"])
 
@@ -17,6 +17,6 @@ def village(
     village_id: Annotated[str, Path(max_length=128, description="village id (mã thôn)")],
     as_of: IsoDate = None,
 ) -> dict[str, Any]:
-    from api.dashboard import village_detail
+    from villagecov.api.dashboard import village_detail
 
     return village_detail(store, layers, village_id, as_of)

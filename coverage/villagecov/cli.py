@@ -318,7 +318,7 @@ def serve(
     """Serve the API and maps with uvicorn."""
     import uvicorn
 
-    from api.app import create_app  # the CLI is the edge: it may wire the web layer
+    from villagecov.api.app import create_app  # the CLI is the edge: it may wire the web layer
     from villagecov.storage import open_store
 
     settings = _settings(store)
@@ -342,7 +342,7 @@ def maps_build(
     store: StoreOpt = None,
 ) -> None:
     """Write the interactive maps (HTML, offline assets, index) and print their URLs."""
-    from maps.build import build_all_maps  # the edge may import maps/; the pipeline never does
+    from villagecov.maps.build import build_all_maps  # the edge may import maps/; the pipeline never does
     from villagecov.storage import open_store
 
     settings = _settings(store)

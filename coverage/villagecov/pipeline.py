@@ -227,7 +227,7 @@ def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019)
         console.print(line, highlight=False)
 
     console.rule("4/5 maps")
-    from maps.build import build_all_maps
+    from villagecov.maps.build import build_all_maps
 
     store = open_store(settings.store)
     try:
@@ -246,7 +246,7 @@ def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019)
     if serve:
         import uvicorn
 
-        from api.app import create_app
+        from villagecov.api.app import create_app
 
         uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
     return result

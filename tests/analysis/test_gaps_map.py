@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from maps.assets import external_urls
-from maps.gaps import GAP_COLOURS, build_gaps_map, notebook_view, save_gaps_map, standalone_html
 from tests.analysis import frames as F
 from villagecov.analysis import name_communes, rank_gaps, unit_gaps, village_gaps, village_status
+from villagecov.maps.assets import external_urls
+from villagecov.maps.gaps import GAP_COLOURS, build_gaps_map, notebook_view, save_gaps_map, standalone_html
 
 BANNER = 'b.className = "vc-banner"'
 

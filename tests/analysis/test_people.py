@@ -45,7 +45,7 @@ def test_village_people_and_reconciliation_on_hand_made_villages() -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_api_gaps_layer_the_plan_and_the_village_layer_use_the_definition(backend: str, tmp_path: Path) -> None:
-    from api.layers import gaps_frame
+    from villagecov.api.layers import gaps_frame
     from villagecov.planning.gaps import find_gaps
 
     with seeded_store(backend, tmp_path) as seeded:

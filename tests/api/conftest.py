@@ -193,7 +193,7 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="package")
 def client(seeded: Seeded) -> Iterator[TestClient]:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with TestClient(create_app(seeded.settings)) as c:
         yield c
@@ -210,7 +210,7 @@ def server(seeded: Seeded) -> Iterator[str]:
     """The API served by uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(seeded.settings), host="127.0.0.1", port=port, log_level="warning"))

@@ -8,8 +8,8 @@ import json
 
 from fastapi.testclient import TestClient
 
-from api.layers import FIXED, LayerCache
 from tests.api.conftest import Seeded
+from villagecov.api.layers import FIXED, LayerCache
 from villagecov.storage import open_store
 
 
@@ -46,7 +46,7 @@ def test_single_measurement(client: TestClient) -> None:
 def test_pages_without_bbox_read_one_page_from_the_store(seeded: Seeded) -> None:
     """Paging through measurements without bbox: the pages, their order, numberMatched and the
     links are those of the whole layer, filters apply, and the app never loads the layer whole."""
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with TestClient(create_app(seeded.settings)) as c:
         ids, url = [], "/collections/measurements/items?limit=2"
@@ -110,7 +110,7 @@ def test_next_links_carry_a_cursor_that_seeks(client: TestClient) -> None:
     for forged in ([5, 0], ["M1", 10**30], ["M1", -1], {"k": 1}, ["M1", 0, 0], ["M3", 0]):  # base64 JSON, unsigned
         token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode().rstrip("=")
         assert client.get("/collections/measurements/items", params={"cursor": token}).status_code == 400, forged
-    from api.paging import Cursor
+    from villagecov.api.paging import Cursor
 
     # Signed, but with another key, or for another layer, or altered: not one this server issued.
     payload, mac = cursor.split(".")
@@ -125,7 +125,7 @@ def test_next_links_carry_a_cursor_that_seeks(client: TestClient) -> None:
 
 def test_cursor_after_a_page_of_tied_ids() -> None:
     """Ids need not be unique: the cursor counts the features with the last id shown so far."""
-    from api.paging import Cursor, next_cursor
+    from villagecov.api.paging import Cursor, next_cursor
 
     assert next_cursor(["a", "b", "b"], None) == Cursor("b", 2)
     assert next_cursor(["b", "b"], Cursor("b", 2)) == Cursor("b", 4)  # the whole page continued the tie

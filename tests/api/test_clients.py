@@ -39,7 +39,7 @@ def test_owslib_lists_collections_and_pages(server: str) -> None:
 
 def test_openapi_no_server_errors(seeded: Seeded) -> None:
     """Every operation of /openapi.json, a few generated requests each: no 5xx answer."""
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(seeded.settings))
     operations = [result.ok() for result in schema.get_all_operations()]

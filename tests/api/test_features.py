@@ -178,7 +178,7 @@ def test_cors(client: TestClient) -> None:
 
 
 def test_health_without_store(tmp_path) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
     from villagecov.settings import Settings
 
     with TestClient(create_app(Settings(store=str(tmp_path / "missing.gpkg")))) as c:

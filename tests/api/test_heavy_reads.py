@@ -71,7 +71,7 @@ def test_time_filters_are_served_by_the_store(client: TestClient, seeded: Seeded
 
 
 def test_low_zoom_point_tiles_are_capped_and_say_so(seeded: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     settings = seeded.settings.model_copy(
         update={"tile_points_low_zoom_max": 2, "tile_points_full_zoom": 12, "tile_cache_mb": 0}
@@ -110,7 +110,7 @@ def test_store_sample_stops_at_the_limit_and_counts_the_rest(seeded: Seeded) -> 
 
 def test_a_tile_over_the_time_budget_is_a_503_with_retry_after(seeded: Seeded) -> None:
     """Over the budget: 503 with Retry-After, whichever store draws the tile."""
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     settings = seeded.settings.model_copy(update={"request_time_budget_s": 0.001, "tile_cache_mb": 0})
     t = morecantile.tms.get("WebMercatorQuad").tile(*seeded.centres["V1"], 8)

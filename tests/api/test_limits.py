@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.limits import TimeBudget
+from villagecov.api.limits import TimeBudget
 from villagecov.errors import InputError
 from villagecov.sources.vector_io import MAX_ZIP_ENTRIES, safe_extract
 

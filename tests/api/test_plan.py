@@ -65,7 +65,7 @@ def plans(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def client(plans: Plans) -> Iterator[TestClient]:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with TestClient(create_app(plans.settings)) as c:
         yield c
@@ -177,7 +177,7 @@ def test_plans_listing_and_summary(client: TestClient, plans: Plans) -> None:
 
 
 def test_a_store_without_plans(tmp_path: Path) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     s = Settings(store=str(tmp_path / "store.gpkg"), archive_dir=tmp_path / "archive")
     _fill(s)

@@ -57,7 +57,7 @@ def keys(site: Seeded) -> dict[str, str]:
 def server(site: Seeded) -> Iterator[tuple[str, int]]:
     import uvicorn
 
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     port = free_port()
     srv = uvicorn.Server(
@@ -189,7 +189,7 @@ def _data(store) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 def test_authorisation_matrix(site: Seeded, keys: dict[str, str]) -> None:
     """Every caller against every kind: who is refused at the door (401/403) and who gets a job."""
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     lon, lat = site.centres["V1"]
     door = {  # caller -> kinds it may send (others: 403); None: 401 for everything
@@ -236,7 +236,7 @@ def test_authorisation_matrix(site: Seeded, keys: dict[str, str]) -> None:
 
 
 def test_worker_process_audit_log_and_public_reports(site: Seeded, keys: dict[str, str]) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     lon, lat = site.centres["V2"]
     with TestClient(create_app(site.settings)) as c:
@@ -300,7 +300,7 @@ def test_worker_process_audit_log_and_public_reports(site: Seeded, keys: dict[st
 
 
 def test_a_worker_that_dies_fails_the_job_not_the_server(site: Seeded, keys: dict[str, str]) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     lon, lat = site.centres["V2"]
     starved = site.settings.model_copy(update={"upload_job_memory_mb": 64})  # Python cannot even start
@@ -353,7 +353,7 @@ def test_exports_neutralise_formula_cells(site: Seeded) -> None:
     import pandas as pd
     import shapely
 
-    from api.app import create_app
+    from villagecov.api.app import create_app
     from villagecov.spreadsheet import neutralise_formulas
 
     lon, lat = site.centres["V1"]
@@ -388,7 +388,7 @@ def test_exports_neutralise_formula_cells(site: Seeded) -> None:
 
 
 def test_headers_links_and_strict_parameters(site: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with TestClient(create_app(site.settings)) as c:
         landing = c.get("/", headers={"Host": "evil.example"})

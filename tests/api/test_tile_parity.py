@@ -25,7 +25,7 @@ LAYERS = ("villages", "gaps", "coverage", "sites", "measurements", "communes-201
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, TestClient, TestClient]]:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with seeded_store("geopackage", tmp_path_factory.mktemp("parity-gpkg")) as g, \
             seeded_store("postgis", tmp_path_factory.mktemp("parity-pg"), icu_locale="vi-VN") as p:

@@ -92,7 +92,7 @@ def test_points_and_admin_tiles(client: TestClient, seeded: Seeded) -> None:
 
 
 def test_feature_cap_is_announced(seeded: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     capped = seeded.settings.model_copy(update={"tile_max_features": 2})
     with TestClient(create_app(capped)) as c:
@@ -108,7 +108,7 @@ def test_feature_cap_is_announced(seeded: Seeded) -> None:
 def test_a_tile_one_over_the_cap_drops_one_and_one_at_the_cap_drops_none(seeded: Seeded, cap: int) -> None:
     """PostGIS draws a tile without sorting its candidates first unless it has more than the cap:
     both sides of that edge keep the most populous villages, written in tile order."""
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     settings = seeded.settings.model_copy(update={"tile_max_features": cap, "tile_cache_mb": 0})
     with TestClient(create_app(settings)) as c:
@@ -183,8 +183,8 @@ def test_postgis_tile_sessions_are_read_only_without_jit_or_nested_loops() -> No
     nested loops re-scan the vintage rows)."""
     import sqlalchemy as sa
 
-    from api.mvt import dispose_tile_engine, tile_engine
     from tests.conftest import drop_postgis_database, fresh_postgis_database
+    from villagecov.api.mvt import dispose_tile_engine, tile_engine
     from villagecov.storage import open_store
 
     url = fresh_postgis_database()
@@ -207,8 +207,8 @@ def test_more_tile_requests_than_connections_wait_their_turn(seeded: Seeded) -> 
     one request alone (they queue for the connection; none fails)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from api.app import create_app
-    from api.mvt import dispose_tile_engine
+    from villagecov.api.app import create_app
+    from villagecov.api.mvt import dispose_tile_engine
 
     one = seeded.settings.model_copy(update={"tile_db_connections": 1, "tile_cache_mb": 0})
     dispose_tile_engine(one.store)  # a fresh engine with this pool size
@@ -233,7 +233,7 @@ def test_a_re_registered_village_is_drawn_where_its_latest_register_puts_it(
     has one register row, and must take it up again once one has two."""
     import geopandas as gpd
 
-    from api.app import create_app
+    from villagecov.api.app import create_app
     from villagecov.storage import open_store
 
     with seeded_store(backend, tmp_path_factory.mktemp(f"rereg-{backend}")) as seeded, \

@@ -59,7 +59,7 @@ contents = st.one_of(
 
 
 def test_random_uploads_never_break_the_server_nor_the_store(site: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with open_store(site.settings.store) as store:
         key = create_key(store, "operator", operator="viettel")[1]

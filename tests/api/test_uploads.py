@@ -56,7 +56,7 @@ def test_keys_are_hashed(fresh: Seeded) -> None:
 
 
 def test_forbidden_uploads_change_nothing(fresh: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with open_store(fresh.settings.store) as store:
         _, admin = create_key(store, "admin")
@@ -101,7 +101,7 @@ def test_forbidden_uploads_change_nothing(fresh: Seeded) -> None:
 
 
 def test_allowed_uploads_are_ingested(fresh: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with open_store(fresh.settings.store) as store:
         _, viettel = create_key(store, "operator", operator="viettel")
@@ -159,7 +159,7 @@ def test_tile_cache_hits_and_empties_on_store_change(fresh: Seeded) -> None:
     import morecantile
     import shapely
 
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     lon, lat = fresh.centres["V2"]
     t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 13)

@@ -65,7 +65,7 @@ def test_bad_reports_are_refused_and_leave_the_store_as_it_was(store: Store) -> 
 
 @pytest.fixture
 def api(store_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     with open_store(store_url, initialize=True) as st:
         fill(st)
@@ -111,7 +111,7 @@ def test_api_round_trip_and_rate_limit(api: tuple[TestClient, str, str]) -> None
 
 
 def test_rate_limiter_window() -> None:
-    from api.ratelimit import RateLimiter
+    from villagecov.api.ratelimit import RateLimiter
 
     now = [0.0]
     limiter = RateLimiter(2, 60.0, clock=lambda: now[0])

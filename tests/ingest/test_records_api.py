@@ -15,7 +15,7 @@ from villagecov.storage import Store
 
 
 def test_submissions_withdraw_and_runs_over_the_api(loaded: Store, settings: Settings, files: Path) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     places = two_districts(loaded)
     province = loaded.read("admin_units", where={"version": "2019", "level": "province"}).geometry.iloc[0]

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from maps.assets import render_html
-from maps.build import file_name, other_lang
-from maps.inputs import MapInputs
-from maps.progress import build_progress_map
-from maps.province import build_province_map
-from maps.unit import build_unit_map
 from tests.maps.sample import sample_inputs
 from tests.maps.server import make_app, serve
+from villagecov.maps.assets import render_html
+from villagecov.maps.build import file_name, other_lang
+from villagecov.maps.inputs import MapInputs
+from villagecov.maps.progress import build_progress_map
+from villagecov.maps.province import build_province_map
+from villagecov.maps.unit import build_unit_map
 from villagecov.settings import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("VILLAGECOV_CHROMIUM", "/usr/bin/chromium")

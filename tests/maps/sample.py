@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
-from maps.inputs import MapInputs
+from villagecov.maps.inputs import MapInputs
 from villagecov.schema import TABLES, normalize
 
 V1, V2 = "2023-01-01", "2025-06-30"  # baseline and latest vintages

@@ -24,8 +24,8 @@ import shapely
 import uvicorn
 from fastapi import FastAPI, HTTPException, Response
 
-from api.routers.maps import create_router
-from maps.inputs import MapInputs
+from villagecov.api.routers.maps import create_router
+from villagecov.maps.inputs import MapInputs
 
 MVT = "application/vnd.mapbox-vector-tile"
 HALF = 20037508.342789244  # half the width of EPSG:3857, metres

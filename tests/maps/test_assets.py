@@ -8,8 +8,8 @@ import folium
 import pytest
 from folium.plugins import DualMap, Fullscreen, MarkerCluster, MiniMap
 
-from maps.assets import STATIC_DIR, copy_static, external_urls, local_url, localize, render_html
 from villagecov.errors import ConfigError
+from villagecov.maps.assets import STATIC_DIR, copy_static, external_urls, local_url, localize, render_html
 
 PACKAGES = ("leaflet", "leaflet.markercluster", "leaflet.fullscreen", "leaflet-minimap", "leaflet.vectorgrid",
             "leaflet.sync")

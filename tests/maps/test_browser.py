@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from maps.i18n import t
-from maps.layers import CLASS_COLOURS
 from tests.maps.sample import village_centre
+from villagecov.maps.i18n import t
+from villagecov.maps.layers import CLASS_COLOURS
 
 pytestmark = pytest.mark.browser
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from maps.build import build_all_maps
 from tests.maps.sample import sample_inputs, village_centre
 from tests.maps.server import serve
 from tests.maps.test_browser import Session, open_session
 from tests.maps.test_build import fill_store
+from villagecov.maps.build import build_all_maps
 from villagecov.settings import Settings
 from villagecov.storage import open_store
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app_module = pytest.importorskip("api.app")
+    app_module = pytest.importorskip("villagecov.api.app")
     root = tmp_path_factory.mktemp("e2e")
     url = str(root / "store.gpkg")
     with open_store(url, initialize=True) as st:

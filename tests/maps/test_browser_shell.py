@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from maps.i18n import t
-from maps.palette import CLASS_COLOURS, contrast_ratio
 from tests.maps.sample import village_centre
 from tests.maps.test_browser import Session
+from villagecov.maps.i18n import t
+from villagecov.maps.palette import CLASS_COLOURS, contrast_ratio
 
 pytestmark = pytest.mark.browser
 
@@ -309,7 +309,7 @@ def test_villages_in_view_list_sorts_and_downloads_csv(shell: Session) -> None:
     assert affected == sorted(affected, reverse=True) and affected[0] > 0
     s.page.locator(".vc-sort[data-key=name]").click()
     by_name = s.page.locator(".vc-list tbody td:first-child").all_inner_texts()
-    assert by_name == sorted(by_name, key=lambda n: __import__("maps.collate", fromlist=["vi_key"]).vi_key(n))
+    assert by_name == sorted(by_name, key=lambda n: __import__("villagecov.maps.collate", fromlist=["vi_key"]).vi_key(n))
     assert s.page.locator(".vc-list th").first.get_attribute("aria-sort") == "ascending"
     with s.page.expect_download() as dl:
         s.page.locator(".vc-csv").click()

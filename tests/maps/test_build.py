@@ -9,11 +9,11 @@ import pandas as pd
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from maps.assets import external_urls
-from maps.build import build_all_maps, read_inputs
-from maps.inputs import MapInputs
 from tests.maps.sample import sample_inputs
 from villagecov.cli import app
+from villagecov.maps.assets import external_urls
+from villagecov.maps.build import build_all_maps, read_inputs
+from villagecov.maps.inputs import MapInputs
 from villagecov.storage import Store
 
 
@@ -89,8 +89,8 @@ def test_cli_maps_build_on_an_empty_store_fails_with_one_line(tmp_path: Path) ->
 
 
 def test_villages_move_to_the_chosen_boundary_version(sample: MapInputs) -> None:
-    from maps.build import villages_on_version
     from tests.maps.sample import _frame
+    from villagecov.maps.build import villages_on_version
 
     merged = _frame("admin_units", [dict(code="X1", name="Xã Gộp Một", level="commune", version="2025-07"),
                                     dict(code="X2", name="Phường Gộp Hai", level="commune", version="2025-07")],

@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from maps.assets import external_urls, render_html
-from maps.contract import ApiUrls
-from maps.inputs import MapInputs
-from maps.progress import build_progress_map
-from maps.province import build_province_map
-from maps.unit import build_unit_map
 from tests.maps.sample import V2, _frame
 from villagecov.errors import NotFound
+from villagecov.maps.assets import external_urls, render_html
+from villagecov.maps.contract import ApiUrls
+from villagecov.maps.inputs import MapInputs
+from villagecov.maps.progress import build_progress_map
+from villagecov.maps.province import build_province_map
+from villagecov.maps.unit import build_unit_map
 from villagecov.settings import PROJECT_ROOT
 
 BOUNDARIES = PROJECT_ROOT / "data" / "boundaries"
@@ -42,7 +42,7 @@ def test_province_map_is_offline_and_uses_tiles(sample: MapInputs) -> None:
 def test_remote_villages_layer_explains_why(sample: MapInputs) -> None:
     import folium
 
-    from maps.layers import add_remote
+    from villagecov.maps.layers import add_remote
 
     m = folium.Map(tiles=None)
     add_remote(m, sample.villages, "vi")

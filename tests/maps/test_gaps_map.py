@@ -6,8 +6,8 @@ import inspect
 
 import pytest
 
-from maps import gaps
-from maps.i18n import LABELS
+from villagecov.maps import gaps
+from villagecov.maps.i18n import LABELS
 
 
 def test_every_gaps_label_is_in_the_catalogue_in_both_languages() -> None:

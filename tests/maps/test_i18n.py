@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maps import i18n
-from maps.i18n import LABELS, LANGS, fold, format_reasons, js_labels, t, t_opt
+from villagecov.maps import i18n
+from villagecov.maps.i18n import LABELS, LANGS, fold, format_reasons, js_labels, t, t_opt
 
 VIETNAMESE_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
 

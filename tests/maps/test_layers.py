@@ -5,11 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from maps.inputs import MapInputs, as_of_rows, sites_in_service
-from maps.layers import gap_frame, outline_geojson, search_index, service_classes, site_rows, village_classes
-from maps.panels import format_value, indicator_table_html
-from maps.progress import classes_at, comparison_html
 from tests.maps.sample import V1, V2, VILLAGES
+from villagecov.maps.inputs import MapInputs, as_of_rows, sites_in_service
+from villagecov.maps.layers import (
+    gap_frame,
+    outline_geojson,
+    search_index,
+    service_classes,
+    site_rows,
+    village_classes,
+)
+from villagecov.maps.panels import format_value, indicator_table_html
+from villagecov.maps.progress import classes_at, comparison_html
 
 
 def test_village_classes_take_the_best_technology_of_any_operator(sample: MapInputs) -> None:

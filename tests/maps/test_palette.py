@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from maps import palette
-from maps.collate import vi_key, vi_sorted
-from maps.palette import (
+from villagecov.maps import palette
+from villagecov.maps.collate import vi_key, vi_sorted
+from villagecov.maps.palette import (
     CLASS_COLOURS,
     MIN_DELTA_E,
     SERVICE_CLASS_COLOURS,

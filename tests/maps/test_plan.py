@@ -19,13 +19,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from maps.assets import render_html
-from maps.build import build_all_maps, read_inputs
-from maps.plan import format_vnd, format_vnd_short, latest_plan, plan_date, plan_layer_name
-from maps.province import build_province_map
-from maps.unit import build_unit_map
 from tests.maps.sample import VILLAGES, sample_inputs, village_centre, villages_gdf
 from tests.maps.test_build import fill_store
+from villagecov.maps.assets import render_html
+from villagecov.maps.build import build_all_maps, read_inputs
+from villagecov.maps.plan import format_vnd, format_vnd_short, latest_plan, plan_date, plan_layer_name
+from villagecov.maps.province import build_province_map
+from villagecov.maps.unit import build_unit_map
 from villagecov.settings import Settings
 from villagecov.storage import Store, open_store
 
@@ -154,8 +154,8 @@ SAMPLE_NAMES = {v[0]: v[1] for v in VILLAGES}
 
 @pytest.fixture(scope="module")
 def plan_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from api.app import create_app
     from tests.maps.server import serve
+    from villagecov.api.app import create_app
 
     root = tmp_path_factory.mktemp("plan-e2e")
     url = str(root / "store.gpkg")

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.routers.maps import create_router, router_for
+from villagecov.api.routers.maps import create_router, router_for
 from villagecov.settings import Settings
 
 

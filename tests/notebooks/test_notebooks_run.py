@@ -17,10 +17,10 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from PIL import Image
 
-from maps.assets import external_urls
 from tests.notebooks.conftest import NOTEBOOKS, VARIANTS, Executed
 from tests.notebooks.run import execute
 from villagecov.analysis import REPORT_COLUMNS, fmt_int, fmt_pct, heading
+from villagecov.maps.assets import external_urls
 from villagecov.settings import Settings
 from villagecov.storage import open_store
 

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from tests.reporting.test_report import computed  # noqa: F401  (fixture)
+from villagecov.api.app import create_app
 from villagecov.settings import Settings
 from villagecov.storage import Store
 

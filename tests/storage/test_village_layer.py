@@ -55,7 +55,7 @@ def execute(url: str, sql: str) -> None:
 
 
 def test_the_layer_holds_the_villages_and_gaps_the_api_computes_in_pandas(seeded_pg: Seeded) -> None:
-    from api.layers import gaps_frame, villages_frame
+    from villagecov.api.layers import gaps_frame, villages_frame
 
     store = open_store(seeded_pg.settings.store)
     try:
@@ -105,7 +105,7 @@ def test_the_layer_follows_each_store_write_and_a_failed_one_changes_nothing(see
 
 
 def test_a_write_that_bypasses_the_store_is_never_served_from_a_stale_layer(seeded_pg: Seeded) -> None:
-    from api.app import create_app
+    from villagecov.api.app import create_app
 
     url = seeded_pg.settings.store
     execute(url, "UPDATE villages SET population = 4242 WHERE village_id = 'V1'")

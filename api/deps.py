@@ -58,21 +58,6 @@ IsoDate = Annotated[str | None, Query(pattern=DATE_PATTERN, description="vintage
                                       json_schema_extra={"format": "date"}), AfterValidator(calendar_date)]
 
 
-def public_base(request: Request) -> str:
-    """The base of every link the API writes: ``settings.public_base_url`` when set, else the
-    address the server itself listens on — never the client's ``Host`` header, which a client
-    (or a cache poisoner) chooses."""
-    configured = request.app.state.settings.public_base_url
-    if configured:
-        return str(configured).rstrip("/")
-    scheme = request.scope.get("scheme", "http")
-    host, port = request.scope.get("server") or (request.app.state.settings.api_host,
-                                                 request.app.state.settings.api_port)
-    default = {"http": 80, "https": 443}.get(scheme)
-    netloc = f"[{host}]" if ":" in str(host) else str(host)
-    if port is not None and port != default:
-        netloc += f":{port}"
-    return f"{scheme}://{netloc}{request.scope.get('root_path', '')}".rstrip("/")
 StoreDep = Annotated[Store, Depends(get_store)]
 LayersDep = Annotated[LayerCache, Depends(get_layers)]
 

@@ -27,7 +27,7 @@ from villagecov.maps.assets import copy_static, render_html
 from villagecov.maps.collate import vi_key
 from villagecov.maps.contract import ApiUrls
 from villagecov.maps.dashboard import dashboard_html
-from villagecov.maps.i18n import LANGS, check_lang, t
+from villagecov.maps.i18n import LANGS, check_lang, file_name, other_lang, t
 from villagecov.maps.inputs import MapInputs, empty
 from villagecov.maps.plan import latest_plan
 from villagecov.maps.progress import build_progress_map
@@ -52,15 +52,6 @@ class BuildReport:
         names = [n for n in self.files if n.split(".", 1)[0] in kinds]
         names.sort(key=lambda n: (n.count(".") > 1, kinds.index(n.split(".", 1)[0])))
         return [root + name for name in names]
-
-
-def file_name(stem: str, lang: str) -> str:
-    """``stem.html`` in Vietnamese (default), ``stem.en.html`` in English."""
-    return f"{stem}.html" if lang == "vi" else f"{stem}.{lang}.html"
-
-
-def other_lang(lang: str) -> str:
-    return "en" if lang == "vi" else "vi"
 
 
 def default_boundary_version(store: Store) -> str:

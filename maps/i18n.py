@@ -409,3 +409,12 @@ def format_date(iso: str | None, lang: str) -> str:
     text = str(iso or "")
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text[:10])
     return f"{m.group(3)}/{m.group(2)}/{m.group(1)}" if m else text
+
+
+def file_name(stem: str, lang: str) -> str:
+    """``stem.html`` in Vietnamese (default), ``stem.en.html`` in English."""
+    return f"{stem}.html" if lang == "vi" else f"{stem}.{lang}.html"
+
+
+def other_lang(lang: str) -> str:
+    return "en" if lang == "vi" else "vi"

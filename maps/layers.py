@@ -19,6 +19,7 @@ from folium.plugins import FastMarkerCluster
 
 from villagecov.compute.people import people_without
 from villagecov.maps.i18n import format_reasons, t, t_opt
+from villagecov.maps.inputs import MapInputs, as_of_rows
 from villagecov.maps.palette import (
     CLASS_COLOURS,
     GAP_COLOUR,
@@ -334,3 +335,11 @@ def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
         overlay=True,
         show=True,
     ).add_to(m)
+
+
+def classes_at(data: MapInputs, date: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(coverage classes, Task 9 service classes) of the villages at vintage ``date``."""
+    vc = as_of_rows(data.village_coverage, date, ["village_id", "operator", "technology", "evidence"])
+    cov = village_classes(vc)
+    sv = as_of_rows(data.services, date, ["village_id", "service"])
+    return cov, service_classes(sv, cov)

@@ -18,7 +18,7 @@ from folium.plugins import DualMap
 from villagecov.maps.contract import ApiUrls
 from villagecov.maps.elements import Config, HtmlControl, VectorTiles
 from villagecov.maps.i18n import check_lang, format_date, indicator_sort_key, t
-from villagecov.maps.inputs import MapInputs, as_of_rows, sites_in_service
+from villagecov.maps.inputs import MapInputs, sites_in_service
 from villagecov.maps.layers import (
     CLASS_COLOURS,
     SERVICE_CLASS_COLOURS,
@@ -26,20 +26,11 @@ from villagecov.maps.layers import (
     add_offline_base,
     add_osm,
     add_sites,
-    service_classes,
-    village_classes,
+    classes_at,
 )
 from villagecov.maps.panels import add_chrome, add_legend, format_value, limit_zoom
 from villagecov.maps.province import BASE_PANE, TILES_PANE, add_panes
 from villagecov.maps.shell import ShellConfig, add_shell, map_layers, sources_of, today
-
-
-def classes_at(data: MapInputs, date: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(coverage classes, Task 9 service classes) of the villages at vintage ``date``."""
-    vc = as_of_rows(data.village_coverage, date, ["village_id", "operator", "technology", "evidence"])
-    cov = village_classes(vc)
-    sv = as_of_rows(data.services, date, ["village_id", "service"])
-    return cov, service_classes(sv, cov)
 
 
 def comparison_html(indicators: pd.DataFrame, baseline: str, latest: str, lang: str) -> str:

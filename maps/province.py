@@ -15,7 +15,7 @@ from folium.map import CustomPane
 
 from villagecov.maps.contract import ApiUrls
 from villagecov.maps.elements import VectorTiles
-from villagecov.maps.i18n import check_lang, format_date, t, t_opt
+from villagecov.maps.i18n import check_lang, file_name, format_date, t, t_opt
 from villagecov.maps.inputs import MapInputs, as_of_rows, sites_in_service
 from villagecov.maps.layers import (
     CLASS_COLOURS,
@@ -29,6 +29,7 @@ from villagecov.maps.layers import (
     add_osm,
     add_remote,
     add_sites,
+    classes_at,
     search_index,
     service_classes,
     service_yes_no,
@@ -120,8 +121,6 @@ def add_village_layers(
 
 def add_newly_covered(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str) -> bool:
     """Villages with 4G/5G at the latest vintage that had neither at the baseline (first vintage)."""
-    from villagecov.maps.progress import classes_at
-
     vintages = data.vintages
     if len(vintages) < 2:
         return False
@@ -136,8 +135,6 @@ def add_newly_covered(m: folium.Map, data: MapInputs, urls: ApiUrls, lang: str) 
 
 def period_classes(data: MapInputs) -> dict[str, dict[str, str]]:
     """Village classes at every vintage of the computed coverage (the period selector)."""
-    from villagecov.maps.progress import classes_at
-
     return {d: classes_at(data, d)[0] for d in data.vintages}
 
 
@@ -239,7 +236,6 @@ def legend_flags(data: MapInputs, sites, rasters, service_layers: list[str], new
 
 def unit_children(units, level: str, lang: str) -> list[tuple[str, str]]:
     """(name, page) of the units below, sorted the Vietnamese way."""
-    from villagecov.maps.build import file_name
     from villagecov.maps.collate import vi_key
 
     if units is None or units is False or len(units) == 0:
@@ -250,8 +246,6 @@ def unit_children(units, level: str, lang: str) -> list[tuple[str, str]]:
 
 def full_search_index(data: MapInputs, lang: str, unit_links: bool = True) -> list[list]:
     """Villages, communes and districts for the search box (units link to their pages)."""
-    from villagecov.maps.build import file_name
-
     districts = data.districts if data.districts is not None else None
     dnames = {} if districts is None else dict(zip(districts["code"].astype(str), districts["name"].astype(str),
                                                    strict=True))

@@ -10,7 +10,7 @@ import folium
 
 from villagecov.errors import NotFound
 from villagecov.maps.contract import ApiUrls
-from villagecov.maps.i18n import check_lang, t
+from villagecov.maps.i18n import check_lang, file_name, t
 from villagecov.maps.inputs import MapInputs, sites_in_service
 from villagecov.maps.layers import (
     add_boundaries,
@@ -61,8 +61,6 @@ def build_unit_map(
         raise NotFound(f"no {level} {code} in boundary version {data.boundary_version}")
     sub = data.for_unit(level, code)
     name = str(unit["name"].iloc[0])
-
-    from villagecov.maps.build import file_name
 
     m = new_map(tuple(unit.total_bounds), lang, urls.village, sub.commune_names)
     add_panes(m)

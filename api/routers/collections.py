@@ -20,10 +20,9 @@ from villagecov.api.features import (
     select,
 )
 from villagecov.api.layers import BIG, Collection, LayerCache
+from villagecov.api.ogc import SYNTHETIC_NOTE, base_url, is_synthetic
 from villagecov.api.paging import Cursor, store_page
-from villagecov.api.routers.landing import base_url
 from villagecov.errors import NotFound
-from villagecov.schema import TABLES
 from villagecov.storage import Store
 
 router = APIRouter(tags=["OGC API – Features"])
@@ -50,18 +49,6 @@ PROVINCE_BBOX = [105.6, 16.9, 107.1, 18.1]  # Quảng Bình, CRS84 degrees (used
 
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
-SYNTHETIC_NOTE = ("SYNTHETIC demo data, not real (DỮ LIỆU GIẢ LẬP, không dùng để ra quyết định); "
-                  "features carry synthetic=true.")
-
-
-def is_synthetic(store: Store, layers: LayerCache, table_name: str) -> bool:
-    """Whether any row of ``table_name`` is flagged synthetic (cached with the layer frames)."""
-    if "synthetic" not in TABLES[table_name].columns:
-        return False
-    return bool(layers.get(store, ("synthetic:" + table_name, None),
-                           lambda: store.count(table_name, {"synthetic": True}) > 0))
-
-
 def describe(request: Request, store: Store, layers: LayerCache, coll: Collection) -> dict[str, Any]:
     base = f"{base_url(request)}/collections/{coll.id}"
     # Measurements can hold millions of points: the listing does not load them just for an extent.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path as FsPath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -11,9 +9,10 @@ from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, VintageQuery, cached
 from villagecov.api.layers import FIXED
+from villagecov.exports import MEDIA_TYPES, encode
 
 router = APIRouter(tags=["Exports"])
-MEDIA = {"gpkg": "application/geopackage+sqlite3", "csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
+MEDIA = MEDIA_TYPES
 
 
 @router.get("/exports/villages.{fmt}", summary="Villages with coverage status (gpkg, csv, geojson)",
@@ -24,12 +23,7 @@ def export_villages(
     fmt: Annotated[Literal["gpkg", "csv", "geojson"], Path(description="file format")],
 ) -> Response:
     """CSV carries the geometry as WKT; GeoJSON is RFC 7946; GeoPackage has one layer ``villages``."""
-    from villagecov.sources.io_write import write_frame
-
     frame = layers.frame(store, FIXED["villages"], when.as_of if when else None)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = FsPath(tmp) / f"villages.{fmt}"
-        write_frame(frame, fmt, out, layer="villages")
-        body = out.read_bytes()
+    body = encode(frame, fmt, "villages")
     headers = {"Content-Disposition": f'attachment; filename="villages.{fmt}"'}
     return cached(request, body, MEDIA[fmt], settings.items_max_age_s, headers)

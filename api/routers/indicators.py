@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from villagecov.api.dashboard import indicator_series, indicator_table
 from villagecov.api.deps import IsoDate, SettingsDep, StoreDep, cached
 from villagecov.api.features import records
-from villagecov.api.routers.landing import base_url
+from villagecov.api.ogc import base_url
 from villagecov.schema import BOUNDARY_VERSIONS, LEVELS
 from villagecov.spreadsheet import neutralise_formulas
 

@@ -6,33 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from villagecov.api.deps import LayersDep, StoreDep, public_base
+from villagecov.api.deps import LayersDep, StoreDep
+from villagecov.api.ogc import CONFORMANCE, SYNTHETIC_NOTE, base_url, is_synthetic
 
 router = APIRouter(tags=["OGC API – Features"])
 
-CONFORMANCE = [
-    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
-    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
-    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/png",
-    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
-]
-
-
-def base_url(request: Request) -> str:
-    return public_base(request)
-
-
 @router.get("/", summary="Landing page")
 def landing(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, Any]:
-    from villagecov.api.routers.collections import SYNTHETIC_NOTE, is_synthetic
-
     base = base_url(request)
     synthetic = any(is_synthetic(store, layers, t) for t in ("villages", "sites", "coverage", "services"))
     return {

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Request
 from villagecov.api.deps import LayersDep, StoreDep
 from villagecov.api.features import records
 from villagecov.api.layers import plans_table
-from villagecov.api.routers.landing import base_url
+from villagecov.api.ogc import base_url
 from villagecov.errors import NotFound, StoreError
 from villagecov.storage import Store
 

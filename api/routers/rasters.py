@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, cached
 from villagecov.api.mvt import Tile
+from villagecov.api.ogc import base_url
 from villagecov.api.rasters import PNG, info, legend, point, raster_layer, raster_layers, tile_png
-from villagecov.api.routers.landing import base_url
 
 router = APIRouter(tags=["Raster tiles"])
 RasterId = Path(description="coverage id of a raster coverage", pattern=r"^[A-Za-z0-9_.:-]+$")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from villagecov.api.deps import SettingsDep, StoreDep
-from villagecov.api.routers.landing import base_url
+from villagecov.api.ogc import base_url
 
 router = APIRouter(tags=["Reports"])
 Level = Literal["province", "district", "commune"]

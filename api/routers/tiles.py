@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, VintageQuery, cached
 from villagecov.api.mvt import MVT, TMS, cap_metadata, render_tile
+from villagecov.api.ogc import base_url
 from villagecov.api.routers.collections import CollectionId
-from villagecov.api.routers.landing import base_url
 
 router = APIRouter(tags=["Vector tiles"])
 TILE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -15,8 +15,9 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Request, Uploa
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import AfterValidator
 
-from villagecov.api.deps import DATE_PATTERN, ApiKeyDep, SettingsDep, calendar_date, public_base
+from villagecov.api.deps import DATE_PATTERN, ApiKeyDep, SettingsDep, calendar_date
 from villagecov.api.errors import Busy, UploadTooLarge
+from villagecov.api.ogc import base_url
 from villagecov.api.uploads import UploadForm, authorize, scope_of
 from villagecov.errors import InputError, NotFound, PermissionDenied, VillagecovError
 from villagecov.jobs import Jobs, record, run_in_worker
@@ -82,7 +83,7 @@ def upload(
             _refused(settings, key, form, "too_large", str(exc))
         raise
     background.add_task(_ingest, request, settings, job["id"])
-    url = f"{public_base(request)}/uploads/{job['id']}"
+    url = f"{base_url(request)}/uploads/{job['id']}"
     body = {"id": job["id"], "status": job["status"], "links": [{"href": url, "rel": "monitor",
                                                                   "type": "application/json"}]}
     return JSONResponse(body, status_code=202, headers={"Location": url})
@@ -121,7 +122,7 @@ def upload_status(settings: SettingsDep, key: ApiKeyDep, job_id: JOB_ID, request
     job = {k: v for k, v in _own_job(settings, key, job_id).items() if k not in _PRIVATE}
     report = job.get("report") or {}
     if isinstance(report, dict) and report.get("quarantine_file"):
-        job["links"] = [{"href": f"{public_base(request)}/uploads/{job_id}/quarantine", "rel": "describedby",
+        job["links"] = [{"href": f"{base_url(request)}/uploads/{job_id}/quarantine", "rel": "describedby",
                          "type": "text/csv", "title": "rejected rows"}]
     return job
 

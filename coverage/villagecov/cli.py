@@ -6,16 +6,16 @@ traceback) and exits with the error's exit code.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from villagecov.errors import VillagecovError
+from villagecov.cli_common import StoreOpt, _settings, console, err_console, handle_errors
+from villagecov.cli_records import register as _register_records
+from villagecov.cli_report import register as _register_reports
 from villagecov.settings import Settings
 
 app = typer.Typer(
@@ -31,43 +31,6 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 maps_app = typer.Typer(help="Interactive maps.", no_args_is_help=True)
 app.add_typer(maps_app, name="maps")
-
-# Wide enough for indicator tables when the output is a pipe or a log file, not a terminal.
-console = Console(width=None if sys.stdout.isatty() else 140)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def settings_from_env() -> Settings:
-    return Settings()
-
-
-def handle_errors(func: F) -> F:
-    """Turn villagecov errors into one line on stderr and a non-zero exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except VillagecovError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(exc.exit_code or 1) from None
-        except KeyboardInterrupt:
-            err_console.print("interrupted; the store is unchanged")
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-StoreOpt = Annotated[
-    str | None, typer.Option("--store", help="Store URL or GeoPackage path (default: VILLAGECOV_STORE)")
-]
-
-
-def _settings(store: str | None) -> Settings:
-    s = settings_from_env()
-    return s.model_copy(update={"store": store}) if store else s
-
 
 @app.command()
 @handle_errors
@@ -209,9 +172,27 @@ def demo(
     store: StoreOpt = None,
 ) -> None:
     """The main job on the embedded store: build it from data/ and print a summary."""
+    from villagecov.maps.build import build_all_maps
     from villagecov.pipeline import run_demo
+    from villagecov.storage import open_store
 
-    run_demo(_settings(store), serve=not no_serve, console=console)
+    settings = _settings(store)
+    run_demo(settings, console=console)
+    console.rule("4/5 maps")
+    opened = open_store(settings.store)
+    try:
+        built = build_all_maps(opened, Path(settings.maps_dir))
+    finally:
+        opened.close()
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(f"{len(built.files)} map files in {settings.maps_dir}", highlight=False)
+    console.rule("5/5 API and maps")
+    for label, path in [("API", "/"), ("API docs", "/docs"), ("maps", "/maps/")]:
+        console.print(f"{label:<9} {base}{path}", highlight=False)
+    for url in built.urls(base)[:6]:
+        console.print(f"          {url}", highlight=False)
+    if not no_serve:
+        _serve(settings, settings.api_host, settings.api_port)
 
 
 @app.command()
@@ -316,13 +297,17 @@ def serve(
     store: StoreOpt = None,
 ) -> None:
     """Serve the API and maps with uvicorn."""
+    settings = _settings(store)
+    _serve(settings, host or settings.api_host, port or settings.api_port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    """The one place the API is started (``serve`` and ``demo``)."""
     import uvicorn
 
     from villagecov.api.app import create_app  # the CLI is the edge: it may wire the web layer
     from villagecov.storage import open_store
 
-    settings = _settings(store)
-    host, port = host or settings.api_host, port or settings.api_port
     open_store(settings.store, initialize=True).close()  # bring an older store to the current schema first
     err_console.print(f"serving {settings.store} on http://{host}:{port}/ (docs: /docs)", highlight=False)
     # Idle keep-alive connections close after 5 s; at most 200 connections at once (then 503), so a
@@ -483,9 +468,7 @@ def plan(
         console.print(f"  {name}: {path}", highlight=False, soft_wrap=True)
 
 
-from villagecov.cli_records import register as _register_records  # noqa: E402 - needs the names above
-
-_register_records(app)
+_register_records(app)  # `submissions`, `withdraw`, `changes`, `runs`, `publish` (villagecov/cli_records.py)
 
 
 def main() -> None:
@@ -494,9 +477,7 @@ def main() -> None:
     except SystemExit as exc:
         sys.exit(exc.code)
 
-from villagecov.cli_report import register as _register_reports  # noqa: E402
-
-_register_reports(app, handle_errors, _settings)  # `report`, `catalogue`, `template survey` (villagecov/cli_report.py)
+_register_reports(app)  # `report`, `catalogue`, `template survey` (villagecov/cli_report.py)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from villagecov.cli_common import StoreOpt, _settings, console, handle_errors
+
 
 def _by(by: str | None) -> str:
     from villagecov.submissions import default_actor
@@ -15,8 +17,6 @@ def _by(by: str | None) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    from villagecov.cli import StoreOpt, _settings, console, handle_errors
-
     by_opt = typer.Option("--by", help="who is acting (default: VILLAGECOV_USER or the login name)")
 
     @app.command("submissions")

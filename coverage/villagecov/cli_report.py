@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
-from villagecov.settings import Settings
-
-F = TypeVar("F", bound=Callable[..., Any])
-StoreOpt = Annotated[
-    str | None, typer.Option("--store", help="Store URL or GeoPackage path (default: VILLAGECOV_STORE)")
-]
-
-
-_SETTINGS: list[Callable[[str | None], Settings]] = []  # the app's settings reader, set by register()
-
-
-def _settings(store: str | None) -> Settings:
-    if _SETTINGS:
-        return _SETTINGS[0](store)
-    s = Settings()
-    return s.model_copy(update={"store": store}) if store else s
+from villagecov.cli_common import StoreOpt, _settings, handle_errors
 
 
 def _say(message: str) -> None:
@@ -32,12 +16,8 @@ def _say(message: str) -> None:
     Console(stderr=True, width=200).print(message, highlight=False, soft_wrap=True)
 
 
-def register(app: typer.Typer, handle_errors: Callable[[F], F],
-             settings: Callable[[str | None], Settings] | None = None) -> None:
-    """Add ``report``, ``catalogue`` and ``template survey`` to the ``villagecov`` app; ``settings``
-    reads the settings at the edge as the app's other commands do."""
-    if settings is not None:
-        _SETTINGS[:] = [settings]
+def register(app: typer.Typer) -> None:
+    """Add ``report``, ``catalogue`` and ``template survey`` to the ``villagecov`` app."""
     template_app = typer.Typer(help="Pre-filled templates for the communes.", no_args_is_help=True)
     app.add_typer(template_app, name="template")
     app.command("report")(handle_errors(report))

@@ -191,8 +191,10 @@ def ingest_demo_inputs(settings: Settings, manifest: Any, console: Any) -> list[
     return reports
 
 
-def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019) -> dict[str, Any]:
-    """The main job on the embedded store: real boundaries + SYNTHETIC demo inputs → indicators → maps → API."""
+def run_demo(settings: Settings, *, console: Any, seed: int = 2019) -> dict[str, Any]:
+    """Steps 1–3 of the main job on the embedded store: real boundaries + SYNTHETIC demo inputs →
+    village coverage, indicators and a 4G site plan. The maps and the API (steps 4–5) are wired
+    by the CLI (``villagecov demo``): the library never imports them."""
     from villagecov.compute_pipeline import compute_all
     from villagecov.demo.generate import generate_demo_inputs
     from villagecov.demo.manifest import MANIFEST_NAME, read_manifest
@@ -226,27 +228,4 @@ def run_demo(settings: Settings, *, serve: bool, console: Any, seed: int = 2019)
     for line in summary_lines(plan):
         console.print(line, highlight=False)
 
-    console.rule("4/5 maps")
-    from villagecov.maps.build import build_all_maps
-
-    store = open_store(settings.store)
-    try:
-        built = build_all_maps(store, Path(settings.maps_dir))
-    finally:
-        store.close()
-    base = f"http://{settings.api_host}:{settings.api_port}"
-    console.print(f"{len(built.files)} map files in {settings.maps_dir}", highlight=False)
-    result = {"boundaries": summary, "ingested": reports, "computed": computed, "plan": plan, "maps": built}
-
-    console.rule("5/5 API and maps")
-    for label, path in [("API", "/"), ("API docs", "/docs"), ("maps", "/maps/")]:
-        console.print(f"{label:<9} {base}{path}", highlight=False)
-    for url in built.urls(base)[:6]:
-        console.print(f"          {url}", highlight=False)
-    if serve:
-        import uvicorn
-
-        from villagecov.api.app import create_app
-
-        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
-    return result
+    return {"boundaries": summary, "ingested": reports, "computed": computed, "plan": plan}

@@ -1,33 +1,42 @@
-"""Packaging: `coverage/` is a plain folder, so `import coverage` is coverage.py."""
+"""`pip install .` puts only ``villagecov`` in site-packages: the client's api/ and maps/ folders
+install as villagecov.api and villagecov.maps (setuptools package-dir mapping, pyproject.toml)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
+import zipfile
 from pathlib import Path
 
-from tests.conftest import PROJECT_ROOT
+ROOT = Path(__file__).resolve().parents[2]
+SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
 
 
-def test_coverage_py_is_not_shadowed_and_villagecov_imports() -> None:
-    code = (
-        "import coverage, villagecov, api, maps, pathlib;"
-        "assert hasattr(coverage, 'Coverage'), coverage.__file__;"
-        "assert 'site-packages' in coverage.__file__, coverage.__file__;"
-        "print(coverage.__version__, villagecov.__version__, pathlib.Path(villagecov.__file__).parent.name)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
-    cov_version, vc_version, folder = out.stdout.split()
-    assert cov_version[0].isdigit() and vc_version == "0.1.0" and folder == "villagecov"
-    assert not (PROJECT_ROOT / "coverage" / "__init__.py").exists()
+def test_every_package_folder_is_listed_and_nothing_else() -> None:
+    """A new subpackage must be added to pyproject's list, or the wheel would leave it out."""
+    dirs = {name: ROOT / folder for name, folder in SETUPTOOLS["package-dir"].items()}
+    found = set()
+    for name, folder in dirs.items():
+        for init in folder.rglob("__init__.py"):
+            rel = init.parent.relative_to(folder).parts
+            nested = any(init.parent.is_relative_to(other) for other in dirs.values()
+                         if other != folder and other.is_relative_to(folder))
+            if not nested:
+                found.add(".".join([name, *rel]))
+    assert set(SETUPTOOLS["packages"]) == found
 
 
-def test_villagecov_runs_under_coverage_py(tmp_path: Path) -> None:
-    data_file = tmp_path / ".coverage"
-    out = subprocess.run(
-        [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}", "-m", "villagecov.cli", "--help"],
-        capture_output=True, text=True, cwd=PROJECT_ROOT,
-    )
-    assert out.returncode == 0, out.stderr
-    assert "ingest" in out.stdout
-    assert data_file.exists()  # coverage.py really measured the run
+def test_the_wheel_holds_only_villagecov(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                   check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("villagecov-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {n.split("/")[0] for n in names} == {"villagecov", wheel.name.split("-")[0] + "-"
+                                                 + wheel.name.split("-")[1] + ".dist-info"}
+    for expected in ("villagecov/api/app.py", "villagecov/api/routers/tiles.py", "villagecov/maps/build.py",
+                     "villagecov/cli.py", "villagecov/storage/migrations/script.py.mako",
+                     "villagecov/maps/static/leaflet/leaflet.js", "villagecov/api/static/redoc/redoc.standalone.js"):
+        assert expected in names, expected
+    top_level = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("top_level.txt"))).decode()
+    assert top_level.split() == ["villagecov"]

@@ -12,7 +12,7 @@ import pytest
 from tests.maps.sample import sample_inputs
 from tests.maps.server import make_app, serve
 from villagecov.maps.assets import render_html
-from villagecov.maps.build import file_name, other_lang
+from villagecov.maps.i18n import file_name, other_lang
 from villagecov.maps.inputs import MapInputs
 from villagecov.maps.progress import build_progress_map
 from villagecov.maps.province import build_province_map

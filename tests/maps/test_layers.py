@@ -8,6 +8,7 @@ import pytest
 from tests.maps.sample import V1, V2, VILLAGES
 from villagecov.maps.inputs import MapInputs, as_of_rows, sites_in_service
 from villagecov.maps.layers import (
+    classes_at,
     gap_frame,
     outline_geojson,
     search_index,
@@ -16,7 +17,7 @@ from villagecov.maps.layers import (
     village_classes,
 )
 from villagecov.maps.panels import format_value, indicator_table_html
-from villagecov.maps.progress import classes_at, comparison_html
+from villagecov.maps.progress import comparison_html
 
 
 def test_village_classes_take_the_best_technology_of_any_operator(sample: MapInputs) -> None:

@@ -1,0 +1,63 @@
+"""OGC API documents' shared parts: the base URL of every link, links, conformance classes and the
+SYNTHETIC note. One place, so routers never import each other for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from villagecov.api.layers import LayerCache
+from villagecov.schema import TABLES
+from villagecov.storage import Store
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/png",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+]
+
+
+def base_url(request: Request) -> str:
+    """The base of every link the API writes: ``settings.public_base_url`` when set, else the
+    address the server itself listens on — never the client's ``Host`` header, which a client
+    (or a cache poisoner) chooses."""
+    configured = request.app.state.settings.public_base_url
+    if configured:
+        return str(configured).rstrip("/")
+    scheme = request.scope.get("scheme", "http")
+    host, port = request.scope.get("server") or (request.app.state.settings.api_host,
+                                                 request.app.state.settings.api_port)
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = f"[{host}]" if ":" in str(host) else str(host)
+    if port is not None and port != default:
+        netloc += f":{port}"
+    return f"{scheme}://{netloc}{request.scope.get('root_path', '')}".rstrip("/")
+
+
+def link(href: str, rel: str, type_: str = "application/json", title: str | None = None) -> dict[str, Any]:
+    """One OGC link object."""
+    out: dict[str, Any] = {"href": href, "rel": rel, "type": type_}
+    if title is not None:
+        out["title"] = title
+    return out
+
+
+SYNTHETIC_NOTE = ("SYNTHETIC demo data, not real (DỮ LIỆU GIẢ LẬP, không dùng để ra quyết định); "
+                  "features carry synthetic=true.")
+
+
+def is_synthetic(store: Store, layers: LayerCache, table_name: str) -> bool:
+    """Whether any row of ``table_name`` is flagged synthetic (cached with the layer frames)."""
+    if "synthetic" not in TABLES[table_name].columns:
+        return False
+    return bool(layers.get(store, ("synthetic:" + table_name, None),
+                           lambda: store.count(table_name, {"synthetic": True}) > 0))

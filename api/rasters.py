@@ -18,7 +18,7 @@ import pandas as pd
 from villagecov import signal_classes
 from villagecov.api.layers import LayerCache
 from villagecov.errors import NotFound
-from villagecov.settings import Settings
+from villagecov.settings import Settings, StoreSettings, ThresholdSettings
 from villagecov.storage import Store
 
 PNG = "image/png"
@@ -47,7 +47,7 @@ class RasterLayer:
     synthetic: bool | None
 
 
-def raster_layers(store: Store, settings: Settings) -> list[RasterLayer]:
+def raster_layers(store: Store, settings: StoreSettings) -> list[RasterLayer]:
     """Coverage rows with a raster (``raster_path``), paths resolved against the archive folder."""
     rows = store.read("coverage")
     rows = rows[rows["raster_path"].notna()]
@@ -74,7 +74,7 @@ def raster_layer(store: Store, settings: Settings, raster_id: str, layers: Layer
     raise NotFound(f"no raster {raster_id!r}; see /rasters")
 
 
-def legend(layer: RasterLayer, settings: Settings) -> list[dict[str, Any]]:
+def legend(layer: RasterLayer, settings: ThresholdSettings) -> list[dict[str, Any]]:
     classes = COVERAGE_CLASSES if layer.value_kind == "class" else SIGNAL_CLASSES
     out = [{"class": i, "label": label, "rgba": list(rgba)} for i, (label, rgba) in enumerate(classes)]
     if layer.value_kind != "class":
@@ -85,7 +85,7 @@ def legend(layer: RasterLayer, settings: Settings) -> list[dict[str, Any]]:
     return out
 
 
-def classify(values: np.ndarray, layer: RasterLayer, settings: Settings) -> np.ndarray:
+def classify(values: np.ndarray, layer: RasterLayer, settings: ThresholdSettings) -> np.ndarray:
     """Class index per pixel (uint8); values outside the classes get the last index + 1."""
     if layer.value_kind == "class":
         v = np.nan_to_num(values, nan=-1).astype(np.int64)

@@ -20,7 +20,7 @@ from villagecov.api import errors
 from villagecov.api.deps import ApiKeyDep, StoreDep
 from villagecov.api.ratelimit import RateLimiter
 from villagecov.errors import PermissionDenied
-from villagecov.settings import Settings
+from villagecov.settings import UploadSettings
 
 Problem = Literal["no_signal", "weak_signal", "slow_data", "has_signal", "service_missing", "other"]
 assert set(Problem.__args__) == set(challenges.PROBLEMS)  # type: ignore[attr-defined]
@@ -45,7 +45,7 @@ def _admin(key) -> None:
         raise PermissionDenied("only an admin key may read or resolve challenges")
 
 
-def router_for(settings: Settings) -> APIRouter:
+def router_for(settings: UploadSettings) -> APIRouter:
     """The challenges router with its own rate limiter (``settings.challenges_per_hour``)."""
     router = APIRouter(tags=["Challenges"])
     limiter = RateLimiter(settings.challenges_per_hour, 3600.0)

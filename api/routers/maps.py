@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
 
 from villagecov.maps.assets import STATIC_DIR
-from villagecov.settings import Settings
+from villagecov.settings import StoreSettings
 
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
@@ -60,6 +60,6 @@ def create_router(maps_dir: Path, static_dir: Path = STATIC_DIR) -> APIRouter:
     return router
 
 
-def router_for(settings: Settings) -> APIRouter:
+def router_for(settings: StoreSettings) -> APIRouter:
     """The maps router serving ``settings.maps_dir``."""
     return create_router(Path(settings.maps_dir))

@@ -24,7 +24,7 @@ from villagecov.catalogue import HEADLINE
 from villagecov.compute.rasters import RasterLayer, read_raster
 from villagecov.compute.run import ComputeInputs, compute_all_vintages
 from villagecov.errors import InputError, NotFound
-from villagecov.settings import PROJECT_ROOT, Settings
+from villagecov.settings import PROJECT_ROOT, Settings, StoreSettings
 from villagecov.storage import Store, open_store
 from villagecov.target_groups import load_target_groups
 from villagecov.targets import load_targets
@@ -102,7 +102,7 @@ def _file_sha(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def resolve_raster(path: str, settings: Settings) -> Path:
+def resolve_raster(path: str, settings: StoreSettings) -> Path:
     """A coverage row's raster_path: absolute, or relative to the archive, project or data dir."""
     p = Path(path)
     candidates = [p] if p.is_absolute() else [settings.archive_dir / p, PROJECT_ROOT / p, settings.data_dir / p]
@@ -302,7 +302,7 @@ def compute_all(settings: Settings, progress: Callable[[str], None] | None = Non
     )
 
 
-def read_indicators(settings: Settings, *, level: str | None = None, as_of: str | None = None,
+def read_indicators(settings: StoreSettings, *, level: str | None = None, as_of: str | None = None,
                     boundaries: str = "2019", period: str | None = None, run: str | None = None) -> pd.DataFrame:
     """Stored indicators of one boundary version and reporting period (village rows excluded unless
     level=village).

@@ -25,7 +25,7 @@ import pandas as pd
 from villagecov import boundary_versions
 from villagecov.errors import DuplicateSubmission, InputError, VillagecovError
 from villagecov.scope import UploadScope
-from villagecov.settings import Settings
+from villagecov.settings import Settings, StoreSettings, UploadSettings
 from villagecov.sources.archives import side_files, unwrap
 from villagecov.sources.common import IngestOptions, Parsed, ReadContext, Rejects
 from villagecov.spreadsheet import neutralise_formulas
@@ -61,7 +61,7 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def archive(settings: Settings, path: Path, sha: str, sides: list[Path] | None = None) -> Path:
+def archive(settings: StoreSettings, path: Path, sha: str, sides: list[Path] | None = None) -> Path:
     """Copy ``path`` (and its side files: a bare Shapefile's .dbf/.shx, a TAB's .dat/.map/.id…) to
     the content-addressed archive (atomic renames); return the archived main file."""
     folder = Path(settings.archive_dir) / sha[:2] / sha
@@ -75,7 +75,7 @@ def archive(settings: Settings, path: Path, sha: str, sides: list[Path] | None =
     return folder / path.name
 
 
-def _check_size(settings: Settings, path: Path) -> None:
+def _check_size(settings: UploadSettings, path: Path) -> None:
     if not path.exists() or not path.is_file():
         raise InputError("no such file", file=str(path))
     size = path.stat().st_size

@@ -29,7 +29,7 @@ import pandas as pd
 
 from villagecov.errors import DuplicateSubmission, InputError, NotFound, OutOfScope, VillagecovError
 from villagecov.scope import UploadScope
-from villagecov.settings import Settings
+from villagecov.settings import Settings, StoreSettings
 from villagecov.storage import open_store
 
 log = logging.getLogger("villagecov.jobs")
@@ -167,7 +167,7 @@ def public_report(report: Any, settings: Settings) -> Any:
     return data
 
 
-def scrub(text: str, settings: Settings) -> str:
+def scrub(text: str, settings: StoreSettings) -> str:
     """``text`` without the server's folders (messages of errors that name a quarantine file)."""
     for folder in sorted(
         {str(Path(settings.archive_dir).resolve()), str(settings.archive_dir)}, key=len, reverse=True
@@ -293,7 +293,7 @@ def run_in_worker(settings: Settings, job_id: str) -> dict[str, Any]:
     return job
 
 
-def record(settings: Settings, job: dict[str, Any]) -> None:
+def record(settings: StoreSettings, job: dict[str, Any]) -> None:
     """Append the job's outcome to ``upload_audit`` (who, what, when, result)."""
     row = {
         "job_id": job["id"],

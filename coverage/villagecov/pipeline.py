@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from villagecov.errors import InputError, NotFound
-from villagecov.settings import Settings
+from villagecov.settings import Settings, StoreSettings
 from villagecov.storage import Store, open_store
 
 
@@ -41,7 +41,7 @@ class BoundariesSummary:
         return "\n".join(lines)
 
 
-def doctor_report(settings: Settings) -> dict[str, str]:
+def doctor_report(settings: StoreSettings) -> dict[str, str]:
     """Versions of the geospatial stack and of the store."""
     import fastapi
     import geopandas
@@ -84,7 +84,7 @@ def _units_summary(store: Store) -> pd.DataFrame:
     return summary.sort_values(["version", "o"]).drop(columns="o").reset_index(drop=True)
 
 
-def ingest_boundaries(settings: Settings, data_dir: Path, progress: Any = None) -> BoundariesSummary:
+def ingest_boundaries(settings: StoreSettings, data_dir: Path, progress: Any = None) -> BoundariesSummary:
     """Load the bundled real boundaries into the store; re-running with the same files changes nothing."""
     from villagecov.sources.boundaries import read_boundaries
 
@@ -146,7 +146,7 @@ def read_layer(store: Store, kind: str, boundaries: str = "2019", as_of: str | N
 
 
 def export_layer(
-    settings: Settings, kind: str, fmt: str, out: Path | None, *, boundaries: str = "2019", as_of: str | None = None
+    settings: StoreSettings, kind: str, fmt: str, out: Path | None, *, boundaries: str = "2019", as_of: str | None = None
 ) -> int:
     """Write a layer as GeoJSON, CSV (geometry as WKT) or GeoPackage; return the feature count."""
     from villagecov.sources.io_write import write_frame

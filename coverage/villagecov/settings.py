@@ -1,4 +1,10 @@
-"""Settings, read once at the edge (CLI, app factory) from ``VILLAGECOV_*`` and passed in."""
+"""Settings, read once at the edge (CLI, app factory) from ``VILLAGECOV_*`` and passed in.
+
+Split by concern: each class below holds one concern's tunables and can be read on its own
+(``TileSettings()``); :class:`Settings` is all of them, so the environment names stay flat
+(``VILLAGECOV_TILE_MAX_FEATURES``). A function takes the narrowest concern it needs
+(``settings: TileSettings``); the edge passes the one :class:`Settings` it read.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-class Settings(BaseSettings):
-    """All tunables of the service. Thresholds in dBm, shares in [0, 1], money in VND."""
+class StoreSettings(BaseSettings):
+    """Where the data lives: the store, the bundled data, the archive and the built maps."""
 
     model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
 
@@ -29,6 +35,17 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "archive",
         description="content-addressed archive of every ingested file and its quarantine report",
     )
+
+    @property
+    def store_is_postgis(self) -> bool:
+        return self.store.startswith("postgresql")
+
+
+class UploadSettings(BaseSettings):
+    """Limits of uploads and of public challenge reports (docs/security.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
+
     max_upload_mb: int = 200
     challenges_per_hour: int = Field(5, ge=1, description="public challenge reports per client address and hour")
     max_uncompressed_mb: int = 2000
@@ -40,15 +57,12 @@ class Settings(BaseSettings):
     upload_job_memory_mb: int = Field(default=3072, ge=0, description="address-space cap of a worker (0: none)")
     upload_job_timeout_s: int = Field(default=1800, ge=1)
     upload_body_timeout_s: float = Field(default=30.0, gt=0, description="longest wait for the next body chunk")
-    # Reads: a request running longer than this answers 503 with Retry-After.
-    request_time_budget_s: float = Field(default=30.0, gt=0)
-    # Links in responses are built from this (e.g. https://villagecov.example.gov.vn), never from
-    # the request's Host header; unset: http://api_host:api_port.
-    public_base_url: str | None = None
-    # Who may frame the HTML pages and maps (CSP frame-ancestors): the dashboard's origin, say.
-    frame_ancestors: str = "'self'"
-    # HMAC key signing paging cursors; unset: a random key per process (cursors die with it).
-    cursor_secret: str | None = None
+
+
+class ThresholdSettings(BaseSettings):
+    """When a village counts as covered: signal thresholds in dBm and shares in [0, 1]."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
 
     # Signal thresholds (outdoor): 4G/5G RSRP, 3G RSCP, 2G RxLev.
     threshold_dbm_4g: float = -105.0
@@ -59,23 +73,20 @@ class Settings(BaseSettings):
     partial_share: float = 0.2
     target_share: float = 1.0  # the plan's target: every village
 
-    # Site planning (villagecov.planning). Costs in VND. ASSUMPTIONS, not quotations: order-of-
-    # magnitude unit costs for rural Vietnam chosen by the planning module's author (no public
-    # price list was available); replace them with the department's or operators' figures.
-    plan_cost_new_tower_vnd: float = 1_500_000_000.0  # greenfield 40 m tower, civil works, RAN
-    plan_cost_colocation_vnd: float = 500_000_000.0  # RAN equipment + antennas on an existing tower
-    plan_cost_fibre_per_km_vnd: float = 50_000_000.0  # aerial fibre along roads, per km
-    plan_cost_microwave_vnd: float = 300_000_000.0  # one microwave backhaul link, both ends
-    plan_fibre_max_km: float = 10.0  # farther than this from a fibre PoP: microwave backhaul
-    plan_cost_power_vnd: float = 200_000_000.0  # grid connection (or solar + battery) of a new site
-    plan_opex_new_per_year_vnd: float = 150_000_000.0  # power, land rent, maintenance of a new site
-    plan_opex_colocation_per_year_vnd: float = 60_000_000.0  # power and tower rent of a co-location
-    plan_opex_years: int = 5  # years of opex counted in a candidate's cost (0: capital cost only)
-    plan_tower_height_m: float = 40.0  # antenna height of a new tower (m)
-    plan_candidate_radius_km: float = 10.0  # candidates farther than this from every gap are dropped
-    plan_grid_spacing_m: float = 2000.0  # grid candidates over uncovered populated villages
-    plan_max_hilltops: int = 40
-    plan_ilp_time_limit_s: float = 60.0
+    def threshold_dbm(self, technology: str) -> float:
+        """Signal threshold in dBm for ``technology`` (2G/3G/4G/5G)."""
+        return {
+            "2G": self.threshold_dbm_2g,
+            "3G": self.threshold_dbm_3g,
+            "4G": self.threshold_dbm_4g,
+            "5G": self.threshold_dbm_5g,
+        }[technology]
+
+
+class ComputeSettings(BaseSettings):
+    """The village coverage engine and the indicators' rules: remoteness, evidence, contradiction, targets."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
 
     # Remoteness rules (used when no official flag is given). Distance from the district seat, or,
     # on boundaries without districts (2025-07; "auto"), from the village's commune centre.
@@ -114,6 +125,36 @@ class Settings(BaseSettings):
         default_factory=dict, description="per-indicator target overriding the defaults"
     )
 
+
+class PlanningSettings(BaseSettings):
+    """Site planning (villagecov.planning): unit costs in VND and the search's limits."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
+
+    # Site planning (villagecov.planning). Costs in VND. ASSUMPTIONS, not quotations: order-of-
+    # magnitude unit costs for rural Vietnam chosen by the planning module's author (no public
+    # price list was available); replace them with the department's or operators' figures.
+    plan_cost_new_tower_vnd: float = 1_500_000_000.0  # greenfield 40 m tower, civil works, RAN
+    plan_cost_colocation_vnd: float = 500_000_000.0  # RAN equipment + antennas on an existing tower
+    plan_cost_fibre_per_km_vnd: float = 50_000_000.0  # aerial fibre along roads, per km
+    plan_cost_microwave_vnd: float = 300_000_000.0  # one microwave backhaul link, both ends
+    plan_fibre_max_km: float = 10.0  # farther than this from a fibre PoP: microwave backhaul
+    plan_cost_power_vnd: float = 200_000_000.0  # grid connection (or solar + battery) of a new site
+    plan_opex_new_per_year_vnd: float = 150_000_000.0  # power, land rent, maintenance of a new site
+    plan_opex_colocation_per_year_vnd: float = 60_000_000.0  # power and tower rent of a co-location
+    plan_opex_years: int = 5  # years of opex counted in a candidate's cost (0: capital cost only)
+    plan_tower_height_m: float = 40.0  # antenna height of a new tower (m)
+    plan_candidate_radius_km: float = 10.0  # candidates farther than this from every gap are dropped
+    plan_grid_spacing_m: float = 2000.0  # grid candidates over uncovered populated villages
+    plan_max_hilltops: int = 40
+    plan_ilp_time_limit_s: float = 60.0
+
+
+class ReportSettings(BaseSettings):
+    """The reporting bodies named in the annual report's titles and recipients."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
+
     # Reporting bodies (titles of the annual report and the maps): the structure since 1 March 2025
     # (telecom and post under Science and Technology; press, radio and TV under Culture, Sports
     # and Tourism) and, since 1 July 2025, the merged Quảng Trị province.
@@ -125,11 +166,34 @@ class Settings(BaseSettings):
         default_factory=lambda: ["Sở Văn hóa, Thể thao và Du lịch tỉnh Quảng Trị"],
         description="recipients of the press, radio and TV parts of Task 9")
 
+
+class ApiSettings(BaseSettings):
+    """The web API: address, links, CORS, paging, caching of published JSON and time budget."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost", "http://127.0.0.1"])
     items_limit_default: int = 100
     items_limit_max: int = 10000
+    # Reads: a request running longer than this answers 503 with Retry-After.
+    request_time_budget_s: float = Field(default=30.0, gt=0)
+    # Links in responses are built from this (e.g. https://villagecov.example.gov.vn), never from
+    # the request's Host header; unset: http://api_host:api_port.
+    public_base_url: str | None = None
+    # Who may frame the HTML pages and maps (CSP frame-ancestors): the dashboard's origin, say.
+    frame_ancestors: str = "'self'"
+    # HMAC key signing paging cursors; unset: a random key per process (cursors die with it).
+    cursor_secret: str | None = None
+    items_max_age_s: int = 60  # Cache-Control max-age of items and other published JSON
+
+
+class TileSettings(BaseSettings):
+    """Vector and raster tiles: encoding, caps, the PostGIS tile pool and the tile cache."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")
+
     # Vector tiles: extent/buffer in tile units; simplification tolerance in tile units at each
     # zoom (1 unit = tile width / extent); a tile keeps at most tile_max_features per layer.
     tile_extent: int = 4096
@@ -146,17 +210,10 @@ class Settings(BaseSettings):
     tile_db_connections: int = Field(default=4, ge=1, le=64)
     tile_cache_mb: int = 64  # in-process cache of rendered tiles (0: off); emptied when the store changes
     tiles_max_age_s: int = 300  # Cache-Control max-age of tiles
-    items_max_age_s: int = 60  # Cache-Control max-age of items and other published JSON
 
-    def threshold_dbm(self, technology: str) -> float:
-        """Signal threshold in dBm for ``technology`` (2G/3G/4G/5G)."""
-        return {
-            "2G": self.threshold_dbm_2g,
-            "3G": self.threshold_dbm_3g,
-            "4G": self.threshold_dbm_4g,
-            "5G": self.threshold_dbm_5g,
-        }[technology]
 
-    @property
-    def store_is_postgis(self) -> bool:
-        return self.store.startswith("postgresql")
+class Settings(StoreSettings, UploadSettings, ThresholdSettings, ComputeSettings, PlanningSettings,
+               ReportSettings, ApiSettings, TileSettings):
+    """All tunables of the service, every concern above. Thresholds in dBm, shares in [0, 1], money in VND."""
+
+    model_config = SettingsConfigDict(env_prefix="VILLAGECOV_", extra="ignore")

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from villagecov.schema import ANY_OPERATOR, METRIC_CRS
-from villagecov.settings import Settings
+from villagecov.settings import ComputeSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def tally(village: np.ndarray, ok: np.ndarray, n_villages: int) -> tuple[np.ndar
     return n, share
 
 
-def contradicted(n: np.ndarray, ok_share: np.ndarray, settings: Settings) -> np.ndarray:
+def contradicted(n: np.ndarray, ok_share: np.ndarray, settings: ComputeSettings) -> np.ndarray:
     """The challenge rule: enough tests inside declared coverage and too many of them fail."""
     fail = 1.0 - np.nan_to_num(ok_share, nan=1.0)
     return (n >= settings.contradiction_min_tests) & (fail >= settings.contradiction_fail_share)

@@ -25,7 +25,7 @@ import shapely
 
 from villagecov.compute.rasters import RasterLayer, sample_values
 from villagecov.schema import METRIC_CRS
-from villagecov.settings import Settings
+from villagecov.settings import ComputeSettings, Settings
 
 NO_DISTRICTS = ("2025-07",)  # boundary versions without a district level (see villagecov.boundary_reforms)
 
@@ -47,7 +47,7 @@ def _seat_distance_km(villages: gpd.GeoDataFrame, seats: gpd.GeoDataFrame,
     return np.where(np.isfinite(own_dist), own_dist, nearest)
 
 
-def uses_commune_centre(villages: pd.DataFrame, settings: Settings) -> np.ndarray:
+def uses_commune_centre(villages: pd.DataFrame, settings: ComputeSettings) -> np.ndarray:
     """Per village: measured from its commune centre (True) or its district seat (False)."""
     mode = settings.remote_centre
     if mode == "commune_centre":

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from villagecov.schema import METRIC_CRS
-from villagecov.settings import Settings
+from villagecov.settings import ComputeSettings
 
 MOBILE_KINDS = ("drive_test", "crowd", "ookla_tile")
 FIXED_TILE_KIND = "ookla_fixed_tile"
@@ -46,7 +46,7 @@ def _located(villages: gpd.GeoDataFrame, m: gpd.GeoDataFrame) -> tuple[np.ndarra
 
 
 def speed_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, as_of: str,
-               settings: Settings) -> pd.DataFrame:
+               settings: ComputeSettings) -> pd.DataFrame:
     """(village_id, dl_mbps, weight) of the mobile measurements with a download speed."""
     cols = ["village_id", "dl_mbps", "weight"]
     if measurements is None or measurements.empty:
@@ -65,7 +65,7 @@ def speed_rows(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None
 
 
 def fixed_broadband_villages(villages: gpd.GeoDataFrame, measurements: gpd.GeoDataFrame | None, as_of: str,
-                             settings: Settings) -> set[str]:
+                             settings: ComputeSettings) -> set[str]:
     """Villages overlapped by an Ookla fixed tile with tests in the window: fixed broadband is used there."""
     if measurements is None or measurements.empty:
         return set()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from villagecov.schema import TECHNOLOGIES
-from villagecov.settings import Settings
+from villagecov.settings import ThresholdSettings
 
 # Indicators that depend on where in its commune a village lies (the coverage shares).
 COVERAGE_INDICATORS = (
@@ -39,7 +39,7 @@ def place_unlocated(villages: gpd.GeoDataFrame, admin_units: gpd.GeoDataFrame) -
     return out[~missing | placed].reset_index(drop=True), set(villages.loc[placed, "village_id"].astype(str))
 
 
-def unknown_villages(vt: pd.DataFrame, placed: set[str], settings: Settings) -> set[str]:
+def unknown_villages(vt: pd.DataFrame, placed: set[str], settings: ThresholdSettings) -> set[str]:
     """The placed (unlocated) villages whose commune evidence is not uniform."""
     if not placed:
         return set()

@@ -32,7 +32,7 @@ from villagecov.compute.rasters import RasterLayer, best_signal, covered_polygon
 from villagecov.compute.status import classify
 from villagecov.compute.tiling import TiledLayer, needs_dissolve, tile_layer
 from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
-from villagecov.settings import Settings
+from villagecov.settings import ComputeSettings, Settings
 
 OUTPUT_COLUMNS = [
     "village_id", "operator", "technology", "evidence", "as_of", "covered_area_share",
@@ -110,7 +110,7 @@ def _cut(geoms: np.ndarray, hidden: object) -> np.ndarray:
     return cut[~shapely.is_empty(cut)]
 
 
-def _tile(rows: gpd.GeoDataFrame, inputs: VintageInputs, threshold_dbm: float, settings: Settings) -> TiledLayer | None:
+def _tile(rows: gpd.GeoDataFrame, inputs: VintageInputs, threshold_dbm: float, settings: ComputeSettings) -> TiledLayer | None:
     """One tiled layer from the vector rows and the covered cells of the raster rows, each without
     the area that newer submissions supersede."""
     hidden = _hidden_metric(rows)

@@ -23,7 +23,7 @@ from villagecov.propagation.linkbudget import site_budget
 from villagecov.propagation.predict import site_signal
 from villagecov.propagation.terrain import Dem
 from villagecov.schema import METRIC_CRS, STORAGE_CRS
-from villagecov.settings import Settings
+from villagecov.settings import PlanningSettings, Settings
 
 CANDIDATE_COLUMNS = ["candidate_id", "kind", "site_id", "operator", "height_m", "x", "y", "ground_m"]
 
@@ -104,7 +104,7 @@ def grid_candidates(gaps_m: gpd.GeoDataFrame, spacing_m: float) -> pd.DataFrame:
 
 
 def candidate_sites(gaps: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, dem: Dem | None,
-                    technology: str, settings: Settings) -> gpd.GeoDataFrame:
+                    technology: str, settings: PlanningSettings) -> gpd.GeoDataFrame:
     """All candidates for ``technology`` near ``gaps`` (EPSG:4326 points, metric x/y, ground height)."""
     gaps_m = gaps.to_crs(METRIC_CRS)
     radius = settings.plan_candidate_radius_km * 1000.0

@@ -24,7 +24,7 @@ import numpy as np
 
 from villagecov.errors import InputError
 from villagecov.propagation.pathloss import hata_loss_db
-from villagecov.settings import Settings
+from villagecov.settings import Settings, ThresholdSettings
 
 RX_HEIGHT_M = 1.5
 DEFAULT_TOWER_HEIGHT_M = 30.0
@@ -68,7 +68,7 @@ TECHNOLOGY_DEFAULTS: dict[str, tuple[float, float, float]] = {
 }
 
 
-def default_budget(technology: str, settings: Settings) -> LinkBudget:
+def default_budget(technology: str, settings: ThresholdSettings) -> LinkBudget:
     """The default budget of ``technology`` with the settings' threshold."""
     if technology not in TECHNOLOGY_DEFAULTS:
         raise InputError(f"unknown technology {technology!r}; known: {', '.join(TECHNOLOGY_DEFAULTS)}")

@@ -10,7 +10,7 @@ from villagecov.reporting.load import load_report
 from villagecov.reporting.model import Report
 from villagecov.reporting.names import ReportNames
 from villagecov.schema import BOUNDARY_VERSIONS
-from villagecov.settings import Settings
+from villagecov.settings import Settings, StoreSettings
 from villagecov.storage import open_store
 from villagecov.targets import load_targets
 
@@ -50,7 +50,7 @@ def make_report(settings: Settings, *, period: str, level: str, boundaries: str,
     return report, write_report(report, out, fmt)
 
 
-def make_survey_template(settings: Settings, commune: str, out: Path | None, as_of: str | None = None) -> Path:
+def make_survey_template(settings: StoreSettings, commune: str, out: Path | None, as_of: str | None = None) -> Path:
     """The pre-filled survey workbook of one commune (default name ``khao-sat_<commune>.xlsx``)."""
     from villagecov.reporting.survey_template import survey_frame, write_survey_template
 

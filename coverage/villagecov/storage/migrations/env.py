@@ -32,15 +32,14 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def process_revision_directives(ctx: Any, revision: Any, directives: list[Any]) -> None:
-    """Number new revisions 0001, 0002, … (unless ``--rev-id`` says otherwise); an autogenerate
-    that finds no difference writes no file."""
+    """Number new revisions 0001, 0002, … (unless ``--rev-id`` gives digits); an autogenerate that
+    finds no difference writes no file (``alembic revision`` runs this environment only to autogenerate)."""
     script = directives[0]
-    if ctx.config.cmd_opts is not None and getattr(ctx.config.cmd_opts, "autogenerate", False) \
-            and script.upgrade_ops.is_empty():
+    if script.upgrade_ops.is_empty():
         directives[:] = []
-        print("schema.py and the database agree: no revision written")
+        print("the database already matches villagecov.schema: no revision written")
         return
-    if ctx.config.cmd_opts is None or getattr(ctx.config.cmd_opts, "rev_id", None) is None:
+    if not str(script.rev_id).isdigit():
         head = ScriptDirectory.from_config(ctx.config).get_current_head()
         script.rev_id = f"{int(head or 0) + 1:04d}"
 

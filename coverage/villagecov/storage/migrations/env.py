@@ -32,10 +32,10 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def process_revision_directives(ctx: Any, revision: Any, directives: list[Any]) -> None:
-    """Number new revisions 0001, 0002, … (unless ``--rev-id`` gives digits); an autogenerate that
-    finds no difference writes no file (``alembic revision`` runs this environment only to autogenerate)."""
+    """Number new revisions 0001, 0002, … (unless ``--rev-id`` gives digits); ``alembic revision
+    --autogenerate`` that finds no difference writes no file (``alembic check`` says so instead)."""
     script = directives[0]
-    if script.upgrade_ops.is_empty():
+    if getattr(ctx.config.cmd_opts, "autogenerate", False) and script.upgrade_ops.is_empty():
         directives[:] = []
         print("the database already matches villagecov.schema: no revision written")
         return

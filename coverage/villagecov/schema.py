@@ -68,6 +68,9 @@ class Table:
     ``vintage_key``: the columns that identify one stream of submissions; a read "as of D"
     keeps, per vintage key, only the rows of the latest ``as_of`` at or before D. Empty for
     tables that are not vintaged.
+
+    ``mercator``: PostGIS keeps a Web-Mercator copy of the geometry, ``geom_3857``, for the
+    polygons the tiles draw (Alembic 0005); reads never see it, the GeoPackage has none.
     """
 
     name: str
@@ -77,6 +80,7 @@ class Table:
     vintage_key: tuple[str, ...] | None = None
     indexes: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     description: str = ""
+    mercator: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -110,6 +114,7 @@ TABLES: dict[str, Table] = {
                 **_PROV,
             },
             geometry="MultiPolygon",
+            mercator=True,
             key=("version", "code"),
             indexes=(("version", "level"),),
             description="Province, districts and communes per boundary version (real data).",
@@ -161,6 +166,7 @@ TABLES: dict[str, Table] = {
                 **_SUB,
             },
             geometry="MultiPolygon",
+            mercator=True,
             key=("village_id", "as_of"),
             vintage_key=("village_id",),
             indexes=(("commune_code",), ("village_id", "as_of")),
@@ -200,6 +206,7 @@ TABLES: dict[str, Table] = {
                 **_SUB,
             },
             geometry="MultiPolygon",
+            mercator=True,
             key=("coverage_id",),
             vintage_key=("operator", "technology", "evidence"),
             indexes=(("operator", "technology", "as_of"),),
@@ -465,6 +472,7 @@ TABLES: dict[str, Table] = {
                 "synthetic": "bool",
             },
             geometry="MultiPolygon",
+            mercator=True,
             key=("plan_id", "village_id"),
             indexes=(("plan_id",),),
             description="Gap villages each plan covers, with the proposed site that completes them.",
@@ -529,6 +537,33 @@ TABLES: dict[str, Table] = {
         ),
     ]
 }
+
+
+# Derived tables: kept by the PostGIS store for the map tiles, rebuilt from the canonical tables
+# (never written through the Store interface; the GeoPackage store joins on the fly instead).
+VILLAGE_LAYER = _t(
+    "village_layer",
+    {
+        "village_id": "str",
+        "name": "str",
+        "commune_code": "str",
+        "population": "int",
+        "remote": "bool",
+        "status_2g": "str",
+        "status_3g": "str",
+        "status_4g": "str",
+        "status_5g": "str",
+        "pop_share_4g": "float",
+        "operators_4g": "int",
+        "uncovered_population": "int",  # people without 4G (villagecov.compute.people)
+        "gap_rank": "int",  # null: not a gap village
+    },
+    geometry="MultiPolygon",
+    mercator=True,  # a copy of the villages' geom_3857, not computed
+    description="One row per village of the latest register with its status in the latest computed "
+                "vintage (Alembic 0007; villagecov.storage.village_layer rebuilds it).",
+)
+DERIVED_TABLES: dict[str, Table] = {VILLAGE_LAYER.name: VILLAGE_LAYER}
 
 
 def table(name: str) -> Table:

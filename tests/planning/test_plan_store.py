@@ -110,9 +110,8 @@ def test_postgis_migration_0003_adds_the_plan_tables() -> None:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0002")
-            for name in reversed(PLAN_TABLES):  # 0001 builds every table of today's schema: drop them
-                conn.execute(sa.text(f'DROP TABLE "{name}"'))
             conn.commit()
+            assert not set(PLAN_TABLES) & set(sa.inspect(conn).get_table_names())  # 0001-0002 are frozen
         engine.dispose()
         with open_store(url, initialize=True) as st:
             assert st.info()["schema_revision"] == ScriptDirectory.from_config(cfg).get_current_head()

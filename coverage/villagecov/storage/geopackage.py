@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 
 from villagecov.errors import StoreError
-from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
+from villagecov.schema import STORAGE_CRS, TABLES, ColumnKind, Table, normalize, table
 from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
 
 _TMP_SUFFIX = ".writing.gpkg"
@@ -60,6 +60,38 @@ def where_sql(spec: Table, where: Where | None) -> str | None:
             parts.append(f'"{col}" IS NULL')
         clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
     return " AND ".join(clauses) if clauses else None
+
+
+# The column type GDAL declares for each kind's normalised dtype when it creates a layer (dates are
+# ISO text): a column added to an older store is declared as a new store declares it.
+GPKG_TYPES: dict[ColumnKind, str] = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN",
+                                     "date": "TEXT", "datetime": "DATETIME"}
+
+
+def missing_tables(con: sqlite3.Connection) -> list[str]:
+    """The canonical tables the GeoPackage open on ``con`` lacks, in schema order."""
+    have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [name for name in TABLES if name not in have]
+
+
+def schema_ddl(con: sqlite3.Connection) -> list[str]:
+    """The statements that give the store's canonical tables the columns and indexes of
+    ``villagecov.schema`` they lack (columns added at the end, nullable, as Alembic adds them)."""
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    out = []
+    for name, spec in TABLES.items():
+        if name not in tables:
+            continue
+        have = {r[1] for r in con.execute(f'PRAGMA table_info("{name}")')}
+        out += [f'ALTER TABLE "{name}" ADD COLUMN "{c}" {GPKG_TYPES[kind]}'
+                for c, kind in spec.columns.items() if c not in have]
+        for cols in spec.indexes:
+            index = f"ix_{name}_{'_'.join(cols)}"
+            if index not in indexes:
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                out.append(f'CREATE INDEX "{index}" ON "{name}" ({quoted})')
+    return out
 
 
 def _empty_frame(spec: Table) -> pd.DataFrame:
@@ -143,13 +175,20 @@ class GeoPackageStore(Store):
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def initialize(self) -> None:
-        existing = set(self._layers())
-        missing = [name for name in TABLES if name not in existing]
-        self._upgrade([name for name in TABLES if name in existing])
-        if not missing:
-            return
+        """Create the tables the store lacks and add the columns and indexes its tables lack, all
+        derived from ``villagecov.schema`` (the GeoPackage side of the Alembic revisions); the file
+        is not rewritten when nothing is missing."""
+        if self.path.exists():
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                missing, ddl = missing_tables(con), schema_ddl(con)
+            finally:
+                con.close()
+            if not missing and not ddl:
+                return
+        else:
+            missing = list(TABLES)
         with self.transaction() as tx:
-            assert isinstance(tx, GeoPackageTransaction)
             for name in missing:
                 spec = TABLES[name]
                 kwargs: dict[str, object] = {}
@@ -158,52 +197,11 @@ class GeoPackageStore(Store):
                 pyogrio.write_dataframe(_empty_frame(spec), tx.path, layer=name, driver="GPKG", **kwargs)
             con = sqlite3.connect(tx.path)
             try:
-                for name in missing:
-                    for cols in TABLES[name].indexes:
-                        quoted = ", ".join(f'"{c}"' for c in cols)
-                        con.execute(
-                            f'CREATE INDEX IF NOT EXISTS "ix_{name}_{"_".join(cols)}" ON "{name}" ({quoted})'
-                        )
-                con.commit()
-            finally:
-                con.close()
-
-    def _upgrade(self, names: list[str]) -> None:
-        """Columns and indexes that the schema gained since ``names`` were created (the
-        GeoPackage side of the Alembic revisions that add columns); nothing is written when none are missing."""
-        if not names:
-            return
-        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-        try:
-            have = {n: {r[1] for r in con.execute(f'PRAGMA table_info("{n}")')} for n in names}
-            indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        finally:
-            con.close()
-        kinds = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE",
-                 "datetime": "DATETIME"}
-        sql = [f'ALTER TABLE "{n}" ADD COLUMN "{c}" {kinds[k]}'
-               for n in names for c, k in TABLES[n].columns.items() if c not in have[n]]
-        for n in names:
-            for cols in TABLES[n].indexes:
-                if f"ix_{n}_{'_'.join(cols)}" not in indexes:
-                    quoted = ", ".join(f'"{c}"' for c in cols)
-                    sql.append(f'CREATE INDEX IF NOT EXISTS "ix_{n}_{"_".join(cols)}" ON "{n}" ({quoted})')
-        if not sql:
-            return
-        with self.transaction() as tx:
-            assert isinstance(tx, GeoPackageTransaction)
-            con = sqlite3.connect(tx.path)
-            try:
-                for statement in sql:
+                for statement in schema_ddl(con):  # the new tables' indexes too
                     con.execute(statement)
                 con.commit()
             finally:
                 con.close()
-
-    def _layers(self) -> list[str]:
-        if not self.path.exists():
-            return []
-        return [str(n) for n, _ in pyogrio.list_layers(self.path)]
 
     @property
     def _working_copy(self) -> Path:

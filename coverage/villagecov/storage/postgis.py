@@ -18,41 +18,15 @@ import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
-from geoalchemy2 import Geometry
 from sqlalchemy.engine import Connection, Engine
 
 from villagecov.errors import StoreError, StoreUnavailable
-from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
+from villagecov.schema import STORAGE_CRS, Table, normalize, table
 from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
+from villagecov.storage.metadata import METADATA
 from villagecov.storage.village_layer import refresh_if_stale
 from villagecov.storage.village_layer import state as village_layer_state
 
-_SA_TYPES = {
-    "str": sa.Text,
-    "int": sa.BigInteger,
-    "float": lambda: sa.Float(precision=53),
-    "bool": sa.Boolean,
-    "date": sa.Date,
-    "datetime": lambda: sa.DateTime(timezone=True),
-}
-
-
-def build_metadata() -> sa.MetaData:
-    """SQLAlchemy tables for every canonical table (GiST index on each geometry)."""
-    metadata = sa.MetaData()
-    for spec in TABLES.values():
-        cols: list[sa.Column] = [sa.Column("fid", sa.BigInteger, sa.Identity(), primary_key=True)]
-        cols += [sa.Column(name, _SA_TYPES[kind]()) for name, kind in spec.columns.items()]
-        if spec.geometry:
-            gtype = "GEOMETRY" if spec.geometry == "Geometry" else spec.geometry.upper()
-            cols.append(sa.Column("geometry", Geometry(gtype, srid=4326, spatial_index=True)))
-        t = sa.Table(spec.name, metadata, *cols)
-        for idx_cols in spec.indexes:
-            sa.Index(f"ix_{spec.name}_{'_'.join(idx_cols)}", *[t.c[c] for c in idx_cols])
-    return metadata
-
-
-METADATA = build_metadata()
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from villagecov.compute.people import people_without_sql
-from villagecov.schema import LATEST
+from villagecov.schema import LATEST, VILLAGE_LAYER
 
 ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
@@ -34,8 +34,8 @@ SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_shar
 GAP_STATUSES = "('none', 'partial')"  # 4G status of a gap village
 # People without 4G in a village: its population times the share not covered, as the gaps layer shows.
 UNCOVERED = f"round({people_without_sql('population', 'pop_share_4g')})::bigint"  # villagecov.compute.people
-LAYER_COLUMNS = (*VILLAGE_COLUMNS, *SUMMARY_COLUMNS, "operators_4g", "uncovered_population", "gap_rank",
-                 "geometry", "geom_3857")
+# The layer's columns as declared in villagecov.schema (VILLAGE_LAYER), plus its Web-Mercator copy.
+LAYER_COLUMNS = (*VILLAGE_LAYER.column_names, "geom_3857")
 
 
 def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = False) -> str:
@@ -74,11 +74,12 @@ def gap_rank_sql() -> str:
 
 
 def refresh_sql() -> str:
-    """The statement that fills the (emptied) layer from the tables, as of :data:`LATEST`."""
-    cols = ", ".join(LAYER_COLUMNS)
-    return (f"INSERT INTO village_layer ({cols})\nWITH {villages_sql(False)}\n"
-            f"SELECT {', '.join(VILLAGE_COLUMNS)}, {', '.join(SUMMARY_COLUMNS)}, operators_4g, "
-            f"{UNCOVERED}, {gap_rank_sql()}, geometry, geom_3857 FROM vs ORDER BY geometry")
+    """The statement that fills the (emptied) layer from the tables, as of :data:`LATEST`: every
+    declared column, the computed ones from their expressions, the others as ``vs`` has them."""
+    computed = {"uncovered_population": UNCOVERED, "gap_rank": gap_rank_sql()}
+    values = ", ".join(computed.get(c, c) for c in LAYER_COLUMNS)
+    return (f"INSERT INTO village_layer ({', '.join(LAYER_COLUMNS)})\nWITH {villages_sql(False)}\n"
+            f"SELECT {values} FROM vs ORDER BY geometry")
 
 
 def _exists(conn: Any) -> bool:

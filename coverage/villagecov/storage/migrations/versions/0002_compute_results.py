@@ -4,9 +4,11 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 
-Idempotent: a database created by 0001 from a newer schema module already has them.
+Written out as ``villagecov.schema`` stood at this revision (commit f0b1cab); frozen: never edited
+once released, whatever the schema module says now.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
@@ -16,18 +18,28 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from villagecov.storage.postgis import METADATA
-
-    METADATA.create_all(op.get_bind(), tables=[METADATA.tables["village_summary"]], checkfirst=True)
-    for column, kind in (
-        ("n_measurements", "BIGINT"),
-        ("measured_ok_share", "DOUBLE PRECISION"),
-        ("contradicted", "BOOLEAN"),
-    ):
-        op.execute(f'ALTER TABLE village_coverage ADD COLUMN IF NOT EXISTS "{column}" {kind}')
+    op.create_table('village_summary',
+        sa.Column('fid', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('village_id', sa.Text(), nullable=True),
+        sa.Column('as_of', sa.Date(), nullable=True),
+        sa.Column('commune_code', sa.Text(), nullable=True),
+        sa.Column('boundary_version', sa.Text(), nullable=True),
+        sa.Column('population', sa.BigInteger(), nullable=True),
+        sa.Column('remote', sa.Boolean(), nullable=True),
+        sa.Column('remote_reasons', sa.Text(), nullable=True),
+        sa.Column('best_technology', sa.Text(), nullable=True),
+        sa.Column('n_operators_4g', sa.BigInteger(), nullable=True),
+        sa.Column('no_signal', sa.Boolean(), nullable=True),
+        sa.Column('run_id', sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint('fid')
+    )
+    op.add_column('village_coverage', sa.Column('n_measurements', sa.BigInteger(), nullable=True))
+    op.add_column('village_coverage', sa.Column('measured_ok_share', sa.Float(precision=53), nullable=True))
+    op.add_column('village_coverage', sa.Column('contradicted', sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS village_summary")
-    for column in ("n_measurements", "measured_ok_share", "contradicted"):
-        op.execute(f'ALTER TABLE village_coverage DROP COLUMN IF EXISTS "{column}"')
+    op.drop_column('village_coverage', 'contradicted')
+    op.drop_column('village_coverage', 'measured_ok_share')
+    op.drop_column('village_coverage', 'n_measurements')
+    op.drop_table('village_summary')

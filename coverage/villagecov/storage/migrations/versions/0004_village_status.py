@@ -10,9 +10,11 @@ compute). Indexes for the tile queries: village_summary(as_of, village_id) (the 
 computed vintage) and villages(village_id, as_of) (per-village latest register);
 village_coverage(village_id) for /villages/{id}.
 
-Idempotent: a database created by 0001 from a newer schema module already has them.
+Written out as ``villagecov.schema`` stood at this revision (commit eade33f); frozen: never edited
+once released, whatever the schema module says now.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
@@ -20,22 +22,24 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (("status_2g", "TEXT"), ("status_3g", "TEXT"), ("status_4g", "TEXT"), ("status_5g", "TEXT"),
-           ("pop_share_4g", "DOUBLE PRECISION"))
-INDEXES = (("village_summary", ("as_of", "village_id")), ("villages", ("village_id", "as_of")),
-           ("village_coverage", ("village_id",)))
-
 
 def upgrade() -> None:
-    for column, kind in COLUMNS:
-        op.execute(f'ALTER TABLE village_summary ADD COLUMN IF NOT EXISTS "{column}" {kind}')
-    for name, cols in INDEXES:
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        op.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{"_".join(cols)}" ON "{name}" ({quoted})')
+    op.create_index('ix_village_coverage_village_id', 'village_coverage', ['village_id'], unique=False)
+    op.add_column('village_summary', sa.Column('status_2g', sa.Text(), nullable=True))
+    op.add_column('village_summary', sa.Column('status_3g', sa.Text(), nullable=True))
+    op.add_column('village_summary', sa.Column('status_4g', sa.Text(), nullable=True))
+    op.add_column('village_summary', sa.Column('status_5g', sa.Text(), nullable=True))
+    op.add_column('village_summary', sa.Column('pop_share_4g', sa.Float(precision=53), nullable=True))
+    op.create_index('ix_village_summary_as_of_village_id', 'village_summary', ['as_of', 'village_id'], unique=False)
+    op.create_index('ix_villages_village_id_as_of', 'villages', ['village_id', 'as_of'], unique=False)
 
 
 def downgrade() -> None:
-    for name, cols in INDEXES:
-        op.execute(f'DROP INDEX IF EXISTS "ix_{name}_{"_".join(cols)}"')
-    for column, _ in COLUMNS:
-        op.execute(f'ALTER TABLE village_summary DROP COLUMN IF EXISTS "{column}"')
+    op.drop_index('ix_villages_village_id_as_of', table_name='villages')
+    op.drop_index('ix_village_summary_as_of_village_id', table_name='village_summary')
+    op.drop_column('village_summary', 'pop_share_4g')
+    op.drop_column('village_summary', 'status_5g')
+    op.drop_column('village_summary', 'status_4g')
+    op.drop_column('village_summary', 'status_3g')
+    op.drop_column('village_summary', 'status_2g')
+    op.drop_index('ix_village_coverage_village_id', table_name='village_coverage')

@@ -6,9 +6,10 @@ Create Date: 2026-11-26
 
 ``Store.read_page`` orders measurements by ``measurement_id`` by code point (``COLLATE "C"``)
 then row id; without an index in that collation every page sorted the whole table (234 ms for the
-first page of 200,000 rows). Idempotent.
+first page of 200,000 rows). Frozen.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
@@ -18,8 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute('CREATE INDEX IF NOT EXISTS ix_measurements_page ON measurements (measurement_id COLLATE "C", fid)')
+    op.create_index("ix_measurements_page", "measurements", [sa.text('measurement_id COLLATE "C"'), "fid"],
+                    unique=False)
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX IF EXISTS ix_measurements_page")
+    op.drop_index("ix_measurements_page", table_name="measurements")

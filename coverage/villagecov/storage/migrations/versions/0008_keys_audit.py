@@ -5,9 +5,11 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-06
 
-Idempotent: a database created by 0001 from a newer schema module already has them.
+Written out as ``villagecov.schema`` stood at this revision (commit 788bf99); frozen: never edited
+once released, whatever the schema module says now.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
@@ -15,20 +17,36 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (("expires_at", "TIMESTAMP WITH TIME ZONE"), ("revoked_at", "TIMESTAMP WITH TIME ZONE"))
-
 
 def upgrade() -> None:
-    from villagecov.storage.postgis import METADATA
-
-    for column, kind in COLUMNS:
-        op.execute(f'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS "{column}" {kind}')
-    METADATA.create_all(op.get_bind(), tables=[METADATA.tables["upload_audit"]], checkfirst=True)
-    op.execute('CREATE INDEX IF NOT EXISTS "ix_measurements_time" ON measurements ("time")')
+    op.create_table('upload_audit',
+        sa.Column('fid', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('job_id', sa.Text(), nullable=True),
+        sa.Column('key_id', sa.Text(), nullable=True),
+        sa.Column('role', sa.Text(), nullable=True),
+        sa.Column('operator', sa.Text(), nullable=True),
+        sa.Column('kind', sa.Text(), nullable=True),
+        sa.Column('filename', sa.Text(), nullable=True),
+        sa.Column('sha256', sa.Text(), nullable=True),
+        sa.Column('size_bytes', sa.BigInteger(), nullable=True),
+        sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('status', sa.Text(), nullable=True),
+        sa.Column('detail', sa.Text(), nullable=True),
+        sa.Column('rows_accepted', sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint('fid')
+    )
+    op.create_index('ix_upload_audit_key_id', 'upload_audit', ['key_id'], unique=False)
+    op.create_index('ix_upload_audit_sha256', 'upload_audit', ['sha256'], unique=False)
+    op.add_column('api_keys', sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('api_keys', sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index('ix_measurements_time', 'measurements', ['time'], unique=False)
 
 
 def downgrade() -> None:
-    op.execute('DROP INDEX IF EXISTS "ix_measurements_time"')
-    op.execute('DROP TABLE IF EXISTS "upload_audit"')
-    for column, _ in COLUMNS:
-        op.execute(f'ALTER TABLE api_keys DROP COLUMN IF EXISTS "{column}"')
+    op.drop_index('ix_measurements_time', table_name='measurements')
+    op.drop_column('api_keys', 'revoked_at')
+    op.drop_column('api_keys', 'expires_at')
+    op.drop_index('ix_upload_audit_sha256', table_name='upload_audit')
+    op.drop_index('ix_upload_audit_key_id', table_name='upload_audit')
+    op.drop_table('upload_audit')

@@ -8,46 +8,102 @@ Input tables gain ``submission_id`` (rows written before it keep a null and are 
 submission by sha256 and kind); ``submissions`` gains its id, who, dates, scope, extent and the
 withdrawal; ``runs`` gains status/publication and the list of inputs; ``indicators`` gains the
 reporting period and the no-data status and reason. New tables: ``extents``, ``change_log``,
-``run_results``. Idempotent.
+``run_results``.
+
+Written out as ``villagecov.schema`` stood at this revision (commit 61a551b); frozen: never edited
+once released, whatever the schema module says now.
 """
 
+import sqlalchemy as sa
 from alembic import op
+from geoalchemy2 import Geometry
 
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (
-    *((t, "submission_id", "TEXT") for t in ("villages", "sites", "coverage", "measurements", "services")),
-    ("submissions", "submission_id", "TEXT"), ("submissions", "submitted_by", "TEXT"),
-    ("submissions", "as_of", "DATE"), ("submissions", "boundary_version", "TEXT"), ("submissions", "scope", "TEXT"),
-    ("submissions", "extent", "TEXT"), ("submissions", "withdrawn_at", "TIMESTAMP WITH TIME ZONE"),
-    ("submissions", "withdrawn_by", "TEXT"), ("submissions", "withdraw_reason", "TEXT"),
-    ("runs", "status", "TEXT"), ("runs", "published_at", "TIMESTAMP WITH TIME ZONE"), ("runs", "published_by", "TEXT"),
-    ("runs", "inputs", "TEXT"),
-    ("indicators", "period", "TEXT"), ("indicators", "status", "TEXT"), ("indicators", "reason", "TEXT"),
-)
-TABLES = ("extents", "change_log", "run_results")
-
 
 def upgrade() -> None:
-    from villagecov.storage.postgis import METADATA
-
-    for name, column, kind in COLUMNS:
-        op.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS "{column}" {kind}')
-    op.execute('CREATE INDEX IF NOT EXISTS "ix_submissions_submission_id" ON submissions ("submission_id")')
-    bind = op.get_bind()
-    for name in TABLES:
-        METADATA.tables[name].create(bind, checkfirst=True)
+    op.create_table('change_log',
+        sa.Column('fid', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('actor', sa.Text(), nullable=True),
+        sa.Column('action', sa.Text(), nullable=True),
+        sa.Column('target', sa.Text(), nullable=True),
+        sa.Column('details', sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint('fid')
+    )
+    op.create_table('extents',
+        sa.Column('fid', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('submission_id', sa.Text(), nullable=True),
+        sa.Column('extent_kind', sa.Text(), nullable=True),
+        sa.Column('description', sa.Text(), nullable=True),
+        sa.Column('geometry', Geometry('MULTIPOLYGON', srid=4326, spatial_index=False), nullable=True),
+        sa.PrimaryKeyConstraint('fid')
+    )
+    op.create_index('idx_extents_geometry', 'extents', ['geometry'], unique=False, postgresql_using='gist')
+    op.create_table('run_results',
+        sa.Column('fid', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('run_id', sa.Text(), nullable=True),
+        sa.Column('name', sa.Text(), nullable=True),
+        sa.Column('media_type', sa.Text(), nullable=True),
+        sa.Column('sha256', sa.Text(), nullable=True),
+        sa.Column('encoding', sa.Text(), nullable=True),
+        sa.Column('content', sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint('fid')
+    )
+    op.add_column('coverage', sa.Column('submission_id', sa.Text(), nullable=True))
+    op.add_column('indicators', sa.Column('period', sa.Text(), nullable=True))
+    op.add_column('indicators', sa.Column('status', sa.Text(), nullable=True))
+    op.add_column('indicators', sa.Column('reason', sa.Text(), nullable=True))
+    op.add_column('measurements', sa.Column('submission_id', sa.Text(), nullable=True))
+    op.add_column('runs', sa.Column('status', sa.Text(), nullable=True))
+    op.add_column('runs', sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('runs', sa.Column('published_by', sa.Text(), nullable=True))
+    op.add_column('runs', sa.Column('inputs', sa.Text(), nullable=True))
+    op.add_column('services', sa.Column('submission_id', sa.Text(), nullable=True))
+    op.add_column('sites', sa.Column('submission_id', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('submission_id', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('submitted_by', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('as_of', sa.Date(), nullable=True))
+    op.add_column('submissions', sa.Column('boundary_version', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('scope', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('extent', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('submissions', sa.Column('withdrawn_by', sa.Text(), nullable=True))
+    op.add_column('submissions', sa.Column('withdraw_reason', sa.Text(), nullable=True))
+    op.create_index('ix_submissions_submission_id', 'submissions', ['submission_id'], unique=False)
+    op.add_column('villages', sa.Column('submission_id', sa.Text(), nullable=True))
     # submissions made before this revision: their id, derived as ingest derives it
     op.execute("""UPDATE submissions SET submission_id = 'sub-' || left(encode(sha256(convert_to(
         sha256 || '|' || kind || '|' || options, 'UTF8')), 'hex'), 12) WHERE submission_id IS NULL""")
 
 
 def downgrade() -> None:
-    for name in TABLES:
-        op.execute(f'DROP TABLE IF EXISTS "{name}"')
-    op.execute('DROP INDEX IF EXISTS "ix_submissions_submission_id"')
-    for name, column, _ in COLUMNS:
-        op.execute(f'ALTER TABLE "{name}" DROP COLUMN IF EXISTS "{column}"')
+    op.drop_column('villages', 'submission_id')
+    op.drop_index('ix_submissions_submission_id', table_name='submissions')
+    op.drop_column('submissions', 'withdraw_reason')
+    op.drop_column('submissions', 'withdrawn_by')
+    op.drop_column('submissions', 'withdrawn_at')
+    op.drop_column('submissions', 'extent')
+    op.drop_column('submissions', 'scope')
+    op.drop_column('submissions', 'boundary_version')
+    op.drop_column('submissions', 'as_of')
+    op.drop_column('submissions', 'submitted_by')
+    op.drop_column('submissions', 'submission_id')
+    op.drop_column('sites', 'submission_id')
+    op.drop_column('services', 'submission_id')
+    op.drop_column('runs', 'inputs')
+    op.drop_column('runs', 'published_by')
+    op.drop_column('runs', 'published_at')
+    op.drop_column('runs', 'status')
+    op.drop_column('measurements', 'submission_id')
+    op.drop_column('indicators', 'reason')
+    op.drop_column('indicators', 'status')
+    op.drop_column('indicators', 'period')
+    op.drop_column('coverage', 'submission_id')
+    op.drop_table('run_results')
+    op.drop_index('idx_extents_geometry', table_name='extents', postgresql_using='gist')
+    op.drop_table('extents')
+    op.drop_table('change_log')

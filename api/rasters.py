@@ -8,6 +8,8 @@ by class. Nodata is fully transparent. Tiles are 256 × 256 px in WebMercatorQua
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,28 @@ _SIGNAL_LABELS = {
 SIGNAL_CLASSES = [(_SIGNAL_LABELS[cid], rgba) for cid, _, rgba in signal_classes.SIGNAL_CLASSES]
 COVERAGE_CLASSES = [(cid.replace("_", "-"), rgba) for cid, rgba in signal_classes.COVERAGE_CLASSES]
 TRANSPARENT = (0, 0, 0, 0)
+# Open readers kept per thread (a GDAL dataset handle must not be shared between threads), the
+# most recently used first out of _MAX_OPEN; keyed by path, modification time and size, so a COG
+# replaced on disk is opened anew. Opening a COG costs more than reading a 256 px tile from it.
+_OPEN = threading.local()
+_MAX_OPEN = 16
+
+
+def open_reader(path: Path) -> Any:
+    """An open :class:`rio_tiler.io.Reader` of ``path`` from this thread's cache of open readers."""
+    from rio_tiler.io import Reader
+
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    readers: OrderedDict[tuple[str, int, int], Any] = _OPEN.__dict__.setdefault("readers", OrderedDict())
+    if key in readers:
+        readers.move_to_end(key)
+        return readers[key]
+    reader = Reader(str(path))
+    readers[key] = reader
+    while len(readers) > _MAX_OPEN:
+        readers.popitem(last=False)[1].close()
+    return reader
 
 
 @dataclass(frozen=True)
@@ -97,15 +121,14 @@ def classify(values: np.ndarray, layer: RasterLayer, settings: ThresholdSettings
 
 def info(layer: RasterLayer) -> dict[str, Any]:
     from rasterio.crs import CRS
-    from rio_tiler.io import Reader
 
-    with Reader(str(layer.path)) as src:
-        return {
-            "bounds": [float(v) for v in src.get_geographic_bounds(CRS.from_epsg(4326))],
-            "minzoom": int(src.minzoom), "maxzoom": int(src.maxzoom),
-            "crs": str(src.crs), "width": int(src.width), "height": int(src.height),
-            "nodata": None if src.dataset.nodata is None else float(src.dataset.nodata),
-        }
+    src = open_reader(layer.path)
+    return {
+        "bounds": [float(v) for v in src.get_geographic_bounds(CRS.from_epsg(4326))],
+        "minzoom": int(src.minzoom), "maxzoom": int(src.maxzoom),
+        "crs": str(src.crs), "width": int(src.width), "height": int(src.height),
+        "nodata": None if src.dataset.nodata is None else float(src.dataset.nodata),
+    }
 
 
 def empty_png(size: int = 256) -> bytes:
@@ -123,13 +146,11 @@ def tile_png(layer: RasterLayer, z: int, x: int, y: int, settings: Settings) -> 
     outside the raster is an empty transparent tile)."""
     from PIL import Image
     from rio_tiler.errors import TileOutsideBounds
-    from rio_tiler.io import Reader
 
     if not (0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z):
         raise NotFound(f"no tile {z}/{y}/{x} in WebMercatorQuad")
     try:
-        with Reader(str(layer.path)) as src:
-            img = src.tile(x, y, z, tilesize=256, indexes=1, resampling_method="nearest")
+        img = open_reader(layer.path).tile(x, y, z, tilesize=256, indexes=1, resampling_method="nearest")
     except TileOutsideBounds:
         return empty_png()
     values = np.asarray(img.array.data[0], dtype="float64")
@@ -146,11 +167,9 @@ def tile_png(layer: RasterLayer, z: int, x: int, y: int, settings: Settings) -> 
 def point(layer: RasterLayer, lon: float, lat: float, settings: Settings) -> dict[str, Any]:
     """Value at lon/lat (degrees, EPSG:4326) and its class; ``value`` null on nodata."""
     from rio_tiler.errors import PointOutsideBounds
-    from rio_tiler.io import Reader
 
     try:
-        with Reader(str(layer.path)) as src:
-            pt = src.point(lon, lat, indexes=1)
+        pt = open_reader(layer.path).point(lon, lat, indexes=1)
     except PointOutsideBounds:
         raise NotFound(f"point {lon},{lat} is outside raster {layer.id!r}") from None
     masked = bool(np.ma.getmaskarray(pt.array)[0])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 import morecantile
 import numpy as np
@@ -79,3 +81,38 @@ def test_point_values(client: TestClient, seeded: Seeded) -> None:
     assert se["value"] is None
     assert client.get("/rasters/R1/point/100.0,10.0").status_code == 404
     assert client.get("/rasters/R1/point/500,10").status_code == 400
+
+
+def _write_cog(path: Path, value: float) -> None:
+    import rasterio
+    from rasterio.transform import from_origin
+
+    with rasterio.open(path, "w", driver="COG", width=64, height=64, count=1, dtype="float32", crs="EPSG:4326",
+                       transform=from_origin(106.0, 17.5, 0.001, 0.001), nodata=-9999.0) as dst:
+        dst.write(np.full((1, 64, 64), value, dtype="float32"))
+
+
+def test_readers_stay_open_per_thread_and_a_replaced_file_is_reopened(tmp_path: Path) -> None:
+    """Tiles and points reuse an open reader (opening costs more than a tile); a COG replaced on
+    disk is read anew, and another thread never shares this thread's GDAL handle."""
+    import threading
+
+    from villagecov.api.rasters import open_reader
+
+    path = tmp_path / "signal.tif"
+    _write_cog(path, -80.0)
+    first = open_reader(path)
+    assert open_reader(path) is first
+    assert float(first.point(106.03, 17.47, indexes=1).array.data[0]) == -80.0
+    other: list[object] = []
+    worker = threading.Thread(target=lambda: other.append(open_reader(path)))
+    worker.start()
+    worker.join()
+    assert other[0] is not first
+    replacement = tmp_path / "new.tif"
+    _write_cog(replacement, -95.0)
+    os.utime(replacement, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    replacement.replace(path)
+    again = open_reader(path)
+    assert again is not first
+    assert float(again.point(106.03, 17.47, indexes=1).array.data[0]) == -95.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from pydantic import BaseModel, Field
 
 from villagecov.api.layers import LayerCache
 from villagecov.schema import TABLES
@@ -61,3 +62,58 @@ def is_synthetic(store: Store, layers: LayerCache, table_name: str) -> bool:
         return False
     return bool(layers.get(store, ("synthetic:" + table_name, None),
                            lambda: store.count(table_name, {"synthetic": True}) > 0))
+
+
+class Link(BaseModel):
+    """An OGC / RFC 8288 link."""
+
+    href: str
+    rel: str
+    type: str | None = None
+    title: str | None = None
+    hreflang: str | None = None
+
+
+class LandingPage(BaseModel):
+    title: str
+    description: str
+    synthetic: bool = Field(description="whether the store holds SYNTHETIC (demo) data")
+    links: list[Link]
+
+
+class Conformance(BaseModel):
+    conformsTo: list[str]
+
+
+class SpatialExtent(BaseModel):
+    bbox: list[list[float]]
+    crs: str
+
+
+class TemporalExtent(BaseModel):
+    interval: list[list[str | None]]
+    trs: str
+
+
+class Extent(BaseModel):
+    spatial: SpatialExtent
+    temporal: TemporalExtent | None = None
+
+
+class CollectionDoc(BaseModel):
+    """One collection (OGC API – Features Part 1, /collections/{collectionId})."""
+
+    id: str
+    title: str
+    description: str
+    synthetic: bool = Field(description="whether any feature of the layer is SYNTHETIC (demo) data")
+    itemType: str
+    crs: list[str]
+    storageCrs: str
+    extent: Extent
+    links: list[Link]
+
+
+class Collections(BaseModel):
+    links: list[Link]
+    collections: list[CollectionDoc]

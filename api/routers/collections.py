@@ -20,7 +20,7 @@ from villagecov.api.features import (
     select,
 )
 from villagecov.api.layers import BIG, Collection, LayerCache
-from villagecov.api.ogc import SYNTHETIC_NOTE, base_url, is_synthetic
+from villagecov.api.ogc import SYNTHETIC_NOTE, CollectionDoc, Collections, base_url, is_synthetic
 from villagecov.api.paging import Cursor, store_page
 from villagecov.errors import NotFound
 from villagecov.storage import Store
@@ -49,6 +49,8 @@ PROVINCE_BBOX = [105.6, 16.9, 107.1, 18.1]  # Quảng Bình, CRS84 degrees (used
 
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
+
+
 def describe(request: Request, store: Store, layers: LayerCache, coll: Collection) -> dict[str, Any]:
     base = f"{base_url(request)}/collections/{coll.id}"
     # Measurements can hold millions of points: the listing does not load them just for an extent.
@@ -83,7 +85,8 @@ def describe(request: Request, store: Store, layers: LayerCache, coll: Collectio
     }
 
 
-@router.get("/collections", summary="The published layers")
+@router.get("/collections", summary="The published layers", response_model=Collections,
+            response_model_exclude_unset=True)
 def collections(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, Any]:
     base = base_url(request)
     return {
@@ -92,7 +95,8 @@ def collections(request: Request, store: StoreDep, layers: LayersDep) -> dict[st
     }
 
 
-@router.get("/collections/{collection_id}", summary="One layer")
+@router.get("/collections/{collection_id}", summary="One layer", response_model=CollectionDoc,
+            response_model_exclude_unset=True)
 def collection(request: Request, store: StoreDep, layers: LayersDep,
                collection_id: str = CollectionId) -> dict[str, Any]:
     return describe(request, store, layers, layers.collection(store, collection_id))

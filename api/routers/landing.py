@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from villagecov.api.deps import LayersDep, StoreDep
-from villagecov.api.ogc import CONFORMANCE, SYNTHETIC_NOTE, base_url, is_synthetic
+from villagecov.api.ogc import CONFORMANCE, SYNTHETIC_NOTE, Conformance, LandingPage, base_url, is_synthetic
 
 router = APIRouter(tags=["OGC API – Features"])
 
-@router.get("/", summary="Landing page")
+@router.get("/", summary="Landing page", response_model=LandingPage, response_model_exclude_unset=True)
 def landing(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, Any]:
     base = base_url(request)
     synthetic = any(is_synthetic(store, layers, t) for t in ("villages", "sites", "coverage", "services"))
@@ -37,6 +37,6 @@ def landing(request: Request, store: StoreDep, layers: LayersDep) -> dict[str, A
     }
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get("/conformance", summary="Conformance classes", response_model=Conformance)
 def conformance() -> dict[str, list[str]]:
     return {"conformsTo": CONFORMANCE}

@@ -35,12 +35,20 @@ class UploadForm:
     evidence: str | None = None
     value: str | None = None
     boundaries: str = "2019"
+    # the CLI's reading options, for files as their publishers ship them (docs/real-data.md)
+    sheet: str | None = None
+    classes: str | None = None
+    layer: str | None = None
+    columns: str | None = None
+    assume_crs: str | None = None
 
     def options(self) -> dict[str, str]:
         """The ingest options (:class:`villagecov.sources.common.IngestOptions` fields)."""
-        opts = {k: v for k, v in (("operator", self.operator), ("technology", self.technology),
-                                  ("as_of", self.as_of), ("evidence", self.evidence), ("value", self.value)) if v}
-        return {**opts, "boundary_version": self.boundaries}
+        pairs = (("operator", self.operator), ("technology", self.technology), ("as_of", self.as_of),
+                 ("evidence", self.evidence), ("value", self.value), ("sheet", self.sheet),
+                 ("classes", self.classes), ("layer", self.layer), ("columns", self.columns),
+                 ("assume_crs", self.assume_crs))
+        return {**{k: v for k, v in pairs if v}, "boundary_version": self.boundaries}
 
     def fields(self, size: int, sha256: str) -> dict[str, Any]:
         """What the job record keeps of the form and the file."""

@@ -52,9 +52,17 @@ def upload(
     evidence: Annotated[Literal["declared", "modelled", "measured"] | None, Form(description="coverage evidence")] = None,
     value: Annotated[Literal["signal_dbm", "class"] | None, Form(description="coverage raster values")] = None,
     boundaries: Annotated[Literal["2019", "2025-01", "2025-07"], Form(description="boundary version of codes")] = "2019",
+    sheet: Annotated[str | None, Form(max_length=64, description="spreadsheets: sheet name or 1-based number "
+                                      "(default: the sheet with a header row)")] = None,
+    classes: Annotated[str | None, Form(max_length=500, description="class rasters: pixel values to classes, e.g. 1=strong,2=variable")] = None,
+    layer: Annotated[str | None, Form(max_length=128, description="the layer of a multi-layer file")] = None,
+    columns: Annotated[str | None, Form(max_length=2000, description="column renames, e.g. Lat=lat,Long=lon")] = None,
+    assume_crs: Annotated[str | None, Form(pattern=r"^EPSG:\d{4,6}$", description="CRS of a file that names none")] = None,
 ) -> JSONResponse:
     """202 with the job id; a worker process ingests the file (GET /uploads/{id} to follow it)."""
-    form = UploadForm(kind, operator or None, technology, as_of, _safe_name(file.filename), evidence, value, boundaries)
+    form = UploadForm(kind, operator or None, technology, as_of, _safe_name(file.filename), evidence, value, boundaries,
+                      sheet=sheet or None, classes=classes or None, layer=layer or None, columns=columns or None,
+                      assume_crs=assume_crs or None)
     try:
         form = authorize(key, form)
     except PermissionDenied as exc:

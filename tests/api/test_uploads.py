@@ -187,3 +187,35 @@ def test_tile_cache_hits_and_empties_on_store_change(fresh: Seeded) -> None:
     off = fresh.settings.model_copy(update={"tile_cache_mb": 0})
     with TestClient(create_app(off)) as c:
         assert c.get(url).headers["x-tile-cache"] == "miss" and c.get(url).headers["x-tile-cache"] == "miss"
+
+
+def test_uploads_take_the_reading_options_of_the_cli(fresh: Seeded, tmp_path: Path) -> None:
+    """A commune's workbook with one survey sheet per year: the upload form's ``sheet`` picks the
+    year (as ``--sheet`` does); a sheet that is not there fails the job with a one-line error."""
+    from openpyxl import load_workbook
+
+    from tests.ingest.publisher_files import survey_xlsx
+    from villagecov.api.app import create_app
+
+    path = survey_xlsx(tmp_path / "SYNTHETIC_khao_sat.xlsx", [("V1", "Thôn 1", ["Có", "Có", "Có", "x", ""])])
+    book = load_workbook(path)
+    book["Khảo sát"].title = "Năm 2024"
+    later = book.copy_worksheet(book["Năm 2024"])
+    later.title = "Năm 2025"
+    later["E4"] = "Không"  # Truyền hình: no TV in 2025
+    book.save(path)
+    with open_store(fresh.settings.store) as store:
+        _, surveyor = create_key(store, "surveyor", communes=[fresh.communes[0]])
+    content = path.read_bytes()
+    with TestClient(create_app(fresh.settings)) as c:
+        r = _post(c, surveyor, "services", content, name=path.name, as_of="2025-09-30", sheet="Năm 2025")
+        assert r.status_code == 202, r.text
+        job = c.get(f"/uploads/{r.json()['id']}", headers={"X-API-Key": surveyor}).json()
+        assert job["status"] == "succeeded", job
+        assert job["options"]["sheet"] == "Năm 2025"
+        services = {s["service"]: s["available"] for s in c.get("/villages/V1").json()["services"]}
+        assert services["tv"] is False and services["radio"] is True
+        r = _post(c, surveyor, "services", content, name=path.name, as_of="2025-10-31", sheet="Năm 2030")
+        job = c.get(f"/uploads/{r.json()['id']}", headers={"X-API-Key": surveyor}).json()
+        assert job["status"] == "rejected" and "Năm 2030" in job["error"], job
+        assert _post(c, surveyor, "services", content, name=path.name, assume_crs="WGS84").status_code == 400

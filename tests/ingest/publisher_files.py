@@ -21,8 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from ingest_files import place, tile_quadkey
 
+from tests.ingest.ingest_files import place, tile_quadkey
 from villagecov.sources.measurements import quadkey_bounds
 
 M_PER_DEG_LAT = 111_320.0

@@ -166,6 +166,30 @@ def test_village_register_xlsx_as_kept(loaded: Store, settings: Settings, files:
     assert (located.area < 3.2e6).all()  # settlement footprints, not commune-sized Voronoi cells
 
 
+def test_village_register_as_legacy_xls(loaded: Store, settings: Settings, files: Path) -> None:
+    """The same register saved as Excel 97-2003 (.xls, BIFF8) by LibreOffice, as many district
+    offices still send it: the same villages, populations and flags as the .xlsx."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is needed to write a real .xls; scripts/test.sh installs it")
+    path, expected = village_register_xlsx(files / "danh_sach_thon_2024.xlsx")
+    profile = files / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xls",
+                    "--outdir", str(files / "xls"), str(path)], check=True, capture_output=True, timeout=180)
+    xls = files / "xls" / "danh_sach_thon_2024.xls"
+    assert xls.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE2 compound file, not XLSX
+    report = run(settings, loaded, "villages", xls, as_of=AS_OF)
+    assert report.accepted == {"villages": expected["villages"]} and report.rejected == 0, report.notes
+    v = loaded.read("villages").sort_values("name").reset_index(drop=True)
+    assert v["commune_code"].tolist() == [expected["codes"][i] for i in (1, 3, 0, 2)]
+    assert sorted(v["population"].tolist()) == sorted(expected["population"])
+    assert v.set_index("name").loc["Thôn Đồng Thuận 1", "remote"] == True  # noqa: E712  ("x")
+    assert v[v.geometry.isna()]["name"].tolist() == ["Bản Khe Ngát 4"]
+
+
 def test_survey_xlsx_vietnamese_headings_and_unknown_answers(loaded: Store, settings: Settings, files: Path) -> None:
     run(settings, loaded, "villages", write_vector(villages_frame(), files / "thon.geojson"), as_of=AS_OF)
     before = province(settings, "t9.villages_radio_share")

@@ -327,7 +327,7 @@ def _polygons(frame: gpd.GeoDataFrame, ctx: ReadContext, rejects: Rejects, notes
     for code, group in metric.groupby("commune_code"):
         zone = communes.geometry[code]
         points = np.asarray(group.geometry.values, dtype=object)
-        discs = shapely.buffer(points, footprint_radius(population[group.index].to_numpy(dtype="float64")), 32)
+        discs = shapely.buffer(points, footprint_radius(population[group.index].to_numpy(dtype="float64")), quad_segs=32)
         if len(points) == 1:
             cells[group.index[0]] = shapely.intersection(discs[0], zone)
             continue

@@ -13,7 +13,6 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
@@ -29,6 +28,7 @@ from villagecov.maps.palette import (
     SERVICE_CLASS_COLOURS,
     SERVICE_YES_NO,
 )
+from villagecov.rules import gap_order, whole_people
 
 __all__ = ["CLASS_COLOURS", "SERVICE_CLASS_COLOURS", "SERVICE_YES_NO"]
 
@@ -267,8 +267,9 @@ def gap_frame(
     # astype(float): mapping an empty text column keeps the text dtype (a unit where every village has 4G)
     share = no4g["village_id"].astype(str).map(shares).astype(float)
     # the one definition of people without coverage (villagecov.compute.people)
-    no4g["uncovered"] = np.round(people_without(no4g["population"], share)).astype(int)
-    no4g = no4g.sort_values(["uncovered", "village_id"], ascending=[False, True], kind="stable")
+    people = people_without(no4g["population"], share)
+    no4g["uncovered"] = whole_people(people).astype(int)
+    no4g = gap_order(no4g, people)  # the one gap ranking (villagecov.rules)
     no4g["rank"] = range(1, len(no4g) + 1)
     no4g["geometry"] = representative_points(no4g)
     return no4g

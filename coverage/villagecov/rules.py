@@ -15,7 +15,8 @@ the PostGIS SQL; they now live here and everything else calls them:
   code-point order** (Python's string order, ``COLLATE "C"``), so that two villages that show the
   same number of people are ordered by their id and the rank is the same on every backend, in
   the API, the tiles and the maps. Callers may put keys of their own first (the plan: remote
-  villages first; the notebooks: the priority score) — the rule breaks their ties.
+  villages first, then its weights at 0.1 person; the notebooks: the priority score) — the rule
+  breaks their ties.
 - **Status thresholds.** A village is ``covered`` by a technology when its share (of population,
   or of area without a population surface) is ≥ the covered threshold (``settings.covered_share``,
   80 %), ``partial`` from the partial threshold (``partial_share``, 20 %), else ``none``; no

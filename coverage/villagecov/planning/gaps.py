@@ -39,8 +39,8 @@ def find_gaps(
 
     Adds ``covered_share``, ``status`` and ``uncovered_pop`` (people outside coverage, the
     population times one minus the share, to 0.1 person: the plan's weights). Sorted remote
-    first, then in the gap ranking's order (:func:`villagecov.rules.gap_order`: whole people
-    without coverage, most first, then village id).
+    first, then by that weight, most first, then as the gap ranking breaks ties
+    (:func:`villagecov.rules.gap_order`: whole people, then village id).
     """
     status = village_status(villages, village_coverage, technology, settings)
     out = villages.merge(status, on="village_id", how="left")
@@ -49,5 +49,7 @@ def find_gaps(
     people = people_without(out["population"], out["covered_share"])
     out["uncovered_pop"] = np.round(people, 1)
     out["remote"] = out["remote"].astype("boolean").fillna(False).astype(bool)
-    out = gap_order(out, people, first=(("remote", True),))
+    # The weight (0.1 person) goes before the ranking's whole people: candidates are made and the
+    # greedy breaks ties in this order, and ordering by whole people changed the greedy demo plan.
+    out = gap_order(out, people, first=(("remote", True), ("uncovered_pop", True)))
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=villages.crs)

@@ -259,8 +259,9 @@ def gap_frame(
 ) -> gpd.GeoDataFrame:
     """Villages without 4G (class not 4G/5G) as points, ranked by the people left without 4G.
 
-    ``uncovered`` = population × (1 − 4G population share), as the API's ``gaps`` collection
-    ranks them; rank 1 = most people without 4G (ties by village id).
+    ``uncovered`` = population × (1 − 4G population share) in whole people; rank by the one gap
+    ranking (:func:`villagecov.rules.gap_order`, as the API's ``gaps`` collection): rank 1 = most
+    people without 4G, ties by village id.
     """
     no4g = villages[~villages["village_id"].astype(str).map(classes).isin(["4G", "5G"])].copy()
     shares = share_4g(village_coverage)

@@ -9,8 +9,8 @@ the PostGIS SQL; they now live here and everything else calls them:
   of one date both stay. Without a key the whole table is one stream: the latest computed
   vintage (``village_summary``, ``village_coverage``).
 - **Gap ranking.** Gap villages are those whose status is ``none`` or ``partial``
-  (:data:`GAP_STATUSES`). They are ranked by the people left without coverage
-  (:func:`villagecov.compute.people.people_without`) **rounded to whole people, halves to even**
+  (:data:`GAP_STATUSES`). They are ranked by the people left without coverage (computed by the
+  caller: :func:`villagecov.compute.people.people_without`, the one definition) **rounded to whole people, halves to even**
   (numpy's ``round``; PostgreSQL's ``round`` of a double), most first; **ties by village id in
   code-point order** (Python's string order, ``COLLATE "C"``), so that two villages that show the
   same number of people are ordered by their id and the rank is the same on every backend, in
@@ -42,7 +42,6 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 
-from villagecov.compute.people import people_without_sql
 from villagecov.schema import LATEST
 
 Dialect = Literal["postgresql", "sqlite"]
@@ -151,19 +150,15 @@ def whole_people_sql(expr: str, dialect: Dialect = "postgresql") -> str:
     return f"({t} + CASE WHEN {f} > 0.5 OR ({f} = 0.5 AND {t} % 2 != 0) THEN {step} ELSE 0 END)"
 
 
-def uncovered_sql(population: str = "population", share: str = "pop_share_4g", dialect: Dialect = "postgresql") -> str:
-    """People without coverage in whole people, as the gap layers show and rank them."""
-    return whole_people_sql(people_without_sql(population, share, dialect), dialect)
-
-
-def gap_rank_sql(status: str = "status_4g", population: str = "population", share: str = "pop_share_4g",
-                 village_id: str = "village_id", dialect: Dialect = "postgresql") -> str:
+def gap_rank_sql(people: str, status: str = "status_4g", village_id: str = "village_id",
+                 dialect: Dialect = "postgresql") -> str:
     """The gap rank (1 = first) of a row among the gap rows of the query, NULL for the others: a
-    window expression over the columns named."""
+    window expression over the columns named; ``people``: the SQL of the people without coverage
+    (:func:`villagecov.compute.people.people_without_sql`, unrounded)."""
     gaps = "(" + ", ".join(f"'{s}'" for s in GAP_STATUSES) + ")"
     by_id = f'{village_id} COLLATE "C"' if dialect == "postgresql" else f"{village_id} COLLATE BINARY NULLS LAST"
     return (f"CASE WHEN {status} IN {gaps} THEN row_number() OVER ("
-            f"PARTITION BY {status} IN {gaps} ORDER BY {uncovered_sql(population, share, dialect)} DESC, {by_id}) END")
+            f"PARTITION BY {status} IN {gaps} ORDER BY {whole_people_sql(people, dialect)} DESC, {by_id}) END")
 
 
 # -- status thresholds ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from villagecov import rules
-from villagecov.compute.people import people_without
+from villagecov.compute.people import people_without, people_without_sql
 from villagecov.rules import Dialect, Thresholds
 from villagecov.schema import LATEST
 from villagecov.storage import Store
@@ -136,7 +136,9 @@ def python_gap_ranks(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
 
 def sql_gap_ranks(store: Store, db: sa.Engine) -> dict[str, tuple[int, int]]:
     d = dialect(store)
-    rows = query(db, f"SELECT village_id, {rules.gap_rank_sql(dialect=d)} AS r, {rules.uncovered_sql(dialect=d)} AS p "
+    people = people_without_sql("population", "pop_share_4g", d)
+    rank, whole = rules.gap_rank_sql(people, "status_4g", dialect=d), rules.whole_people_sql(people, d)
+    rows = query(db, f"SELECT village_id, {rank} AS r, {whole} AS p "
                        f"FROM village_summary WHERE {rules.latest_vintage_sql('village_summary', dialect=d)}", d=LATEST)
     return {v: (int(r), int(p)) for v, r, p in rows if r is not None}
 

@@ -25,20 +25,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from villagecov.rules import (
-    at_or_before_sql,
-    gap_rank_sql,
-    latest_vintage_sql,
-    no_newer_row_sql,
-    uncovered_sql,
-)
+from villagecov import rules
+from villagecov.compute.people import people_without_sql
+from villagecov.rules import at_or_before_sql, latest_vintage_sql, no_newer_row_sql, whole_people_sql
 from villagecov.schema import LATEST, VILLAGE_LAYER
 
 ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
-# People without 4G in a village, in whole people, as the gaps layer shows and ranks them (villagecov.rules).
-UNCOVERED = uncovered_sql("population", "pop_share_4g")
+# People without 4G in a village (villagecov.compute.people), in whole people as the gaps layer
+# shows and ranks them (villagecov.rules).
+PEOPLE_4G = people_without_sql("population", "pop_share_4g")
+UNCOVERED = whole_people_sql(PEOPLE_4G)
 # The layer's columns as declared in villagecov.schema (VILLAGE_LAYER), plus its Web-Mercator copy.
 LAYER_COLUMNS = (*VILLAGE_LAYER.column_names, "geom_3857")
 
@@ -66,6 +64,13 @@ def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = Fa
           WHERE {latest_vintage_sql("village_summary")}),
     vs AS NOT MATERIALIZED (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
            FROM v LEFT JOIN {join})"""
+
+
+def gap_rank_sql() -> str:
+    """The rank of a gap village (4G ``none`` or ``partial``) among all of them by the one gap
+    ranking (:func:`villagecov.rules.gap_rank_sql`); NULL for the other villages. An expression
+    over ``vs`` columns."""
+    return rules.gap_rank_sql(PEOPLE_4G, "status_4g")
 
 
 def refresh_sql() -> str:

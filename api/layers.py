@@ -26,6 +26,7 @@ import pandas as pd
 
 from villagecov.compute.people import people_without
 from villagecov.errors import NotFound
+from villagecov.rules import gap_order, is_gap, latest_per_key, latest_vintage, whole_people
 from villagecov.schema import LATEST, STORAGE_CRS, TECHNOLOGIES, table
 from villagecov.storage import Store
 
@@ -179,11 +180,7 @@ def _vintage_date(as_of: str | None) -> str:
 
 def latest_rows(frame: pd.DataFrame, keys: list[str], as_of: str) -> pd.DataFrame:
     """Rows with ``as_of`` ≤ the date and, per ``keys``, only the latest ``as_of``."""
-    frame = frame[frame["as_of"].notna() & (frame["as_of"] <= as_of)]
-    if frame.empty:
-        return frame
-    latest = frame.groupby(keys, dropna=False)["as_of"].transform("max")
-    return frame[frame["as_of"] == latest]
+    return latest_per_key(frame, keys, as_of)
 
 
 SUMMARY_STATUS = {**{f"status_{t.lower()}": f"status_{t.lower()}" for t in TECHNOLOGIES},
@@ -198,10 +195,7 @@ def village_status(store: Store, as_of: str) -> pd.DataFrame:
     from the effective shares of the counted evidence kinds, as the indicators count them: one row
     per village instead of aggregating village_coverage per request.
     """
-    summary = store.read("village_summary")
-    dates = summary["as_of"].dropna()
-    dates = dates[dates <= as_of]
-    summary = summary[summary["as_of"] == dates.max()] if len(dates) else summary.iloc[0:0]
+    summary = latest_vintage(store.read("village_summary"), as_of)
     out = summary.set_index("village_id")[list(SUMMARY_STATUS)].rename(columns=SUMMARY_STATUS)
     return out[~out.index.duplicated(keep="last")]
 
@@ -239,10 +233,10 @@ def villages_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
 
 def gaps_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
     v = villages_frame(store, as_of)
-    v = v[v["status_4g"].isin(["none", "partial"])].copy()
+    v = v[is_gap(v["status_4g"])].copy()
     people = people_without(v["population"], v["pop_share_4g"])  # the one definition (villagecov.compute.people)
-    v["uncovered_population"] = pd.array(np.round(people), dtype="Int64")
-    v = v.sort_values(["uncovered_population", "village_id"], ascending=[False, True], kind="stable")
+    v["uncovered_population"] = pd.array(whole_people(people), dtype="Int64")
+    v = gap_order(v, people)  # the one gap ranking (villagecov.rules)
     v["rank"] = pd.array(np.arange(1, len(v) + 1), dtype="Int64")
     return gpd.GeoDataFrame(v[[*GAP_PROPS, "geometry"]], geometry="geometry", crs=STORAGE_CRS).reset_index(drop=True)
 

@@ -26,6 +26,7 @@ import shapely
 
 from villagecov.api.layers import BIG, LATEST, Collection, LayerCache, published
 from villagecov.errors import NotFound, StoreUnavailable
+from villagecov.rules import latest_per_key_sql
 from villagecov.settings import Settings
 from villagecov.storage import Store
 from villagecov.storage.village_layer import ENVELOPE_4326, UNCOVERED, gap_rank_sql, is_fresh, villages_sql
@@ -222,12 +223,6 @@ def dispose_tile_engine(url: str) -> None:
         engine.dispose()
 
 
-def _latest(table: str, keys: list[str], scope: str = "") -> str:
-    k = ", ".join(keys)
-    return (f"({k}, as_of) IN (SELECT {k}, max(as_of) FROM \"{table}\" WHERE as_of <= CAST(:d AS date) {scope}"
-            f" GROUP BY {k})")
-
-
 # Tables with a stored ``geom_3857`` (Alembic revision 0005; the village layer of 0007 copies it).
 MERCATOR_TABLES = frozenset({"admin_units", "villages", "coverage", "plan_villages"})
 LOOKUP_ZOOM = 10  # from this zoom on, village tiles look their status rows up by index (see villages_sql)
@@ -275,9 +270,9 @@ def source_sql(
         conds.append(f'"{col}" = :w{i}')
         params[f"w{i}"] = val
     if coll.id == "coverage":
-        conds += ["raster_path IS NULL", _latest("coverage", ["operator", "technology", "evidence"])]
+        conds += ["raster_path IS NULL", latest_per_key_sql("coverage", ["operator", "technology", "evidence"])]
     elif coll.temporal == "vintage" and coll.table == "sites":
-        conds.append(_latest("sites", ["site_id"]))
+        conds.append(latest_per_key_sql("sites", ["site_id"]))
     if coll.version_column:
         conds.append(f'"{coll.version_column}" = :version' if version is not None else "false")
         if version is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
+from villagecov.rules import latest_per_key
 from villagecov.schema import LATEST, TABLES, normalize
 
 
@@ -97,13 +98,7 @@ class MapInputs:
 
 def as_of_rows(frame: pd.DataFrame, date: str, keys: list[str]) -> pd.DataFrame:
     """Per ``keys``, the rows of the latest ``as_of`` at or before ``date`` (the vintage rule)."""
-    if frame is None or frame.empty:
-        return frame
-    f = frame[frame["as_of"].notna() & (frame["as_of"].astype(str) <= date)]
-    if f.empty:
-        return f
-    latest = f.groupby(keys, dropna=False)["as_of"].transform("max")
-    return f[f["as_of"] == latest]
+    return latest_per_key(frame, keys, date)
 
 
 def sites_in_service(sites: gpd.GeoDataFrame, date: str | None) -> gpd.GeoDataFrame:

@@ -13,7 +13,6 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
@@ -29,6 +28,7 @@ from villagecov.maps.palette import (
     SERVICE_CLASS_COLOURS,
     SERVICE_YES_NO,
 )
+from villagecov.rules import gap_order, whole_people
 
 __all__ = ["CLASS_COLOURS", "SERVICE_CLASS_COLOURS", "SERVICE_YES_NO"]
 
@@ -259,16 +259,18 @@ def gap_frame(
 ) -> gpd.GeoDataFrame:
     """Villages without 4G (class not 4G/5G) as points, ranked by the people left without 4G.
 
-    ``uncovered`` = population × (1 − 4G population share), as the API's ``gaps`` collection
-    ranks them; rank 1 = most people without 4G (ties by village id).
+    ``uncovered`` = population × (1 − 4G population share) in whole people; rank by the one gap
+    ranking (:func:`villagecov.rules.gap_order`, as the API's ``gaps`` collection): rank 1 = most
+    people without 4G, ties by village id.
     """
     no4g = villages[~villages["village_id"].astype(str).map(classes).isin(["4G", "5G"])].copy()
     shares = share_4g(village_coverage)
     # astype(float): mapping an empty text column keeps the text dtype (a unit where every village has 4G)
     share = no4g["village_id"].astype(str).map(shares).astype(float)
     # the one definition of people without coverage (villagecov.compute.people)
-    no4g["uncovered"] = np.round(people_without(no4g["population"], share)).astype(int)
-    no4g = no4g.sort_values(["uncovered", "village_id"], ascending=[False, True], kind="stable")
+    people = people_without(no4g["population"], share)
+    no4g["uncovered"] = whole_people(people).astype(int)
+    no4g = gap_order(no4g, people)  # the one gap ranking (villagecov.rules)
     no4g["rank"] = range(1, len(no4g) + 1)
     no4g["geometry"] = representative_points(no4g)
     return no4g

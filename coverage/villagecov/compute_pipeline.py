@@ -24,6 +24,7 @@ from villagecov.catalogue import HEADLINE
 from villagecov.compute.rasters import RasterLayer, read_raster
 from villagecov.compute.run import ComputeInputs, compute_all_vintages
 from villagecov.errors import InputError, NotFound
+from villagecov.rules import latest_vintage
 from villagecov.settings import PROJECT_ROOT, Settings, StoreSettings
 from villagecov.storage import Store, open_store
 from villagecov.target_groups import load_target_groups
@@ -239,7 +240,7 @@ def headline(indicators: pd.DataFrame, boundaries: str = "2019") -> pd.DataFrame
                    & indicators["indicator"].isin(HEADLINE)]
     if p.empty:
         return p
-    p = p[p["as_of"] == p["as_of"].max()]
+    p = latest_vintage(p, None)
     order = {k: i for i, k in enumerate(HEADLINE)}
     return p.sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
 
@@ -377,8 +378,7 @@ def village_coverage_layer(store: Store, as_of: str | None = None) -> pd.DataFra
 
     rows = store.read("village_coverage")
     if as_of is not None and len(rows):
-        dates = [d for d in rows["as_of"].unique() if d <= as_of]
-        rows = rows[rows["as_of"] == max(dates)] if dates else rows.iloc[0:0]
+        rows = latest_vintage(rows, as_of)
     parts = []
     for date, group in rows.groupby("as_of", sort=True):
         villages = store.read("villages", as_of=date)[["village_id", "name", "commune_code", "geometry"]]

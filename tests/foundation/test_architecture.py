@@ -18,8 +18,6 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIRS = {name: ROOT / folder for name, folder in
                 tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"].items()}
@@ -119,7 +117,6 @@ def test_the_web_layer_never_imports_the_cli() -> None:
     assert not bad, bad
 
 
-@pytest.mark.xfail(strict=True, reason="compute.run takes the latest-vintage rule from storage.base until villagecov.rules lands")
 def test_the_compute_core_does_no_io_of_its_own() -> None:
     bad = sorted((m, t) for m, ts in EDGES.items() if _in(m, CORE)
                  for t in ts if any(_in(t, p) for p in NOT_FROM_CORE))

@@ -21,6 +21,7 @@ import pandas as pd
 
 from villagecov.compute.people import people_without
 from villagecov.errors import ConfigError
+from villagecov.rules import gap_order
 
 VILLAGE_4G = "t8.villages_4g_share"
 GAP_COLUMNS = [
@@ -101,7 +102,8 @@ def village_gaps(status: pd.DataFrame) -> pd.DataFrame:
 
 def rank_gaps(gaps: pd.DataFrame, weights: PriorityWeights | None = None) -> pd.DataFrame:
     """``gaps`` with ``priority`` (see :class:`PriorityWeights`) and ``rank`` (1 = act first);
-    ties go to the larger population, then the village id."""
+    ties in the gap ranking's order (:func:`villagecov.rules.gap_order`): more people without 4G
+    (whole people), then the village id."""
     w = weights or PriorityWeights()
     out = gaps.copy()
     people = out["people_without_4g"] if "people_without_4g" in out.columns else out["population"]
@@ -111,10 +113,9 @@ def rank_gaps(gaps: pd.DataFrame, weights: PriorityWeights | None = None) -> pd.
     score = (w.population * pop_part + w.remote * out["remote"].astype(float)
              + w.no_signal * out["no_signal"].astype(float)) / w.total
     out["priority"] = score.round(6)
-    out = out.assign(_pop=pop).sort_values(["priority", "_pop", "village_id"], ascending=[False, False, True],
-                                          kind="stable")
+    out = gap_order(out, pop, first=(("priority", True),))
     out["rank"] = np.arange(1, len(out) + 1)
-    return out.drop(columns="_pop").reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 def village_units(status: pd.DataFrame, admin_units: pd.DataFrame, crosswalk: pd.DataFrame | None,

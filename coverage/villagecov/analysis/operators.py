@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from villagecov.compute.status import effective_shares
+from villagecov.rules import Thresholds, is_covered
 from villagecov.schema import ANY_OPERATOR
 from villagecov.settings import Settings
 
@@ -42,7 +43,7 @@ def operator_coverage(vc: pd.DataFrame, summary: pd.DataFrame, settings: Setting
     pop = pd.to_numeric(pop, errors="coerce").fillna(0)
     n_villages = len(summary)
     e = eff.assign(village_id=eff["village_id"].astype(str))
-    e["covered"] = e["share"] >= settings.covered_share
+    e["covered"] = is_covered(e["share"], Thresholds.of(settings))
     e["people"] = e["village_id"].map(pop).fillna(0) * e["share"].clip(0, 1)
     ops = e[e["operator"] != ANY_OPERATOR]
     only = ops[ops["covered"]].groupby("village_id")["operator"].agg(list)
@@ -65,7 +66,7 @@ def single_operator_villages(vc: pd.DataFrame, summary: pd.DataFrame, settings: 
     fails): village_id, commune_code, population, operator, share. Most people first."""
     eff = effective_shares(vc[vc["technology"] == technology], settings) if len(vc) else pd.DataFrame(
         columns=["village_id", "operator", "technology", "share"])
-    ops = eff[(eff["operator"] != ANY_OPERATOR) & (eff["share"] >= settings.covered_share)]
+    ops = eff[(eff["operator"] != ANY_OPERATOR) & is_covered(eff["share"], Thresholds.of(settings))]
     ops = ops.assign(village_id=ops["village_id"].astype(str))
     n = ops.groupby("village_id")["operator"].transform("nunique")
     one = ops[n == 1]

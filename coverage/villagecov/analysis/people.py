@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from villagecov.compute.people import people_without
-
-GAP_STATUSES = ("none", "partial")
+from villagecov.rules import GAP_STATUSES
 
 
 def village_people(summary: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from villagecov.compute.people import people_without
 from villagecov.compute.status import effective_shares
+from villagecov.rules import Thresholds, has_signal, is_covered
 from villagecov.schema import ANY_OPERATOR, TECHNOLOGIES
 from villagecov.settings import Settings
 
@@ -43,8 +44,9 @@ def headline_at(shares: pd.DataFrame, summary: pd.DataFrame, covered: float, par
     pop = pd.to_numeric(summary["population"], errors="coerce").fillna(0).to_numpy(dtype=float)
     remote = summary["remote"].fillna(False).astype(bool).to_numpy()
     s4 = shares["4G"].to_numpy(dtype=float)
-    g4 = s4 >= covered
-    no_signal = ~(shares.to_numpy(dtype=float) >= partial).any(axis=1)
+    rule = Thresholds(covered, partial)  # the status thresholds at the values tried
+    g4 = is_covered(s4, rule)
+    no_signal = ~has_signal(shares.to_numpy(dtype=float), rule).any(axis=1)
     n = len(s4)
     return {
         "covered_share": covered, "partial_share": partial,

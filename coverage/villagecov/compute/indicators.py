@@ -19,6 +19,7 @@ import shapely
 from villagecov.catalogue import CATALOGUE, GROUPS, kind
 from villagecov.catalogue import HEADLINE as HEADLINE  # re-exported: analysis and notebooks import it here
 from villagecov.compute.status import any_status, best_technology, effective_shares
+from villagecov.rules import Thresholds, has_signal, is_covered
 from villagecov.schema import ANY_OPERATOR, METRIC_CRS, TECHNOLOGIES
 from villagecov.settings import Settings
 from villagecov.targets import Targets
@@ -95,14 +96,15 @@ def village_table(villages: pd.DataFrame, vc: pd.DataFrame, remote: pd.DataFrame
     for t in TECHNOLOGIES:
         col = any_area[t] if t in any_area.columns else pd.Series(dtype="float64")
         vt[f"area_share_{t}"] = vt["village_id"].map(col).fillna(0.0).astype("float64")
-    ops4 = eff[(eff["operator"] != ANY_OPERATOR) & (eff["technology"] == "4G") & (eff["share"] >= settings.covered_share)]
+    rule = Thresholds.of(settings)
+    ops4 = eff[(eff["operator"] != ANY_OPERATOR) & (eff["technology"] == "4G") & is_covered(eff["share"], rule)]
     vt["n_operators_4g"] = vt["village_id"].map(ops4.groupby("village_id")["operator"].nunique()).fillna(0).astype(int)
     vt["best_technology"] = vt["village_id"].map(best_technology(eff, settings))
     status = any_status(eff, settings)
     for col in status.columns:  # the map layers' per-village status (null: no counted evidence)
         vt[col] = vt["village_id"].map(status[col])
     shares = vt[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy()
-    vt["no_signal"] = ~(shares >= settings.partial_share).any(axis=1)
+    vt["no_signal"] = ~has_signal(shares, rule).any(axis=1)
     surveyed: set[str] = set()
     for svc in VILLAGE_SERVICES:
         has: set[str] = set()
@@ -143,9 +145,9 @@ def group_flags(vt: pd.DataFrame, groups: pd.DataFrame | None) -> pd.DataFrame:
 def village_indicators(vt: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Long frame: indicator, village_id, numerator, denominator (median excluded), the
     breakdowns by target group (``<id>:<group>``) over the member villages only."""
-    cov = settings.covered_share
-    g4 = vt["share_4G"] >= cov
-    internet = vt["fixed_broadband"] | g4 | (vt["share_5G"] >= cov)
+    rule = Thresholds.of(settings)
+    g4 = is_covered(vt["share_4G"], rule)
+    internet = vt["fixed_broadband"] | g4 | is_covered(vt["share_5G"], rule)
     all_services = internet & vt["radio"] & vt["tv"] & vt["press"]
     one = np.ones(len(vt))
     hh = vt["households"].to_numpy(dtype="float64")

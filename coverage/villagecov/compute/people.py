@@ -14,7 +14,8 @@ which is how the tests tie it to ``villagecov indicators``.
 
 Used by the notebooks (``villagecov.analysis``), the site plan (``villagecov.planning.gaps``), the
 API gap layers (``api.layers``), the PostGIS village layer (:func:`people_without_sql`) and the maps.
-Per village the layers show it rounded to whole people; totals are summed unrounded, then rounded.
+Per village the layers show it rounded to whole people and rank by that (:mod:`villagecov.rules`);
+totals are summed unrounded, then rounded.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def people_without(population: object, covered_share: object) -> np.ndarray:
     return p * (1.0 - s)
 
 
-def people_without_sql(population: str = "population", covered_share: str = "pop_share_4g") -> str:
-    """The same definition as an SQL expression over two columns (float; wrap in round() for whole
-    people, as the village layer does)."""
-    return (f"(coalesce({population}, 0) * (1 - least(greatest(coalesce({covered_share}, 0), 0), 1)))")
+def people_without_sql(population: str = "population", covered_share: str = "pop_share_4g",
+                       dialect: str = "postgresql") -> str:
+    """The same definition as an SQL expression over two columns (float; whole people for the
+    layers: :func:`villagecov.rules.uncovered_sql`). ``dialect`` ``"sqlite"``: SQLite spells
+    least/greatest as the two-argument min/max."""
+    lo, hi = ("greatest", "least") if dialect == "postgresql" else ("max", "min")
+    return f"(coalesce({population}, 0) * (1 - {hi}({lo}(coalesce({covered_share}, 0), 0), 1)))"

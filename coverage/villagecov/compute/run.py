@@ -24,9 +24,9 @@ from villagecov.compute.unit_indicators import in_service, unit_indicators
 from villagecov.compute.units import village_units
 from villagecov.compute.unlocated import drop_unknown, place_unlocated, unknown_villages
 from villagecov.compute.village_coverage import VintageInputs, compute_vintage
+from villagecov.rules import at_or_before
 from villagecov.schema import BOUNDARY_VERSIONS, METRIC_CRS, TABLES
 from villagecov.settings import Settings
-from villagecov.storage.base import latest_vintage
 from villagecov.targets import Targets
 
 
@@ -93,8 +93,8 @@ def as_of(frame: pd.DataFrame | None, name: str, date: str) -> pd.DataFrame | No
     if frame is None:
         return None
     spec = TABLES[name]
-    if not spec.vintage_key:
-        return latest_vintage(frame, spec, date).reset_index(drop=True)
+    if not spec.vintage_key:  # not vintaged: every row dated at or before (villagecov.rules)
+        return at_or_before(frame, date).reset_index(drop=True)
     if name == "villages":
         frame = supersede.corrected_registers(frame)
     return supersede.latest_per_key(frame, list(spec.vintage_key), date).reset_index(drop=True)

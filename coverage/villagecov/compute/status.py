@@ -5,17 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from villagecov.rules import Thresholds, is_covered, status
 from villagecov.schema import ANY_OPERATOR, TECHNOLOGIES
 from villagecov.settings import Settings
 
 
 def classify(share: np.ndarray | pd.Series, settings: Settings) -> np.ndarray:
-    """covered (≥ covered_share), partial (≥ partial_share), none; None where the share is NaN."""
-    s = np.asarray(share, dtype="float64")
-    out = np.where(s >= settings.covered_share, "covered", np.where(s >= settings.partial_share, "partial", "none"))
-    out = out.astype(object)
-    out[np.isnan(s)] = None
-    return out
+    """covered (≥ covered_share), partial (≥ partial_share), none; None where the share is NaN
+    (the status thresholds of :mod:`villagecov.rules`)."""
+    return status(share, Thresholds.of(settings))
 
 
 def effective_shares(vc: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -53,7 +51,7 @@ def effective_shares(vc: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 def best_technology(eff: pd.DataFrame, settings: Settings) -> pd.Series:
     """Per village: the newest technology whose ANY effective status is covered (else None)."""
     rank = {t: i for i, t in enumerate(TECHNOLOGIES)}
-    any_rows = eff[(eff["operator"] == ANY_OPERATOR) & (eff["share"] >= settings.covered_share)].copy()
+    any_rows = eff[(eff["operator"] == ANY_OPERATOR) & is_covered(eff["share"], Thresholds.of(settings))].copy()
     any_rows["rank"] = any_rows["technology"].map(rank)
     top = any_rows.sort_values("rank").groupby("village_id")["technology"].last()
     return top

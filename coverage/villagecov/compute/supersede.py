@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from villagecov.rules import at_or_before
+
 ORDER = "_order"  # column added to input frames: the submission's receive rank
 LEGACY = "legacy:"  # pseudo submission of rows stored before submission ids
 
@@ -30,7 +32,7 @@ LEGACY = "legacy:"  # pseudo submission of rows stored before submission ids
 def effective_coverage(coverage: gpd.GeoDataFrame, extents: Mapping[str, shapely.Geometry | None],
                        date: str) -> gpd.GeoDataFrame:
     """Coverage rows in force at ``date`` with a ``hidden`` geometry column (None: counts everywhere)."""
-    cov = coverage[coverage["as_of"].notna() & (coverage["as_of"] <= date)].copy()
+    cov = at_or_before(coverage, date).copy()
     if cov.empty:
         return cov.assign(hidden=pd.Series(dtype=object))
     sub = _submission(cov)
@@ -67,8 +69,9 @@ def _submission(frame: pd.DataFrame) -> pd.Series:
 
 
 def latest_per_key(frame: pd.DataFrame, keys: list[str], date: str) -> pd.DataFrame:
-    """Rows at or before ``date``: per key, the latest ``as_of`` and then the latest received."""
-    frame = frame[frame["as_of"].notna() & (frame["as_of"] <= date)]
+    """Rows at or before ``date``: per key, the latest ``as_of`` (the vintage rule,
+    :func:`villagecov.rules.latest_per_key`) and then, of that date, the latest received only."""
+    frame = at_or_before(frame, date)
     if frame.empty:
         return frame
     rank = frame[ORDER].fillna(-1) if ORDER in frame.columns else pd.Series(0, index=frame.index)

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from villagecov.rules import Thresholds, has_signal, is_covered
 from villagecov.schema import TECHNOLOGIES
 from villagecov.settings import ThresholdSettings
 
@@ -45,7 +46,8 @@ def unknown_villages(vt: pd.DataFrame, placed: set[str], settings: ThresholdSett
         return set()
     rows = vt[vt["village_id"].isin(placed)]
     shares = rows[[f"share_{t}" for t in TECHNOLOGIES]].to_numpy(dtype="float64")
-    uniform = ((shares >= settings.covered_share) | (shares < settings.partial_share)).all(axis=1)
+    rule = Thresholds.of(settings)
+    uniform = (is_covered(shares, rule) | ~has_signal(shares, rule)).all(axis=1)
     return set(rows["village_id"].to_numpy()[~np.asarray(uniform, dtype=bool)])
 
 

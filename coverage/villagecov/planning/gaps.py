@@ -13,10 +13,9 @@ import pandas as pd
 
 from villagecov.compute.people import people_without
 from villagecov.compute.status import classify, effective_shares
+from villagecov.rules import gap_order, is_gap
 from villagecov.schema import ANY_OPERATOR
 from villagecov.settings import Settings
-
-GAP_STATUSES = ("none", "partial")
 
 
 def village_status(
@@ -39,13 +38,18 @@ def find_gaps(
     """Villages whose ``technology`` status is none or partial, with population and remoteness.
 
     Adds ``covered_share``, ``status`` and ``uncovered_pop`` (people outside coverage, the
-    population times one minus the share). Sorted remote first, then by uncovered population.
+    population times one minus the share, to 0.1 person: the plan's weights). Sorted remote
+    first, then by that weight, most first, then as the gap ranking breaks ties
+    (:func:`villagecov.rules.gap_order`: whole people, then village id).
     """
     status = village_status(villages, village_coverage, technology, settings)
     out = villages.merge(status, on="village_id", how="left")
-    out = out[out["status"].isin(GAP_STATUSES)].copy()
+    out = out[is_gap(out["status"])].copy()
     # the one definition of people without coverage (villagecov.compute.people)
-    out["uncovered_pop"] = np.round(people_without(out["population"], out["covered_share"]), 1)
+    people = people_without(out["population"], out["covered_share"])
+    out["uncovered_pop"] = np.round(people, 1)
     out["remote"] = out["remote"].astype("boolean").fillna(False).astype(bool)
-    out = out.sort_values(["remote", "uncovered_pop"], ascending=[False, False], kind="stable")
+    # The weight (0.1 person) goes before the ranking's whole people: candidates are made and the
+    # greedy breaks ties in this order, and ordering by whole people changed the greedy demo plan.
+    out = gap_order(out, people, first=(("remote", True), ("uncovered_pop", True)))
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=villages.crs)

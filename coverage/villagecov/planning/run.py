@@ -11,20 +11,14 @@ from villagecov.errors import InputError
 from villagecov.planning.output import write_plan
 from villagecov.planning.plan import Plan, Weight, make_plan
 from villagecov.planning.store import save_plan
+from villagecov.rules import latest_vintage
 from villagecov.schema import METRIC_CRS
 from villagecov.settings import Settings
 
 
 def latest_coverage(vc: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
     """Rows of the latest computed vintage (at or before ``as_of``)."""
-    if vc.empty:
-        return vc
-    dates = vc["as_of"].dropna()
-    if as_of:
-        dates = dates[dates <= as_of]
-    if dates.empty:
-        return vc.iloc[0:0]
-    return vc[vc["as_of"] == dates.max()]
+    return latest_vintage(vc, as_of or None)
 
 
 def run_plan(

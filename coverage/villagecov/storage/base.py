@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from villagecov.rules import at_or_before, latest_per_key
 from villagecov.schema import TABLES, Table, normalize, table
 
 Where = Mapping[str, Any]  # column -> value (equality), list/tuple/set of values (IN) or a TimeRange
@@ -172,13 +173,11 @@ class Store(ABC):
 
 
 def latest_vintage(frame: pd.DataFrame, spec: Table, as_of: str) -> pd.DataFrame:
-    """Keep rows with ``as_of`` ≤ the date and, per vintage key, only the latest vintage."""
-    frame = frame[frame["as_of"].notna() & (frame["as_of"] <= as_of)]
-    if not spec.vintage_key or frame.empty:
-        return frame
-    keys = list(spec.vintage_key)
-    latest = frame.groupby(keys, dropna=False)["as_of"].transform("max")
-    return frame[frame["as_of"] == latest]
+    """Keep rows with ``as_of`` ≤ the date and, per vintage key, only the latest vintage
+    (:mod:`villagecov.rules`); a table without a vintage key keeps every row up to the date."""
+    if not spec.vintage_key:
+        return at_or_before(frame, as_of)
+    return latest_per_key(frame, spec.vintage_key, as_of)
 
 
 def sort_by_key(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:

@@ -25,15 +25,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from villagecov import rules
 from villagecov.compute.people import people_without_sql
+from villagecov.rules import at_or_before_sql, latest_vintage_sql, no_newer_row_sql, whole_people_sql
 from villagecov.schema import LATEST, VILLAGE_LAYER
 
 ENVELOPE_4326 = "ST_MakeEnvelope(:lx0, :ly0, :lx1, :ly1, 4326)"
 VILLAGE_COLUMNS = ("village_id", "name", "commune_code", "population", "remote")  # what villages and gaps show
 SUMMARY_COLUMNS = ("status_2g", "status_3g", "status_4g", "status_5g", "pop_share_4g")
-GAP_STATUSES = "('none', 'partial')"  # 4G status of a gap village
-# People without 4G in a village: its population times the share not covered, as the gaps layer shows.
-UNCOVERED = f"round({people_without_sql('population', 'pop_share_4g')})::bigint"  # villagecov.compute.people
+# People without 4G in a village (villagecov.compute.people), in whole people as the gaps layer
+# shows and ranks them (villagecov.rules).
+PEOPLE_4G = people_without_sql("population", "pop_share_4g")
+UNCOVERED = whole_people_sql(PEOPLE_4G)
 # The layer's columns as declared in villagecov.schema (VILLAGE_LAYER), plus its Web-Mercator copy.
 LAYER_COLUMNS = (*VILLAGE_LAYER.column_names, "geom_3857")
 
@@ -53,24 +56,21 @@ def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = Fa
     """
     env = f"AND geometry && {ENVELOPE_4326}" if in_tile else ""
     cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
-    latest = "" if single_register else """
-        AND NOT EXISTS (SELECT 1 FROM villages n WHERE n.village_id = o.village_id AND n.as_of > o.as_of
-                        AND n.as_of <= CAST(:d AS date))"""
+    latest = "" if single_register else "\n        AND " + no_newer_row_sql("villages", ["village_id"], "o")
     join = ("LATERAL (SELECT * FROM s x WHERE x.village_id = v.village_id LIMIT 1) s ON true" if lookup
             else "s USING (village_id)")
-    return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE as_of <= CAST(:d AS date) {env}{latest}),
+    return f"""v AS (SELECT {", ".join(VILLAGE_COLUMNS)}, geometry, geom_3857 FROM villages o WHERE {at_or_before_sql()} {env}{latest}),
     s AS (SELECT village_id, {", ".join(SUMMARY_COLUMNS)}, n_operators_4g FROM village_summary
-          WHERE as_of = (SELECT max(as_of) FROM village_summary WHERE as_of <= CAST(:d AS date))),
+          WHERE {latest_vintage_sql("village_summary")}),
     vs AS NOT MATERIALIZED (SELECT v.*, {cols}, coalesce(s.n_operators_4g, 0)::bigint AS operators_4g
            FROM v LEFT JOIN {join})"""
 
 
 def gap_rank_sql() -> str:
-    """The rank of a gap village (4G ``none`` or ``partial``) among all of them, most people without
-    4G first, ties by village id in code-point order (as the GeoPackage store sorts); NULL for the
-    other villages. An expression over ``vs`` columns."""
-    return (f"CASE WHEN status_4g IN {GAP_STATUSES} THEN row_number() OVER ("
-            f"PARTITION BY status_4g IN {GAP_STATUSES} ORDER BY {UNCOVERED} DESC, village_id COLLATE \"C\") END")
+    """The rank of a gap village (4G ``none`` or ``partial``) among all of them by the one gap
+    ranking (:func:`villagecov.rules.gap_rank_sql`); NULL for the other villages. An expression
+    over ``vs`` columns."""
+    return rules.gap_rank_sql(PEOPLE_4G, "status_4g")
 
 
 def refresh_sql() -> str:

@@ -20,7 +20,6 @@ import villagecov
 from villagecov.api import errors
 from villagecov.api.layers import LayerCache
 from villagecov.api.limits import QueryGuard, SecurityHeaders, TimeBudget, UploadGuard
-from villagecov.api.mvt import dispose_tile_engine
 from villagecov.api.openapi import openapi_schema
 from villagecov.api.paging import cursor_secret
 from villagecov.api.routers import (
@@ -55,8 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        store.close()
-        dispose_tile_engine(store.url)
+        store.close()  # and its tile sessions
 
     app = FastAPI(
         title="villagecov API",

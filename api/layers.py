@@ -279,36 +279,9 @@ def published(frame: pd.DataFrame, coll: Collection) -> gpd.GeoDataFrame:
 # -- cache ----------------------------------------------------------------------------------
 
 
-def store_token(store: Store) -> str:
-    """A cheap token that changes when the store's content changes.
-
-    GeoPackage: the file's inode, size and mtime (writes replace the file atomically).
-    PostGIS: the per-table insert/delete/update counters of the statistics collector.
-    """
-    if store.kind == "geopackage":
-        import os
-
-        try:
-            st = os.stat(store.url)
-        except FileNotFoundError:
-            return "missing"
-        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-    import sqlalchemy as sa
-
-    from villagecov.schema import TABLES
-
-    # Statistics counters are flushed lazily; the highest row id of each table catches appends at once.
-    fids = ", ".join(f'(SELECT max(fid) FROM "{name}")' for name in TABLES)
-    with store._connect() as conn:  # type: ignore[attr-defined]
-        row = conn.execute(sa.text(
-            "SELECT (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables), "
-            + fids
-        )).one()
-    return ":".join(str(v) for v in row)
-
-
 class LayerCache:
-    """Frames of recently used (collection, vintage) pairs, dropped when the store changes.
+    """Frames of recently used (collection, vintage) pairs, dropped when the store changes
+    (:meth:`Store.state_token`).
 
     The store's state is checked at most once per ``token_ttl_s`` seconds, so a change made by
     another process shows after at most that long; uploads through this app clear it at once.
@@ -361,6 +334,25 @@ class LayerCache:
             return build_frame(store, coll, as_of, version, bbox=bbox)
         return self.frame(store, coll, as_of, version)
 
+    def tile_frame(self, store: Store, coll: Collection, bbox: tuple[float, float, float, float],
+                   as_of: str | None = None, version: str | None = None) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+        """The rows of ``coll`` a tile over ``bbox`` (degrees) needs (:meth:`frame_in`) and their
+        geometries in EPSG:3857, cached with the whole frame (reprojected once, not per tile)."""
+        if coll.id in BIG:
+            frame = self.frame_in(store, coll, bbox, as_of, version)
+            return frame, frame.geometry.to_crs(3857).values
+        frame = self.frame(store, coll, as_of, version)
+        key = coll.id if version is None else f"{coll.id}@{version}"
+        return frame, self.get(store, (key + "@3857", as_of), lambda: frame.geometry.to_crs(3857).values)
+
+    def sample(self, store: Store, coll: Collection, bbox: tuple[float, float, float, float],
+               limit: int) -> tuple[gpd.GeoDataFrame, np.ndarray, int]:
+        """At most ``limit`` features of ``coll`` in ``bbox`` (:meth:`Store.sample`: a low-zoom tile of
+        a big point layer), their EPSG:3857 geometries and how many there are in all."""
+        rows, total = store.sample(coll.table, bbox, limit)
+        frame = published(rows, coll)
+        return frame, frame.geometry.to_crs(3857).values, total
+
     def feature(self, store: Store, coll: Collection, feature_id: str, version: str | None = None) -> gpd.GeoDataFrame:
         """The rows of ``coll`` with that id: a filtered store read for the :data:`BIG` layers, else
         from the cached whole frame."""
@@ -385,7 +377,7 @@ class LayerCache:
         now = time.monotonic()
         if self._token is not None and now - self._checked <= self.token_ttl_s:
             return self._token
-        token = store_token(store)
+        token = store.state_token()
         with self._lock:
             self._checked = now
             if token != self._token:
@@ -412,3 +404,23 @@ class LayerCache:
                 if self._token == token:
                     self._frames[key] = frame
             return frame
+
+
+@dataclass(frozen=True)
+class StoreFrames:
+    """The layer cache bound to one store: the frames and the memo that store's tiles read
+    (:class:`villagecov.storage.tiles.LayerFrames`, passed to :meth:`Store.tile`)."""
+
+    cache: LayerCache
+    store: Store
+
+    def get(self, key: tuple[str, str | None], build: Callable[[], Any]) -> Any:
+        return self.cache.get(self.store, key, build)
+
+    def tile_frame(self, coll: Collection, bbox: tuple[float, float, float, float], as_of: str | None,
+                   version: str | None) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+        return self.cache.tile_frame(self.store, coll, bbox, as_of, version)
+
+    def sample(self, coll: Collection, bbox: tuple[float, float, float, float],
+               limit: int) -> tuple[gpd.GeoDataFrame, np.ndarray, int]:
+        return self.cache.sample(self.store, coll, bbox, limit)

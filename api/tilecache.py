@@ -13,8 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from villagecov.api.layers import LayerCache
-from villagecov.api.mvt import Tile
 from villagecov.storage import Store
+from villagecov.storage.tiles import Tile
 
 Key = tuple[str, int, int, int, str | None]
 

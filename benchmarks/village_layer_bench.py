@@ -7,7 +7,7 @@ the province) and one computed vintage of their status, then measures in the sam
 - *write*: appending a new summary vintage (every village) in one store transaction, which
   rebuilds the layer before it commits; baseline: the same append with the layer's trigger
   disabled (no rebuild); and the rebuild alone;
-- *tiles*: database time per village tile (``api.mvt.postgis_tile``, after warm-up so that the
+- *tiles*: database time per village tile (``villagecov.storage.postgis_tiles.postgis_tile``, after warm-up so that the
   prepared statement runs its generic plan; median of ``--repeat``) at z8–z14 over the middle of
   the province, read from the layer; baseline: the same tile joined from the register and the
   summary on the fly (as before 0007, and as a dated tile still is). Both give the same bytes.
@@ -72,10 +72,11 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = ap.parse_args()
 
-    from villagecov.api import mvt
     from villagecov.api.layers import catalog
     from villagecov.settings import Settings
     from villagecov.storage import open_store
+    from villagecov.storage.postgis_tiles import postgis_tile
+    from villagecov.storage.tiles import TileOptions, tile_box
 
     base = sa.make_url(args.pg)
     name = f"vc_layerbench_{uuid.uuid4().hex[:8]}"
@@ -127,27 +128,30 @@ def main() -> None:
 
         settings = Settings(store=url, archive_dir=Path(tempfile.mkdtemp()), tile_cache_mb=0)
         coll = catalog(store)["villages"]
+        options = TileOptions.from_settings(settings, settings.request_time_budget_s)
+        tile_engine = store.tile_engine(options.db_connections)
         import morecantile
 
         tms = morecantile.tms.get("WebMercatorQuad")
         print("zoom  features  layer ms  joined ms  ratio")
         for z in range(8, 15):
             t = tms.tile((BOUNDS[0] + BOUNDS[2]) / 2, (BOUNDS[1] + BOUNDS[3]) / 2, z)
-            box = mvt.tile_box(z, t.x, t.y, settings)
+            box = tile_box(z, t.x, t.y, options)
             runs = {True: [], False: []}
             tiles = {}
             for _ in range(6):  # warm-up: past the driver's prepare threshold and the custom plans
                 for layer in (True, False):
-                    tiles[layer] = mvt.postgis_tile(store, coll, box, None, settings, single_register=True, layer=layer)
+                    tiles[layer] = postgis_tile(tile_engine, coll, box, None, options.max_features, options,
+                                                single_register=True, prepared=layer)
             assert tiles[True] == tiles[False]
             for _ in range(args.repeat):
                 for layer in (True, False):
                     t0 = time.perf_counter()
-                    mvt.postgis_tile(store, coll, box, None, settings, single_register=True, layer=layer)
+                    postgis_tile(tile_engine, coll, box, None, options.max_features, options, single_register=True,
+                                 prepared=layer)
                     runs[layer].append((time.perf_counter() - t0) * 1000)
             a, b = statistics.median(runs[True]), statistics.median(runs[False])
             print(f"z{z:<4} {tiles[True].features:>8}  {a:8.2f}  {b:9.2f}  {b / a:5.1f}x", flush=True)
-        mvt.dispose_tile_engine(url)
         engine.dispose()
         store.close()
     finally:

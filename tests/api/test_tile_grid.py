@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from villagecov.api.mvt import to_tile_grid
+from villagecov.storage.tiles import to_tile_grid
 
 
 def test_sliver_that_collapses_to_two_points_becomes_empty_not_an_error() -> None:

@@ -184,20 +184,20 @@ def test_postgis_tile_sessions_are_read_only_without_jit_or_nested_loops() -> No
     import sqlalchemy as sa
 
     from tests.conftest import drop_postgis_database, fresh_postgis_database
-    from villagecov.api.mvt import dispose_tile_engine, tile_engine
     from villagecov.storage import open_store
 
     url = fresh_postgis_database()
     try:
-        open_store(url, initialize=True).close()
-        engine = tile_engine(url, 2)
+        store = open_store(url, initialize=True)
+        engine = store.tile_engine(2)  # type: ignore[attr-defined]
         assert engine.pool.size() == 2 and engine.pool._max_overflow == 0  # tile_db_connections, no overflow
         with engine.connect() as conn:
             assert conn.execute(sa.text("SHOW jit")).scalar() == "off"
             assert conn.execute(sa.text("SHOW enable_nestloop")).scalar() == "off"
             with pytest.raises(sa.exc.InternalError, match="read-only"):
                 conn.execute(sa.text("DELETE FROM villages"))
-        dispose_tile_engine(url)
+        assert store.tile_engine(5) is engine  # type: ignore[attr-defined]  # the first number holds
+        store.close()  # and its tile sessions with it
     finally:
         drop_postgis_database(url)
 
@@ -208,20 +208,15 @@ def test_more_tile_requests_than_connections_wait_their_turn(seeded: Seeded) -> 
     from concurrent.futures import ThreadPoolExecutor
 
     from villagecov.api.app import create_app
-    from villagecov.api.mvt import dispose_tile_engine
 
     one = seeded.settings.model_copy(update={"tile_db_connections": 1, "tile_cache_mb": 0})
-    dispose_tile_engine(one.store)  # a fresh engine with this pool size
-    try:
-        with TestClient(create_app(one)) as c:
-            lon, lat = seeded.centres["V1"]
-            alone = c.get(tile_url("villages", lon, lat, 12))
-            with ThreadPoolExecutor(12) as ex:
-                answers = list(ex.map(lambda _: c.get(tile_url("villages", lon, lat, 12)), range(12)))
-        assert alone.status_code == 200 and alone.content
-        assert all(a.status_code == 200 and a.content == alone.content for a in answers)
-    finally:
-        dispose_tile_engine(one.store)
+    with TestClient(create_app(one)) as c:  # its own store, so its own tile engine of this size
+        lon, lat = seeded.centres["V1"]
+        alone = c.get(tile_url("villages", lon, lat, 12))
+        with ThreadPoolExecutor(12) as ex:
+            answers = list(ex.map(lambda _: c.get(tile_url("villages", lon, lat, 12)), range(12)))
+    assert alone.status_code == 200 and alone.content
+    assert all(a.status_code == 200 and a.content == alone.content for a in answers)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -11,12 +11,15 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from villagecov.rules import at_or_before, latest_per_key
 from villagecov.schema import TABLES, Table, normalize, table
+
+if TYPE_CHECKING:
+    from villagecov.storage.tiles import LayerFrames, Tile, TileBox, TileLayer, TileOptions
 
 Where = Mapping[str, Any]  # column -> value (equality), list/tuple/set of values (IN) or a TimeRange
 
@@ -86,6 +89,22 @@ class Store(ABC):
     @abstractmethod
     def info(self) -> dict[str, str]:
         """Backend, location and library versions (for ``villagecov doctor``)."""
+
+    @abstractmethod
+    def state_token(self) -> str:
+        """A cheap token that changes when the store's content changes: caches of what was read
+        (layer frames, tiles) are kept while it stays the same."""
+
+    @abstractmethod
+    def tile(
+        self, layer: TileLayer, box: TileBox, *, as_of: str | None, version: str | None, cap: int,
+        options: TileOptions, frames: LayerFrames,
+    ) -> Tile:
+        """The Mapbox Vector Tile of ``layer`` over ``box`` at vintage ``as_of`` (None: the latest),
+        at most ``cap`` features, as :mod:`villagecov.storage.tiles` describes it. ``version``: the
+        version of a versioned layer (a plan id; None: no version, an empty tile). ``frames``: the
+        published layer frames (a backend that encodes in Python reads them) and a memo kept while
+        :meth:`state_token` is unchanged."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -23,6 +24,9 @@ import pyogrio
 from villagecov.errors import StoreError
 from villagecov.schema import STORAGE_CRS, TABLES, ColumnKind, Table, normalize, table
 from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
+
+if TYPE_CHECKING:
+    from villagecov.storage.tiles import LayerFrames, Tile, TileBox, TileLayer, TileOptions
 
 _TMP_SUFFIX = ".writing.gpkg"
 # SQLite's side files of a database: a rollback journal left by a killed writer is "hot" and is
@@ -317,6 +321,23 @@ class GeoPackageStore(Store):
             return int(con.execute(sql).fetchone()[0])
         finally:
             con.close()
+
+    def state_token(self) -> str:
+        """The file's inode, size and mtime: writes replace the file atomically."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "missing"
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+    def tile(
+        self, layer: TileLayer, box: TileBox, *, as_of: str | None, version: str | None, cap: int,
+        options: TileOptions, frames: LayerFrames,
+    ) -> Tile:
+        """Encoded in Python from the published frames (SQLite has no MVT encoder)."""
+        from villagecov.storage.tiles import python_tile
+
+        return python_tile(layer, box, as_of, version, cap, options, frames)
 
     def info(self) -> dict[str, str]:
         return {

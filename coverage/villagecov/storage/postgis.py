@@ -7,11 +7,12 @@ geometries, on the same connection and so inside the same transaction.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,11 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from villagecov.errors import StoreError, StoreUnavailable
-from villagecov.schema import STORAGE_CRS, Table, normalize, table
+from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
 from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
 from villagecov.storage.metadata import METADATA
 from villagecov.storage.village_layer import refresh_if_stale
 from villagecov.storage.village_layer import state as village_layer_state
+
+if TYPE_CHECKING:
+    from villagecov.storage.tiles import LayerFrames, Tile, TileBox, TileLayer, TileOptions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -146,12 +150,26 @@ class PostGISStore(Store):
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Engine | None = None
+        self._tile_engine: Engine | None = None
+        self._tile_engine_lock = threading.Lock()  # concurrent first tiles make one engine, not one each
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = sa.create_engine(self.url, pool_pre_ping=True)
         return self._engine
+
+    def tile_engine(self, connections: int) -> Engine:
+        """The read-only engine the tiles run on (:func:`villagecov.storage.postgis_tiles.tile_engine`),
+        ``connections`` sessions at most: made on first use, so the first caller's number holds
+        until the store is closed."""
+        if self._tile_engine is None:
+            from villagecov.storage.postgis_tiles import tile_engine
+
+            with self._tile_engine_lock:
+                if self._tile_engine is None:
+                    self._tile_engine = tile_engine(self.url, connections)
+        return self._tile_engine
 
     def _connect(self) -> Connection:
         try:
@@ -221,6 +239,26 @@ class PostGISStore(Store):
             q = sa.select(sa.func.count()).select_from(t).where(_where_clause(t, spec, where))
             return int(conn.execute(q).scalar_one())
 
+    def state_token(self) -> str:
+        """The per-table insert/update/delete counters of the statistics collector, and the highest
+        row id of each table: the counters are flushed lazily, the row ids catch appends at once."""
+        fids = ", ".join(f'(SELECT max(fid) FROM "{name}")' for name in TABLES)
+        with self._connect() as conn:
+            row = conn.execute(sa.text(
+                "SELECT (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables), "
+                + fids
+            )).one()
+        return ":".join(str(v) for v in row)
+
+    def tile(
+        self, layer: TileLayer, box: TileBox, *, as_of: str | None, version: str | None, cap: int,
+        options: TileOptions, frames: LayerFrames,
+    ) -> Tile:
+        """One SQL statement per tile (:mod:`villagecov.storage.postgis_tiles`)."""
+        from villagecov.storage.postgis_tiles import render
+
+        return render(self.tile_engine(options.db_connections), layer, box, as_of, version, cap, options, frames)
+
     def info(self) -> dict[str, str]:
         with self._connect() as conn:
             pg = conn.execute(sa.text("SELECT version()")).scalar_one()
@@ -241,9 +279,10 @@ class PostGISStore(Store):
         }
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        for engine in (self._engine, self._tile_engine):
+            if engine is not None:
+                engine.dispose()
+        self._engine = self._tile_engine = None
 
 
 def explain(store: PostGISStore, sql: str) -> str:

@@ -43,10 +43,12 @@ def _tiles(z: int) -> list[tuple[int, int, int]]:
 
 def probe(store: str) -> dict[str, float]:
     """Seconds per case on this process's checkout."""
+    import importlib
+
     try:
-        from villagecov.api.app import create_app
-    except ImportError:  # the checkout before the re-layering
-        from api.app import create_app  # type: ignore[no-redef]
+        create_app = importlib.import_module("villagecov.api.app").create_app
+    except ImportError:  # the checkout before the re-layering installed the web layer as `api`
+        create_app = importlib.import_module("api.app").create_app
     from fastapi.testclient import TestClient
 
     from villagecov.compute_pipeline import compute_all

@@ -18,7 +18,6 @@ from fastapi.staticfiles import StaticFiles
 
 import villagecov
 from villagecov.api import errors
-from villagecov.api.layers import LayerCache
 from villagecov.api.limits import QueryGuard, SecurityHeaders, TimeBudget, UploadGuard
 from villagecov.api.openapi import openapi_schema
 from villagecov.api.paging import cursor_secret
@@ -40,6 +39,7 @@ from villagecov.api.routers import (
     villages,
 )
 from villagecov.api.tilecache import TileCache
+from villagecov.publishing import LayerCache
 from villagecov.settings import Settings
 from villagecov.storage import open_store
 

@@ -13,9 +13,9 @@ import pandas as pd
 import shapely
 
 from villagecov.api.features import records
-from villagecov.api.layers import FIXED, LATEST, LayerCache, latest_rows
 from villagecov.boundary_reforms import check_level
 from villagecov.errors import NotFound
+from villagecov.publishing import FIXED, LATEST, LayerCache, latest_rows
 from villagecov.storage import Store
 
 INDICATOR_COLUMNS = ["indicator", "level", "unit_code", "unit_name", "boundary_version", "as_of", "value",

@@ -20,9 +20,9 @@ from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from villagecov.api.features import TimeFilter, parse_bbox, parse_datetime
-from villagecov.api.layers import LayerCache
 from villagecov.apikeys import ApiKey, verify_key
 from villagecov.errors import NotFound
+from villagecov.publishing import LayerCache
 from villagecov.settings import Settings
 from villagecov.storage import Store
 

@@ -1,6 +1,6 @@
 """OGC API – Features items: parameter parsing, filtering, paging and GeoJSON encoding.
 
-Pure functions over layer frames (EPSG:4326 GeoDataFrames from :mod:`api.layers`); the routers
+Pure functions over layer frames (EPSG:4326 GeoDataFrames from :mod:`villagecov.publishing`); the routers
 only call them. Coordinates are written as stored (lon/lat degrees, CRS84 axis order).
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from villagecov.api.errors import BadQuery
-from villagecov.api.layers import Collection
+from villagecov.publishing import Collection
 from villagecov.storage.base import TimeRange
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$")

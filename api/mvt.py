@@ -7,7 +7,7 @@ Here: the cap by layer and zoom, which the TileJSON also announces.
 
 from __future__ import annotations
 
-from villagecov.api.layers import BIG, Collection, LayerCache, StoreFrames
+from villagecov.publishing import BIG, Collection, LayerCache, StoreFrames
 from villagecov.settings import Settings, TileSettings
 from villagecov.storage import Store
 from villagecov.storage.tiles import TMS, Tile, TileOptions, tile_box

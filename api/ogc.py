@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from villagecov.api.layers import LayerCache
+from villagecov.publishing import LayerCache
 from villagecov.schema import TABLES
 from villagecov.storage import Store
 
@@ -72,6 +72,7 @@ class Link(BaseModel):
     type: str | None = None
     title: str | None = None
     hreflang: str | None = None
+    templated: bool | None = Field(None, description="href is a URI template ({tileMatrix}, …)")
 
 
 class LandingPage(BaseModel):
@@ -117,3 +118,54 @@ class CollectionDoc(BaseModel):
 class Collections(BaseModel):
     links: list[Link]
     collections: list[CollectionDoc]
+
+
+class TileMatrixSetRef(BaseModel):
+    id: str
+    title: str
+    links: list[Link]
+
+
+class TileMatrixSets(BaseModel):
+    tileMatrixSets: list[TileMatrixSetRef]  # the OGC member names
+
+
+class TileSet(BaseModel):
+    """A vector tileset of a collection (OGC API – Tiles)."""
+
+    title: str
+    dataType: str  # the OGC member names
+    crs: str
+    tileMatrixSetURI: str
+    links: list[Link]
+
+
+class TileSets(BaseModel):
+    tilesets: list[TileSet]
+
+
+class VectorLayer(BaseModel):
+    id: str
+    fields: dict[str, str]
+    minzoom: int
+    maxzoom: int
+
+
+class TileJSON(BaseModel):
+    """TileJSON 3.0.0, with the tile feature caps by zoom as an extension member."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    tilejson: str
+    name: str
+    description: str | None = None
+    scheme: str
+    tiles: list[str]
+    minzoom: int
+    maxzoom: int
+    bounds: list[float]
+    center: list[float]
+    vector_layers: list[VectorLayer] | None = None
+    max_features: list[dict[str, int]] | None = Field(
+        None, alias="x-villagecov-max-features",
+        description="the most features a tile keeps, by zoom (beyond: X-Tile-Truncated on the tile)")

@@ -1,4 +1,4 @@
-"""Item pages of the layers too big to hold in memory (:data:`api.layers.BIG`), read from the store.
+"""Item pages of the layers too big to hold in memory (:data:`villagecov.publishing.BIG`), read from the store.
 
 ``/collections/measurements/items`` without ``bbox`` or ``datetime`` reads one page in
 ``measurement_id`` order (``Store.read_page``) and counts the matches (``Store.count``) instead of
@@ -28,7 +28,7 @@ import geopandas as gpd
 
 from villagecov.api.errors import BadQuery
 from villagecov.api.features import TimeFilter, coerce, time_range
-from villagecov.api.layers import Collection, published
+from villagecov.publishing import Collection, published
 from villagecov.storage import Store
 
 MAX_SEEN = 10_000_000  # as the largest offset accepted

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from villagecov.api.layers import LayerCache
+from villagecov.publishing import LayerCache
 from villagecov.storage import Store
 from villagecov.storage.tiles import Tile
 

@@ -66,8 +66,8 @@ def main() -> None:
     print(f"store {url}: {args.rows} measurements written in {ms / 1000:.1f} s")
 
     from villagecov.api.features import select
-    from villagecov.api.layers import FIXED, LayerCache
     from villagecov.api.paging import Cursor, store_page
+    from villagecov.publishing import FIXED, LayerCache
     from villagecov.storage import open_store
 
     coll = FIXED["measurements"]

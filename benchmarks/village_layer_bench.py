@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = ap.parse_args()
 
-    from villagecov.api.layers import catalog
+    from villagecov.publishing import catalog
     from villagecov.settings import Settings
     from villagecov.storage import open_store
     from villagecov.storage.postgis_tiles import postgis_tile

@@ -19,10 +19,10 @@ from villagecov.api.features import (
     queryables_schema,
     select,
 )
-from villagecov.api.layers import BIG, Collection, LayerCache
 from villagecov.api.ogc import SYNTHETIC_NOTE, CollectionDoc, Collections, base_url, is_synthetic
 from villagecov.api.paging import Cursor, store_page
 from villagecov.errors import NotFound
+from villagecov.publishing import BIG, Collection, LayerCache
 from villagecov.storage import Store
 
 router = APIRouter(tags=["OGC API – Features"])

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, VintageQuery, cached
-from villagecov.api.layers import FIXED
 from villagecov.exports import MEDIA_TYPES, encode
+from villagecov.publishing import FIXED
 
 router = APIRouter(tags=["Exports"])
 MEDIA = MEDIA_TYPES

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Path, Request
 
 from villagecov.api.deps import LayersDep, StoreDep
 from villagecov.api.features import records
-from villagecov.api.layers import plans_table
 from villagecov.api.ogc import base_url
 from villagecov.errors import NotFound, StoreError
+from villagecov.publishing import plans_table
 from villagecov.storage import Store
 
 router = APIRouter(tags=["Plans"])

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, cached
 from villagecov.api.mvt import Tile
-from villagecov.api.ogc import base_url
-from villagecov.api.rasters import PNG, info, legend, point, raster_layer, raster_layers, tile_png
+from villagecov.api.ogc import TileJSON, base_url
+from villagecov.raster_tiles import PNG, info, legend, point, raster_layer, raster_layers, tile_png
 
 router = APIRouter(tags=["Raster tiles"])
 RasterId = Path(description="coverage id of a raster coverage", pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -40,7 +40,8 @@ def raster(request: Request, store: StoreDep, settings: SettingsDep, raster_id: 
     return {**_summary(request, layer), **info(layer), "legend": legend(layer, settings)}
 
 
-@router.get("/rasters/{raster_id}/tilejson.json", summary="TileJSON of a raster")
+@router.get("/rasters/{raster_id}/tilejson.json", summary="TileJSON of a raster", response_model=TileJSON,
+            response_model_exclude_unset=True)
 def raster_tilejson(request: Request, store: StoreDep, settings: SettingsDep,
                     raster_id: str = RasterId) -> dict[str, Any]:
     layer = raster_layer(store, settings, raster_id)

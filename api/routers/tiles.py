@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, TileQuery, VintageQuery, cached
 from villagecov.api.mvt import MVT, TMS, cap_metadata, render_tile
-from villagecov.api.ogc import base_url
+from villagecov.api.ogc import TileJSON, TileMatrixSets, TileSets, base_url
 from villagecov.api.routers.collections import CollectionId
 
 router = APIRouter(tags=["Vector tiles"])
@@ -20,7 +20,8 @@ TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/tileMatrixSets", summary="Tile matrix sets")
+@router.get("/tileMatrixSets", summary="Tile matrix sets", response_model=TileMatrixSets,
+            response_model_exclude_unset=True)
 def tile_matrix_sets(request: Request) -> dict[str, Any]:
     base = base_url(request)
     return {"tileMatrixSets": [{"id": "WebMercatorQuad", "title": "Google Maps compatible (EPSG:3857)",
@@ -33,7 +34,8 @@ def tile_matrix_set() -> Response:
     return Response(TMS.model_dump_json(exclude_none=True), media_type="application/json")
 
 
-@router.get("/collections/{collection_id}/tiles", summary="Vector tilesets of a layer")
+@router.get("/collections/{collection_id}/tiles", summary="Vector tilesets of a layer", response_model=TileSets,
+            response_model_exclude_unset=True)
 def tilesets(request: Request, store: StoreDep, layers: LayersDep, collection_id: str = CollectionId) -> dict[str, Any]:
     coll = layers.collection(store, collection_id)
     base = f"{base_url(request)}/collections/{coll.id}/tiles/WebMercatorQuad"
@@ -48,7 +50,8 @@ def tilesets(request: Request, store: StoreDep, layers: LayersDep, collection_id
     }]}
 
 
-@router.get("/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json", summary="TileJSON 3.0 of a layer")
+@router.get("/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json", summary="TileJSON 3.0 of a layer",
+            response_model=TileJSON, response_model_exclude_unset=True)
 def tilejson(request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep,
              collection_id: str = CollectionId) -> dict[str, Any]:
     coll = layers.collection(store, collection_id)

@@ -45,8 +45,8 @@ def test_village_people_and_reconciliation_on_hand_made_villages() -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_api_gaps_layer_the_plan_and_the_village_layer_use_the_definition(backend: str, tmp_path: Path) -> None:
-    from villagecov.api.layers import gaps_frame
     from villagecov.planning.gaps import find_gaps
+    from villagecov.publishing import gaps_frame
 
     with seeded_store(backend, tmp_path) as seeded:
         with open_store(seeded.settings.store) as store:

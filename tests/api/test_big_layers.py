@@ -9,7 +9,7 @@ import json
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Seeded
-from villagecov.api.layers import FIXED, LayerCache
+from villagecov.publishing import FIXED, LayerCache
 from villagecov.storage import open_store
 
 

@@ -97,7 +97,7 @@ def test_readers_stay_open_per_thread_and_a_replaced_file_is_reopened(tmp_path: 
     disk is read anew, and another thread never shares this thread's GDAL handle."""
     import threading
 
-    from villagecov.api.rasters import open_reader
+    from villagecov.raster_tiles import open_reader
 
     path = tmp_path / "signal.tif"
     _write_cog(path, -80.0)

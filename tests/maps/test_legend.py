@@ -16,7 +16,7 @@ def test_legend_shows_the_signal_classes_in_the_api_tile_colours_only_when_asked
 
 
 def test_api_tiles_and_legend_share_one_colour_table() -> None:
-    from villagecov.api.rasters import SIGNAL_CLASSES as API_CLASSES
+    from villagecov.raster_tiles import SIGNAL_CLASSES as API_CLASSES
     from villagecov.signal_classes import SIGNAL_CLASSES
 
     assert [rgba for _, rgba in API_CLASSES] == [rgba for _, _, rgba in SIGNAL_CLASSES]

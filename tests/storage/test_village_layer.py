@@ -55,7 +55,7 @@ def execute(url: str, sql: str) -> None:
 
 
 def test_the_layer_holds_the_villages_and_gaps_the_api_computes_in_pandas(seeded_pg: Seeded) -> None:
-    from villagecov.api.layers import gaps_frame, villages_frame
+    from villagecov.publishing import gaps_frame, villages_frame
 
     store = open_store(seeded_pg.settings.store)
     try:

@@ -13,7 +13,7 @@ unit's population minus the numerator of ``t8.population_4g_share`` (denominator
 which is how the tests tie it to ``villagecov indicators``.
 
 Used by the notebooks (``villagecov.analysis``), the site plan (``villagecov.planning.gaps``), the
-API gap layers (``api.layers``), the PostGIS village layer (:func:`people_without_sql`) and the maps.
+API gap layers (``villagecov.publishing``), the PostGIS village layer (:func:`people_without_sql`) and the maps.
 Per village the layers show it rounded to whole people and rank by that (:mod:`villagecov.rules`);
 totals are summed unrounded, then rounded.
 """

@@ -43,7 +43,7 @@ LAYER_COLUMNS = (*VILLAGE_LAYER.column_names, "geom_3857")
 
 def villages_sql(in_tile: bool, single_register: bool = False, lookup: bool = False) -> str:
     """``WITH`` clauses ending in ``vs``: villages (latest register per village at or before ``:d``)
-    with their coverage status columns, as in :func:`api.layers.villages_frame`, read from the
+    with their coverage status columns, as in :func:`villagecov.publishing.villages_frame`, read from the
     ``village_summary`` rows of the latest computed vintage at or before ``:d`` (one row per
     village; compute writes every village at each vintage), not aggregated from village_coverage.
 

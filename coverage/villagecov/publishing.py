@@ -1,4 +1,6 @@
-"""The published layers (OGC collections): what each one is and how its frame is built.
+"""The publishing layer: the published layers (OGC collections), what each one is and how its
+frame is built. The API serves them (collections, items, tiles, exports); it lives in the library
+so that anything else publishing the same layers reads the same frames.
 
 A layer frame is a GeoDataFrame in EPSG:4326 with the collection's properties and ``geometry``,
 one row per feature, ordered by the feature id. Frames are cached per store state (see

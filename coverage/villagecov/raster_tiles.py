@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from villagecov import signal_classes
-from villagecov.api.layers import LayerCache
 from villagecov.errors import NotFound
+from villagecov.publishing import LayerCache
 from villagecov.settings import Settings, StoreSettings, ThresholdSettings
 from villagecov.storage import Store
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from villagecov.cli_common import StoreOpt, _settings, console, err_console, handle_errors
+from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, console, err_console, handle_errors
 from villagecov.cli_records import register as _register_records
 from villagecov.cli_report import register as _register_reports
 from villagecov.settings import Settings
@@ -415,14 +415,17 @@ def predict(
     environment: Annotated[str, typer.Option("--environment", help="Hata: urban | suburban | rural")] = "rural",
     as_of: Annotated[str | None, typer.Option("--as-of", help="sites in service at, and vintage of the result")] = None,
     ingest: Annotated[bool, typer.Option("--ingest/--no-ingest", help="ingest as modelled coverage")] = True,
+    scheduler: SchedulerOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Predict best-server signal (dBm) per operator × technology from the sites, as COGs."""
     from villagecov.propagation.run import run_predict
 
+    settings = _settings(store)
     layers, notes = run_predict(
-        _settings(store), sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
+        settings, sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
         radius_km=radius_km, model=model, environment=environment, as_of=as_of, ingest=ingest,  # type: ignore[arg-type]
+        scheduler=scheduler or settings.dask_scheduler,
     )
     for layer in layers:
         console.print(f"{layer.operator} {layer.technology}: {layer.sites} sites, {layer.covered_km2:,.0f} km² above "

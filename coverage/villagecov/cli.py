@@ -226,6 +226,7 @@ def compute(
     periods: Annotated[str | None, typer.Option("--periods", help="reporting period length: year | quarter | "
                                                 "month | date (default: VILLAGECOV_REPORTING_PERIOD, year)")] = None,
     by: Annotated[str | None, typer.Option("--by", help="who runs it (audit log)")] = None,
+    scheduler: SchedulerOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Compute village coverage and the Task 8 / Task 9 indicators for every reporting period."""
@@ -239,7 +240,8 @@ def compute(
             raise InputError(f"unknown period length {periods!r}: use {', '.join(GRANULARITIES)}", field="--periods")
         settings = settings.model_copy(update={"reporting_period": periods})
     with console.status("computing village coverage…") as status:
-        summary = compute_all(settings, progress=lambda d: status.update(f"computing vintage {d}…"), actor=by)
+        summary = compute_all(settings, progress=lambda d: status.update(f"computing vintage {d}…"), actor=by,
+                              scheduler=scheduler or settings.dask_scheduler)
     console.print(summary.render(), highlight=False)
 
 

@@ -35,7 +35,7 @@ def parse_local(spec: str) -> int | None:
 
 
 @contextmanager
-def dask_client(spec: str | None, *, processes: bool = True) -> Iterator[Client | None]:
+def dask_client(spec: str | None, *, processes: bool = True, timeout: str = "20s") -> Iterator[Client | None]:
     """A connected ``distributed.Client`` for ``spec`` (see the module), or None without one.
 
     A ``local:N`` cluster runs N single-threaded worker processes (``processes=False``: threads of
@@ -53,7 +53,7 @@ def dask_client(spec: str | None, *, processes: bool = True) -> Iterator[Client 
             yield client
         return
     try:
-        client = Client(spec, timeout="20s")
+        client = Client(spec, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise InputError(f"cannot reach the Dask scheduler at {spec}: {exc}", field="--scheduler") from None
     try:

@@ -484,6 +484,10 @@ def main() -> None:
 
 _register_reports(app)  # `report`, `catalogue`, `template survey` (villagecov/cli_report.py)
 
+from villagecov.cli_scale import register as _register_scale  # noqa: E402
+
+_register_scale(app, handle_errors, _settings)  # `measurements load` on Dask (villagecov/cli_scale.py)
+
 
 if __name__ == "__main__":
     main()

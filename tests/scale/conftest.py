@@ -23,3 +23,7 @@ def cluster() -> Iterator[distributed.LocalCluster]:
 def client(cluster: distributed.LocalCluster) -> Iterator[distributed.Client]:
     with distributed.Client(cluster) as c:
         yield c
+
+
+# the ingest tests' stores holding the real boundaries (GeoPackage and PostGIS)
+from tests.ingest.conftest import gpkg_template, loaded, postgis_template, template  # noqa: E402, F401

@@ -81,3 +81,26 @@ def test_merge_keeps_the_stronger_signal_and_the_lower_index_on_ties() -> None:
     b = Partial((0, 0), 0, 1, np.array([[-80.0, -70.0]], "float32"), np.array([[1, 5]], "int32"))
     for m in (merge((1, 3), a, b), merge((1, 3), b, a)):
         assert m.signal.tolist() == [[-90.0, -80.0, -70.0]] and m.server.tolist() == [[3, 1, 5]]
+
+
+def test_cli_predict_with_a_scheduler_address(store, tmp_path: Path, cluster) -> None:
+    from typer.testing import CliRunner
+
+    from villagecov.cli import app
+
+    sites = synthetic_sites()
+    path = tmp_path / "SYNTHETIC_sites.gpkg"
+    sites.to_file(path, driver="GPKG")
+    args = ["predict", "--sites", str(path), "--resolution", "400", "--radius-km", "8", "--technology", "4G",
+            "--no-ingest", "--store", store.url]
+    runner = CliRunner()
+    one = runner.invoke(app, [*args, "--out", str(tmp_path / "one")])
+    assert one.exit_code == 0, one.output
+    two = runner.invoke(app, [*args, "--out", str(tmp_path / "two"), "--scheduler", cluster.scheduler_address])
+    assert two.exit_code == 0, two.output
+    assert one.output.splitlines()[:2] == [line.replace("/two/", "/one/") for line in two.output.splitlines()[:2]]
+    names = sorted(p.name for p in (tmp_path / "one").glob("*.tif"))
+    assert names == sorted(p.name for p in (tmp_path / "two").glob("*.tif")) and len(names) == 2
+    for name in names:
+        a, b = _read(tmp_path / "one" / name)[0], _read(tmp_path / "two" / name)[0]
+        assert np.array_equal(np.isnan(a), np.isnan(b)) and np.nanmax(np.abs(a - b)) <= 0.01

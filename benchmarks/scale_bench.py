@@ -134,12 +134,21 @@ def make_measurements(folder: Path, rows: int, files: int, store: str) -> dict:
     data = folder / "SYNTHETIC_measurements"
     data.mkdir()
     per = rows // files
+    # points inside the province (a pool drawn once); 1 % of rows out of range (quarantined)
+    with open_store(store) as st:
+        province = st.read("admin_units", where={"level": "province", "version": "2019"}).geometry.iloc[0]
+    w, s_, e, n = province.bounds
+    pool = shapely.points(rng.uniform(w, e, 4 * per), rng.uniform(s_, n, 4 * per))
+    pool = pool[shapely.contains_xy(province, shapely.get_x(pool), shapely.get_y(pool))]
     for f in range(files):
+        pick = rng.integers(0, len(pool), per)
+        rsrp = rng.uniform(-130, -60, per).round(1)
+        rsrp[rng.random(per) < 0.01] = 15.0
         pd.DataFrame({
             "time": pd.Timestamp("2024-01-01T00:00:00+07:00") + pd.to_timedelta(rng.integers(0, 360 * 86400, per), "s"),
-            "lon": rng.uniform(105.6, 107.0, per).round(5), "lat": rng.uniform(16.9, 18.1, per).round(5),
+            "lon": shapely.get_x(pool[pick]).round(5), "lat": shapely.get_y(pool[pick]).round(5),
             "mnc": rng.choice([1, 2, 4], per), "technology": rng.choice(["4G", "3G", "2G"], per),
-            "rsrp_dbm": rng.uniform(-130, -60, per).round(1), "dl_mbps": rng.uniform(0.2, 90, per).round(2),
+            "rsrp_dbm": rsrp, "dl_mbps": rng.uniform(0.2, 90, per).round(2),
         }).to_parquet(data / f"part-{f:04d}.parquet", index=False)
     return {"data": str(data), "store": store, "archive": str(folder / "archive"), "units": per * files}
 
@@ -202,8 +211,12 @@ RUNS = {"predict": run_predict, "compute": run_compute, "measurements": run_meas
 
 
 def _usage() -> tuple[float, float]:
+    """CPU seconds and peak RSS (MB) of this process. The peak is VmHWM, not ru_maxrss: Linux keeps
+    ru_maxrss across execve, so a worker spawned by a big client would report the client's peak."""
     r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime, r.ru_maxrss / 1024.0
+    hwm = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+               if line.startswith("VmHWM:"))
+    return r.ru_utime + r.ru_stime, hwm / 1024.0
 
 
 def single(name: str, inp: dict, out: Path) -> dict:
@@ -282,9 +295,15 @@ def project(name: str, units: int, res: dict[int, dict]) -> list[str]:
     for n in (1, 4, 16, 64):
         ideal = per_unit * NATIONAL[name] / (2 * n)
         lines.append(f"  PROJECTED national ({NATIONAL[name]:,} {UNIT[name]}s), task time on {n:>2} machine(s) × 2 "
-                     f"workers: {ideal / 3600:7.2f} h ideal, {ideal / max(eff, 0.05) / 3600:7.2f} h at the measured "
-                     "efficiency (plus the client side, which grows with the output, not the workers)")
+                     f"workers: {_dur(ideal)} ideal, {_dur(ideal / max(eff, 0.05))} at the measured efficiency")
+    lines.append("  (PROJECTED lines leave out the client side, which grows with the output, not with the workers)")
     return lines
+
+
+def _dur(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.2f} h"
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.1f} s"
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ on its villages with the coverage pieces, measurements and population points ove
 bounding box. Every village's rows depend only on its own polygon and what overlaps it, so the
 concatenated, re-sorted blocks equal the single-process rows (float sums may differ in the last
 bits: shares within 1e-9). One rule keeps them identical: a layer (operator × technology ×
-evidence) that does not reach a block still contributes one of its rows there, so the block's
-villages get that layer's rows (0 % covered) as in the whole-province run.
+evidence) that does not reach a block still contributes one of its rows there (without geometry),
+so the block's villages get that layer's rows (0 % covered) as in the whole-province run.
 
 Population points on an edge shared by two villages of different blocks go to the first village
 of their own block, not of the province (a cell centre exactly on a commune border).
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from villagecov.compute.village_coverage import OUTPUT_COLUMNS, VintageInputs, compute_vintage
 from villagecov.schema import METRIC_CRS
@@ -62,16 +63,37 @@ def _over(frame: gpd.GeoDataFrame | None, bbox: tuple[float, float, float, float
             ).fillna(False).to_numpy(dtype=bool)
 
 
+def _parts_over(geom: shapely.Geometry, bbox: tuple[float, float, float, float]) -> shapely.Geometry:
+    """The parts of a multipolygon whose bounding box meets ``bbox``; other geometries unchanged."""
+    if shapely.get_type_id(geom) != 6:  # MultiPolygon
+        return geom
+    parts = shapely.get_parts(geom)
+    b = shapely.bounds(parts)
+    keep = (b[:, 0] <= bbox[2]) & (b[:, 2] >= bbox[0]) & (b[:, 1] <= bbox[3]) & (b[:, 3] >= bbox[1])
+    if keep.all():
+        return geom
+    return shapely.multipolygons(parts[keep]) if keep.any() else None  # None: as a layer absent here
+
+
 def block_inputs(inputs: VintageInputs, rows: np.ndarray) -> VintageInputs:
     """The inputs of one block: its villages and what lies over their bounding box."""
     villages = inputs.villages.iloc[rows].reset_index(drop=True)
     bbox = tuple(villages.total_bounds)
     cov = inputs.coverage
     if cov is not None and not cov.empty:
-        keep = _over(cov, bbox) | cov["raster_path"].notna().to_numpy()  # type: ignore[arg-type]
+        over = _over(cov, bbox)
+        raster = cov["raster_path"].notna().to_numpy()
         group = cov[["operator", "technology", "evidence"]].astype(str).agg("|".join, axis=1)
-        keep |= ~group.duplicated().to_numpy() & ~group.isin(set(group[keep])).to_numpy()  # one row per absent layer
-        cov = cov[keep]
+        absent = ~group.duplicated().to_numpy() & ~group.isin(set(group[over | raster])).to_numpy()
+        cov = cov[over | raster | absent].copy()
+        # a national layer is a multipolygon of many parts: each block keeps the parts over it
+        # (whole parts: cutting edges would move them by projection curvature); an absent layer's
+        # row keeps no geometry at all
+        geoms = np.asarray(cov.geometry.values, dtype=object)
+        for i in np.flatnonzero(cov["raster_path"].isna().to_numpy() & cov.geometry.notna().to_numpy()):
+            geoms[i] = _parts_over(geoms[i], bbox)
+        geoms[absent[over | raster | absent]] = None
+        cov = cov.set_geometry(gpd.GeoSeries(geoms, index=cov.index, crs=cov.crs))
     meas = inputs.measurements
     if meas is not None and not meas.empty:
         meas = meas[_over(meas, bbox)]  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from rich.console import Console
 from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, console, err_console, handle_errors
 from villagecov.cli_records import register as _register_records
 from villagecov.cli_report import register as _register_reports
+from villagecov.cli_scale import register as _register_scale
 from villagecov.settings import Settings
 
 app = typer.Typer(
@@ -483,10 +484,7 @@ def main() -> None:
         sys.exit(exc.code)
 
 _register_reports(app)  # `report`, `catalogue`, `template survey` (villagecov/cli_report.py)
-
-from villagecov.cli_scale import register as _register_scale  # noqa: E402
-
-_register_scale(app, handle_errors, _settings)  # `measurements load` on Dask (villagecov/cli_scale.py)
+_register_scale(app)  # `measurements load` on Dask (villagecov/cli_scale.py)
 
 
 if __name__ == "__main__":

@@ -3,19 +3,16 @@ with ``--scheduler`` (registered on the app by cli.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from villagecov.settings import Settings
-
-F = TypeVar("F", bound=Callable[..., Any])
+from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, handle_errors
 
 
-def register(app: typer.Typer, handle_errors: Callable[[F], F], settings_of: Callable[[str | None], Settings]) -> None:
+def register(app: typer.Typer) -> None:
     measurements_app = typer.Typer(help="Measurement datasets (national scale).", no_args_is_help=True)
     app.add_typer(measurements_app, name="measurements")
 
@@ -28,11 +25,9 @@ def register(app: typer.Typer, handle_errors: Callable[[F], F], settings_of: Cal
         aggregate: Annotated[Path | None, typer.Option("--aggregate", help="write the per village × operator × "
                                                        "technology × period table here (.csv or .parquet)")] = None,
         periods: Annotated[str | None, typer.Option("--periods", help="year | quarter | month | date")] = None,
-        scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler: tcp://HOST:8786 or "
-                                                      "local:N (default: VILLAGECOV_DASK_SCHEDULER; none: one "
-                                                      "process)")] = None,
+        scheduler: SchedulerOpt = None,
         by: Annotated[str | None, typer.Option("--by", help="who submits")] = None,
-        store: Annotated[str | None, typer.Option("--store", help="Store URL or GeoPackage path")] = None,
+        store: StoreOpt = None,
     ) -> None:
         """Validate, quarantine, load and aggregate a measurement dataset, one partition per file."""
         from villagecov.compute.periods import GRANULARITIES
@@ -43,7 +38,7 @@ def register(app: typer.Typer, handle_errors: Callable[[F], F], settings_of: Cal
         from villagecov.storage import open_store
 
         console = Console(width=140)
-        settings = settings_of(store)
+        settings = _settings(store)
         if periods:
             if periods not in GRANULARITIES:
                 raise InputError(f"unknown period length {periods!r}: use {', '.join(GRANULARITIES)}", field="--periods")

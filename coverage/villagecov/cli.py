@@ -422,14 +422,23 @@ def predict(
     store: StoreOpt = None,
 ) -> None:
     """Predict best-server signal (dBm) per operator × technology from the sites, as COGs."""
+    import functools
+
     from villagecov.propagation.run import run_predict
+    from villagecov.scale.cluster import dask_client
 
     settings = _settings(store)
-    layers, notes = run_predict(
-        settings, sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
-        radius_km=radius_km, model=model, environment=environment, as_of=as_of, ingest=ingest,  # type: ignore[arg-type]
-        scheduler=scheduler or settings.dask_scheduler,
-    )
+    with dask_client(scheduler or settings.dask_scheduler) as client:
+        engine = None
+        if client is not None:
+            from villagecov.scale.predict_layers import predict_to_dir_dask
+
+            engine = functools.partial(predict_to_dir_dask, client)
+        layers, notes = run_predict(
+            settings, sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
+            radius_km=radius_km, model=model, environment=environment, as_of=as_of, ingest=ingest,  # type: ignore[arg-type]
+            engine=engine,
+        )
     for layer in layers:
         console.print(f"{layer.operator} {layer.technology}: {layer.sites} sites, {layer.covered_km2:,.0f} km² above "
                       f"threshold → {layer.path}", highlight=False, soft_wrap=True)

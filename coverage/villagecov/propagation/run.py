@@ -5,6 +5,7 @@ CLI reads them from a file or the store. Grid in EPSG:32648, ``res`` metres.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,11 +191,12 @@ def run_predict(
     environment: str = "rural",
     as_of: str | None = None,
     ingest: bool = True,
-    scheduler: str | None = None,
+    engine: Callable[..., list[PredictedLayer]] | None = None,
 ) -> tuple[list[PredictedLayer], list[str]]:
     """`villagecov predict`: sites from a file or the store (``sites_arg == "store"``), prediction,
     COGs in ``out_dir``, and (``ingest``) the COGs ingested into the store as modelled evidence.
-    ``scheduler``: run on Dask (:mod:`villagecov.scale.cluster`: an address or ``local:N``)."""
+    ``engine``: what predicts, with :func:`predict_to_dir`'s arguments (default: that function, in
+    this process; the CLI passes the Dask one, :func:`villagecov.scale.predict_layers.predict_to_dir_dask`)."""
     from datetime import date
 
     from villagecov.propagation.pathloss import ENVIRONMENTS
@@ -228,14 +230,7 @@ def run_predict(
         kwargs = dict(operators=[operator] if operator else None, technologies=[technology] if technology else None,
                       dem_path=dem_path, bounds=bounds, res=res, radius_m=radius_km * 1000.0, model=model,
                       environment=environment, as_of=as_of)
-        if scheduler:
-            from villagecov.scale.cluster import dask_client
-            from villagecov.scale.predict_layers import predict_to_dir_dask
-
-            with dask_client(scheduler) as client:
-                layers = predict_to_dir_dask(client, sites, settings, out_dir, **kwargs)  # type: ignore[arg-type]
-        else:
-            layers = predict_to_dir(sites, settings, out_dir, **kwargs)  # type: ignore[arg-type]
+        layers = (engine or predict_to_dir)(sites, settings, out_dir, **kwargs)
         if not layers:
             raise InputError("no mobile tower carries that operator/technology", field="--operator/--technology")
         notes = []

@@ -13,9 +13,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from villagecov.cli_common import StoreOpt, _settings, console, err_console, handle_errors
+from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, console, err_console, handle_errors
 from villagecov.cli_records import register as _register_records
 from villagecov.cli_report import register as _register_reports
+from villagecov.cli_scale import register as _register_scale
 from villagecov.settings import Settings
 
 app = typer.Typer(
@@ -226,6 +227,7 @@ def compute(
     periods: Annotated[str | None, typer.Option("--periods", help="reporting period length: year | quarter | "
                                                 "month | date (default: VILLAGECOV_REPORTING_PERIOD, year)")] = None,
     by: Annotated[str | None, typer.Option("--by", help="who runs it (audit log)")] = None,
+    scheduler: SchedulerOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Compute village coverage and the Task 8 / Task 9 indicators for every reporting period."""
@@ -239,7 +241,8 @@ def compute(
             raise InputError(f"unknown period length {periods!r}: use {', '.join(GRANULARITIES)}", field="--periods")
         settings = settings.model_copy(update={"reporting_period": periods})
     with console.status("computing village coverage…") as status:
-        summary = compute_all(settings, progress=lambda d: status.update(f"computing vintage {d}…"), actor=by)
+        summary = compute_all(settings, progress=lambda d: status.update(f"computing vintage {d}…"), actor=by,
+                              scheduler=scheduler or settings.dask_scheduler)
     console.print(summary.render(), highlight=False)
 
 
@@ -415,15 +418,27 @@ def predict(
     environment: Annotated[str, typer.Option("--environment", help="Hata: urban | suburban | rural")] = "rural",
     as_of: Annotated[str | None, typer.Option("--as-of", help="sites in service at, and vintage of the result")] = None,
     ingest: Annotated[bool, typer.Option("--ingest/--no-ingest", help="ingest as modelled coverage")] = True,
+    scheduler: SchedulerOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Predict best-server signal (dBm) per operator × technology from the sites, as COGs."""
-    from villagecov.propagation.run import run_predict
+    import functools
 
-    layers, notes = run_predict(
-        _settings(store), sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
-        radius_km=radius_km, model=model, environment=environment, as_of=as_of, ingest=ingest,  # type: ignore[arg-type]
-    )
+    from villagecov.propagation.run import run_predict
+    from villagecov.scale.cluster import dask_client
+
+    settings = _settings(store)
+    with dask_client(scheduler or settings.dask_scheduler) as client:
+        engine = None
+        if client is not None:
+            from villagecov.scale.predict_layers import predict_to_dir_dask
+
+            engine = functools.partial(predict_to_dir_dask, client)
+        layers, notes = run_predict(
+            settings, sites, out, dem_path=dem, operator=operator, technology=technology, res=resolution,
+            radius_km=radius_km, model=model, environment=environment, as_of=as_of, ingest=ingest,  # type: ignore[arg-type]
+            engine=engine,
+        )
     for layer in layers:
         console.print(f"{layer.operator} {layer.technology}: {layer.sites} sites, {layer.covered_km2:,.0f} km² above "
                       f"threshold → {layer.path}", highlight=False, soft_wrap=True)
@@ -478,6 +493,7 @@ def main() -> None:
         sys.exit(exc.code)
 
 _register_reports(app)  # `report`, `catalogue`, `template survey` (villagecov/cli_report.py)
+_register_scale(app)  # `measurements load` on Dask (villagecov/cli_scale.py)
 
 
 if __name__ == "__main__":

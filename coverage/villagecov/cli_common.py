@@ -45,6 +45,10 @@ def handle_errors(func: F) -> F:
 StoreOpt = Annotated[
     str | None, typer.Option("--store", help="Store URL or GeoPackage path (default: VILLAGECOV_STORE)")
 ]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler: tcp://HOST:8786, or local:N for N local worker "
+                             "processes (default: VILLAGECOV_DASK_SCHEDULER; none: one process)")
+]
 
 
 def _settings(store: str | None) -> Settings:

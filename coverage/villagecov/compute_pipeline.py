@@ -246,10 +246,22 @@ def headline(indicators: pd.DataFrame, boundaries: str = "2019") -> pd.DataFrame
 
 
 def compute_all(settings: Settings, progress: Callable[[str], None] | None = None,
-                actor: str | None = None) -> ComputeSummary:
+                actor: str | None = None, scheduler: str | None = None) -> ComputeSummary:
     """Compute village coverage and indicators for every reporting period; store them in one
     transaction. The served results are replaced; the run's record and its result bytes are kept
-    (:mod:`villagecov.runs`); a published run is never rewritten."""
+    (:mod:`villagecov.runs`); a published run is never rewritten. ``scheduler``: village coverage
+    on Dask in commune blocks (:mod:`villagecov.scale`: an address or ``local:N``); same results."""
+    if scheduler:
+        from villagecov.scale.blocks import vintage_runner
+        from villagecov.scale.cluster import dask_client
+
+        with dask_client(scheduler) as client:
+            return _compute_all(settings, progress, actor, vintage_runner(client))  # type: ignore[arg-type]
+    return _compute_all(settings, progress, actor, None)
+
+
+def _compute_all(settings: Settings, progress: Callable[[str], None] | None, actor: str | None,
+                 vintage: Callable | None) -> ComputeSummary:
     from villagecov import runs as runs_mod
     from villagecov.submissions import default_actor, log_change
 
@@ -262,7 +274,8 @@ def compute_all(settings: Settings, progress: Callable[[str], None] | None = Non
         previous = store.read("runs", where={"kind": "compute"})
         unchanged = run_id in set(previous["run_id"])
         published = set(previous.loc[previous["status"] == "published", "run_id"])
-        results = compute_all_vintages(inputs, settings, progress)
+        results = (compute_all_vintages(inputs, settings, progress, vintage) if vintage
+                   else compute_all_vintages(inputs, settings, progress))
         vc = results.village_coverage.assign(run_id=run_id)
         summary = results.village_summary.assign(run_id=run_id)
         indicators = results.indicators.assign(run_id=run_id)

@@ -102,6 +102,10 @@ class ComputeSettings(BaseSettings):
     # Village coverage engine (villagecov.compute).
     compute_tile_m: float = 20000.0  # coverage is cut into square tiles of this side (m, EPSG:32648)
     compute_threads: int = 2
+    # Dask scheduler of predict/compute/measurements (villagecov.scale.cluster): an address
+    # (tcp://host:8786), local:N (a LocalCluster of N processes) or empty (single process).
+    dask_scheduler: str | None = None
+    scale_block_villages: int = 5000  # compute on Dask: villages per task (whole communes per block)
     population_raster: Path | None = Field(default=None, description="population per cell GeoTIFF")
     terrain_raster: Path | None = Field(default=None, description="elevation (m) GeoTIFF for remoteness")
     # Evidence that counts for the indicators; contradicted declared coverage does not count.

@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIRS = {name: ROOT / folder for name, folder in
                 tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"].items()}
-EDGE = ("villagecov.cli", "villagecov.cli_common", "villagecov.cli_records", "villagecov.cli_report")
+EDGE = ("villagecov.cli", "villagecov.cli_common", "villagecov.cli_records", "villagecov.cli_report",
+        "villagecov.cli_scale")
 WEB, MAPS = "villagecov.api", "villagecov.maps"
 CORE = "villagecov.compute"
 # what the pure core may not import (the store, readers, ingest and every layer built on compute)

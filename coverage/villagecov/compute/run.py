@@ -154,9 +154,11 @@ def _commune_district(admin_units: pd.DataFrame) -> pd.Series:
 
 
 def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
-                         progress: Callable[[str], None] | None = None) -> ComputeResults:
+                         progress: Callable[[str], None] | None = None,
+                         vintage: Callable[[VintageInputs, Settings], pd.DataFrame] = compute_vintage) -> ComputeResults:
     """Village coverage rows, village summaries and indicators for every reporting period (as of the
-    latest input date inside it, :mod:`.periods`) and boundary version."""
+    latest input date inside it, :mod:`.periods`) and boundary version. ``vintage``: the village
+    coverage of one vintage (another engine, e.g. Dask blocks: :mod:`villagecov.scale.blocks`)."""
     chosen = periods.by_period(vintages(inputs), settings.reporting_period)
     dates = [d for _, d in chosen]
     period_of = {d: p for p, d in chosen}
@@ -176,7 +178,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         villages, placed = place_unlocated(villages, inputs.admin_units)
         coverage = supersede.effective_coverage(inputs.coverage, inputs.extents, date)
         vin = VintageInputs(date, villages, coverage, inputs.measurements, population, inputs.rasters)
-        vc = compute_vintage(vin, settings)
+        vc = vintage(vin, settings)
         remote = remoteness(villages, seats, commune_district, settings, inputs.terrain, centres)
         services = as_of(inputs.services, "services", date)
         sites = sites_known_at(inputs.sites, date)

@@ -120,11 +120,16 @@ def best_server(
         server[rows, cols][better] = i
         if progress is not None and hasattr(progress, "advance"):
             progress.advance()  # type: ignore[attr-defined]
-    meta = {
+    meta = prediction_meta(model, environment, dem is not None, radius_m, len(budgets))
+    return Prediction(grid, signal, server, dem is not None, meta)
+
+
+def prediction_meta(model: Model, environment: str, terrain: bool, radius_m: float, sites: int) -> dict[str, str]:
+    """What a prediction says about itself (written as ``VILLAGECOV_*`` tags of its COG)."""
+    return {
         "model": model,
         "environment": environment,
-        "terrain": "yes" if dem is not None else "no (flat earth, no DEM given)",
+        "terrain": "yes" if terrain else "no (flat earth, no DEM given)",
         "radius_m": f"{radius_m:.0f}",
-        "sites": str(len(budgets)),
+        "sites": str(sites),
     }
-    return Prediction(grid, signal, server, dem is not None, meta)

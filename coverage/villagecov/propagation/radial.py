@@ -86,14 +86,20 @@ def deygout_radials(
     block: int = 4,
     radial_chunk: int = 256,
     receiver_chunk: int = 32,
+    engine: str = "auto",
 ) -> NDArray[np.float32]:
-    """Three-edge Deygout loss (dB) at every sample of every radial; ``z``: ground heights (n, m+1)."""
+    """Three-edge Deygout loss (dB) at every sample of every radial; ``z``: ground heights (n, m+1).
+
+    ``engine``: ``numba`` (:mod:`.radial_jit`, compiled, one receiver at a time), ``numpy``
+    (broadcast over chunks of radials × receivers) or ``auto`` (numba when installed)."""
     n, m1 = z.shape
     d = (np.arange(m1) * step_m).astype(np.float32)
     zc = (z - (d * d / (2.0 * k * EARTH_RADIUS_M))[None, :]).astype(np.float32)  # curved-earth heights
     summit_z = np.where(peaks(zc), zc, _NEG).astype(np.float32)  # only summits can be edges
     loss = np.zeros((n, m1), dtype=np.float32)
     nb = max(0, (m1 - 2) // block)  # complete blocks over samples 1 .. nb*block
+    if engine != "numpy" and nb and _jit_available(engine == "numba"):
+        return _deygout_jit(zc, summit_z, d, nb, block, tx_height_m, rx_height_m, wavelength_m)
     for r0 in range(0, n, radial_chunk):
         zr, sr = zc[r0 : r0 + radial_chunk], summit_z[r0 : r0 + radial_chunk]
         rc = zr.shape[0]
@@ -107,6 +113,34 @@ def deygout_radials(
                 zr, sr, d, bz, bi, js, block, tx_height_m, rx_height_m, wavelength_m
             )
     return loss
+
+
+def _jit_available(required: bool) -> bool:
+    try:
+        import villagecov.propagation.radial_jit  # noqa: F401 - numba compiles on first use
+    except ImportError:
+        if required:
+            raise
+        return False
+    return True
+
+
+def _deygout_jit(zc: NDArray, summit_z: NDArray, d: NDArray, nb: int, block: int, tx_h: float, rx_h: float,
+                 lam: float) -> NDArray[np.float32]:
+    from villagecov.propagation.radial_jit import edge_parameters
+
+    n = zc.shape[0]
+    blocks = summit_z[:, 1 : 1 + nb * block].reshape(n, nb, block)
+    arg = blocks.argmax(axis=2)
+    bz = np.take_along_axis(blocks, arg[..., None], axis=2)[..., 0]
+    bi = (1 + np.arange(nb)[None, :] * block + arg).astype(np.int64)
+    f32 = np.float32
+    vp, vt, vr = edge_parameters(zc.astype(f32), summit_z.astype(f32), d.astype(f32), bz.astype(f32), bi, block,
+                                 f32(tx_h), f32(rx_h), float(lam))
+    out = knife_edge_loss_db(vp) + knife_edge_loss_db(vt) + knife_edge_loss_db(vr)
+    out = np.where(vp > J_THRESHOLD_V, out, 0.0).astype(np.float32)
+    out[:, :2] = 0.0
+    return out
 
 
 def _best(

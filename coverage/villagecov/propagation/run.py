@@ -5,6 +5,7 @@ CLI reads them from a file or the store. Grid in EPSG:32648, ``res`` metres.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +92,24 @@ def predict_layer(
                        progress=progress)
 
 
+def layer_name(operator: str, technology: str, synthetic: bool) -> str:
+    return f"signal_{operator}_{technology}{'_SYNTHETIC' if synthetic else ''}.tif"
+
+
+def layer_tags(meta: dict[str, str], operator: str, technology: str, synthetic: bool) -> dict[str, str]:
+    return {**{f"VILLAGECOV_{k.upper()}": v for k, v in meta.items()},
+            "VILLAGECOV_OPERATOR": operator, "VILLAGECOV_TECHNOLOGY": technology,
+            "VILLAGECOV_EVIDENCE": "modelled", "VILLAGECOV_VALUE": "signal_dbm",
+            "VILLAGECOV_SYNTHETIC": "yes" if synthetic else "no"}
+
+
+def clip_signal(signal: np.ndarray) -> np.ndarray:
+    """The written values: the ingest accepts −160…−20 dBm; deep terrain shadows can model far
+    below any receiver's sensitivity, and the cells next to a mast above what handsets report
+    (3GPP RSRP: −140…−44)."""
+    return np.clip(signal, SIGNAL_FLOOR_DBM, SIGNAL_CEIL_DBM)
+
+
 def predict_to_dir(
     sites: gpd.GeoDataFrame,
     settings: Settings,
@@ -127,14 +146,9 @@ def predict_to_dir(
                 continue
             pred = predict_layer(chosen, tech, settings, grid, dem, radius_m=radius_m, model=model,
                                  environment=environment)
-            name = f"signal_{op}_{tech}{'_SYNTHETIC' if synthetic else ''}.tif"
-            tags = {**{f"VILLAGECOV_{k.upper()}": v for k, v in pred.meta.items()},
-                    "VILLAGECOV_OPERATOR": op, "VILLAGECOV_TECHNOLOGY": tech,
-                    "VILLAGECOV_EVIDENCE": "modelled", "VILLAGECOV_VALUE": "signal_dbm",
-                    "VILLAGECOV_SYNTHETIC": "yes" if synthetic else "no"}
-            # the ingest accepts −160…−20 dBm; deep terrain shadows can model far below any receiver's
-            # sensitivity, and the cells next to a mast above what handsets report (3GPP RSRP: −140…−44)
-            signal = np.clip(pred.signal_dbm, SIGNAL_FLOOR_DBM, SIGNAL_CEIL_DBM)
+            name = layer_name(op, tech, synthetic)
+            tags = layer_tags(pred.meta, op, tech, synthetic)
+            signal = clip_signal(pred.signal_dbm)
             path = write_cog(Path(out_dir) / name, signal, grid, tags)
             covered = float(pred.covered(settings.threshold_dbm(tech)).sum()) * res * res / 1e6
             out.append(PredictedLayer(op, tech, path, len(chosen), covered, pred.terrain,
@@ -177,9 +191,12 @@ def run_predict(
     environment: str = "rural",
     as_of: str | None = None,
     ingest: bool = True,
+    engine: Callable[..., list[PredictedLayer]] | None = None,
 ) -> tuple[list[PredictedLayer], list[str]]:
     """`villagecov predict`: sites from a file or the store (``sites_arg == "store"``), prediction,
-    COGs in ``out_dir``, and (``ingest``) the COGs ingested into the store as modelled evidence."""
+    COGs in ``out_dir``, and (``ingest``) the COGs ingested into the store as modelled evidence.
+    ``engine``: what predicts, with :func:`predict_to_dir`'s arguments (default: that function, in
+    this process; the CLI passes the Dask one, :func:`villagecov.scale.predict_layers.predict_to_dir_dask`)."""
     from datetime import date
 
     from villagecov.propagation.pathloss import ENVIRONMENTS
@@ -210,11 +227,10 @@ def run_predict(
         if len(province):
             b = province.to_crs(METRIC_CRS).total_bounds
             bounds = (b[0] - 2000, b[1] - 2000, b[2] + 2000, b[3] + 2000)
-        layers = predict_to_dir(
-            sites, settings, out_dir, operators=[operator] if operator else None,
-            technologies=[technology] if technology else None, dem_path=dem_path, bounds=bounds, res=res,
-            radius_m=radius_km * 1000.0, model=model, environment=environment, as_of=as_of,
-        )
+        kwargs = dict(operators=[operator] if operator else None, technologies=[technology] if technology else None,
+                      dem_path=dem_path, bounds=bounds, res=res, radius_m=radius_km * 1000.0, model=model,
+                      environment=environment, as_of=as_of)
+        layers = (engine or predict_to_dir)(sites, settings, out_dir, **kwargs)
         if not layers:
             raise InputError("no mobile tower carries that operator/technology", field="--operator/--technology")
         notes = []

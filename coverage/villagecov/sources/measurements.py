@@ -126,6 +126,13 @@ def _drive(table: CsvTable, ctx: ReadContext, rejects: Rejects, notes: list[str]
     return out
 
 
+def validate_drive_table(table: CsvTable, ctx: ReadContext, rejects: Rejects, notes: list[str]) -> gpd.GeoDataFrame:
+    """Drive-test / crowd rows of one table of text cells, validated (rejected rows into ``rejects``):
+    the rules of :func:`read_measurements`, for callers that read the table themselves (the
+    partitions of a dataset on Dask, :mod:`villagecov.scale.partitions`)."""
+    return _drive(table, ctx, rejects, notes)
+
+
 def _operator(frame: pd.DataFrame, ctx: ReadContext, rejects: Rejects, required: bool
               ) -> tuple[pd.DataFrame, pd.Series]:
     default = check_option(ctx.options.operator, OPERATOR_ALIASES, "--operator")

@@ -3,7 +3,7 @@ SYNTHETIC note. One place, so routers never import each other for them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -169,3 +169,33 @@ class TileJSON(BaseModel):
     max_features: list[dict[str, int]] | None = Field(
         None, alias="x-villagecov-max-features",
         description="the most features a tile keeps, by zoom (beyond: X-Tile-Truncated on the tile)")
+
+
+class Feature(BaseModel):
+    """A GeoJSON feature (RFC 7946) of a collection; geometry in CRS84, null for an unlocated one."""
+
+    type: Literal["Feature"]
+    id: str | int
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any]
+    links: list[Link] | None = None
+
+
+class FeatureCollection(BaseModel):
+    """A page of a collection's features (OGC API – Features Part 1, GeoJSON)."""
+
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+    numberMatched: int | None = None  # the OGC member names
+    numberReturned: int
+    timeStamp: str | None = None
+    links: list[Link]
+
+
+def geojson_response(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """An OpenAPI ``responses`` entry: 200 as GeoJSON described by ``model`` (a component, see
+    :func:`villagecov.api.openapi.openapi_schema`)."""
+    return {200: {"content": {"application/geo+json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+
+
+GEOJSON_MODELS: tuple[type[BaseModel], ...] = (Feature, FeatureCollection)

@@ -7,6 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from villagecov.api.ogc import GEOJSON_MODELS
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -37,6 +40,11 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA
+    # GeoJSON answers are plain Responses (their own media type): their models go in by hand
+    _, defs = models_json_schema([(m, "serialization") for m in GEOJSON_MODELS],
+                                 ref_template="#/components/schemas/{model}")
+    for name, schema in defs.get("$defs", {}).items():
+        schemas.setdefault(name, schema)
     for route, path in doc.get("paths", {}).items():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})

@@ -19,7 +19,16 @@ from villagecov.api.features import (
     queryables_schema,
     select,
 )
-from villagecov.api.ogc import SYNTHETIC_NOTE, CollectionDoc, Collections, base_url, is_synthetic
+from villagecov.api.ogc import (
+    SYNTHETIC_NOTE,
+    CollectionDoc,
+    Collections,
+    Feature,
+    FeatureCollection,
+    base_url,
+    geojson_response,
+    is_synthetic,
+)
 from villagecov.api.paging import Cursor, store_page
 from villagecov.errors import NotFound
 from villagecov.publishing import BIG, Collection, LayerCache
@@ -138,7 +147,7 @@ def _page_url(request: Request, offset: int, limit: int, cursor: Cursor | None =
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a layer (GeoJSON)",
-            responses={200: {"content": {GEOJSON: {}}}})
+            responses=geojson_response(FeatureCollection))
 def items(
     request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep, params: ItemsQuery,
     collection_id: str = CollectionId,
@@ -180,7 +189,7 @@ def items(
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)",
-            responses={200: {"content": {GEOJSON: {}}}})
+            responses=geojson_response(Feature))
 def item(
     request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep,
     collection_id: str = CollectionId, feature_id: str = Path(description="feature id"),

@@ -39,3 +39,19 @@ def test_the_tilejson_keeps_its_extension_member(client: TestClient) -> None:
     if raster:
         doc = client.get(f"/rasters/{raster[0]['id']}/tilejson.json").json()
         assert ogc.TileJSON.model_validate(doc).model_dump(mode="json", by_alias=True, exclude_unset=True) == doc
+
+
+@pytest.mark.parametrize("collection", ["villages", "gaps", "sites", "measurements"])
+def test_geojson_pages_and_features_are_their_models(client: TestClient, collection: str) -> None:
+    spec = client.get("/openapi.json").json()
+    ops = spec["paths"]
+    page_schema = ops["/collections/{collection_id}/items"]["get"]["responses"]["200"]["content"]["application/geo+json"]
+    one_schema = ops["/collections/{collection_id}/items/{feature_id}"]["get"]["responses"]["200"]["content"]
+    assert page_schema["schema"] == {"$ref": "#/components/schemas/FeatureCollection"}
+    assert one_schema["application/geo+json"]["schema"] == {"$ref": "#/components/schemas/Feature"}
+    assert {"Feature", "FeatureCollection", "Link"} <= set(spec["components"]["schemas"])
+    page = client.get(f"/collections/{collection}/items?limit=3").json()
+    assert ogc.FeatureCollection.model_validate(page).model_dump(mode="json", exclude_unset=True) == page
+    if page["features"]:
+        one = client.get(f"/collections/{collection}/items/{page['features'][0]['id']}").json()
+        assert ogc.Feature.model_validate(one).model_dump(mode="json", exclude_unset=True) == one

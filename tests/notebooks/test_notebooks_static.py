@@ -15,7 +15,7 @@ from tests.notebooks.run import NOTEBOOKS_DIR, inject_parameters
 
 PARAMETERS = ("STORE_URL", "AS_OF", "BOUNDARY_VERSION", "OUT_DIR")
 # what a notebook may import: the analysis API, settings (read at the edge), the gaps map builder
-ALLOWED = re.compile(r"^(villagecov\.analysis|villagecov\.settings|villagecov|maps\.gaps|pathlib|pandas|"
+ALLOWED = re.compile(r"^(villagecov\.analysis|villagecov\.settings|villagecov|villagecov\.maps\.gaps|pathlib|pandas|"
                      r"matplotlib(\.pyplot)?|IPython\.display)$")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from villagecov.api.deps import LayersDep, SettingsDep, StoreDep, VintageQuery, cached
 from villagecov.exports import MEDIA_TYPES, encode
-from villagecov.publishing import FIXED
+from villagecov.publishing import FIXED, villages_frame
 
 router = APIRouter(tags=["Exports"])
 MEDIA = MEDIA_TYPES
@@ -21,9 +21,15 @@ MEDIA = MEDIA_TYPES
 def export_villages(
     request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep, when: VintageQuery,
     fmt: Annotated[Literal["gpkg", "csv", "geojson"], Path(description="file format")],
+    run: Annotated[str | None, Query(pattern=r"^compute-[0-9a-f]{16}$",
+                                     description="a compute run (GET /runs): its kept statuses and indicators")] = None,
 ) -> Response:
-    """CSV carries the geometry as WKT; GeoJSON is RFC 7946; GeoPackage has one layer ``villages``."""
-    frame = layers.frame(store, FIXED["villages"], when.as_of if when else None)
+    """CSV carries the geometry as WKT; GeoJSON is RFC 7946; GeoPackage has one layer ``villages``.
+    With ``run=``, the statuses and village indicators are those the run kept (a published run's
+    official figures), whatever was ingested or computed since."""
+    as_of = when.as_of if when else None
+    frame = villages_frame(store, as_of, run) if run else layers.frame(store, FIXED["villages"], as_of)
     body = encode(frame, fmt, "villages")
-    headers = {"Content-Disposition": f'attachment; filename="villages.{fmt}"'}
+    name = f"villages-{run}.{fmt}" if run else f"villages.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return cached(request, body, MEDIA[fmt], settings.items_max_age_s, headers)

@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from villagecov import runs
 from villagecov.compute.people import people_without
 from villagecov.errors import NotFound
 from villagecov.rules import gap_order, is_gap, latest_per_key, latest_vintage, whole_people
@@ -189,22 +190,29 @@ SUMMARY_STATUS = {**{f"status_{t.lower()}": f"status_{t.lower()}" for t in TECHN
                   "pop_share_4g": "pop_share_4g", "n_operators_4g": "operators_4g"}
 
 
-def village_status(store: Store, as_of: str) -> pd.DataFrame:
+def village_status(store: Store, as_of: str, run: str | None = None) -> pd.DataFrame:
     """Per village: ``status_<tech>`` (any operator), ``pop_share_4g``, ``operators_4g``; index village_id.
 
     Read from the ``village_summary`` rows of the latest computed vintage at or before ``as_of``
     (a compute run writes every village known at each vintage), where the compute run stored them
     from the effective shares of the counted evidence kinds, as the indicators count them: one row
-    per village instead of aggregating village_coverage per request.
+    per village instead of aggregating village_coverage per request. With ``run``: the rows that
+    compute run kept (``villagecov runs``), as it published them, instead of the store's current ones.
     """
-    summary = latest_vintage(store.read("village_summary"), as_of)
+    rows = runs.read_table(store, run, "village_summary") if run else store.read("village_summary")
+    summary = latest_vintage(rows, as_of)
     out = summary.set_index("village_id")[list(SUMMARY_STATUS)].rename(columns=SUMMARY_STATUS)
     return out[~out.index.duplicated(keep="last")]
 
 
-def village_indicators(store: Store, as_of: str) -> pd.DataFrame:
-    """Village-level indicators as columns ``ind_<indicator>`` (dots → underscores); index village_id."""
-    ind = store.read("indicators", where={"level": "village"})
+def village_indicators(store: Store, as_of: str, run: str | None = None) -> pd.DataFrame:
+    """Village-level indicators as columns ``ind_<indicator>`` (dots → underscores); index village_id.
+    With ``run``: the indicators that compute run kept."""
+    if run:
+        ind = runs.read_table(store, run, "indicators")
+        ind = ind[ind["level"] == "village"]
+    else:
+        ind = store.read("indicators", where={"level": "village"})
     ind = latest_rows(ind, ["indicator", "unit_code"], as_of)
     if ind.empty:
         return pd.DataFrame(index=pd.Index([], name="village_id", dtype=object))
@@ -214,11 +222,13 @@ def village_indicators(store: Store, as_of: str) -> pd.DataFrame:
     return wide
 
 
-def villages_frame(store: Store, as_of: str | None) -> gpd.GeoDataFrame:
+def villages_frame(store: Store, as_of: str | None, run: str | None = None) -> gpd.GeoDataFrame:
+    """The villages layer at ``as_of``; with ``run``, their status and indicators as that compute run
+    kept them (an official, published run reads the same whatever was ingested since)."""
     d = _vintage_date(as_of)
     villages = store.read("villages", as_of=d)
-    status = village_status(store, d)
-    inds = village_indicators(store, d)
+    status = village_status(store, d, run)
+    inds = village_indicators(store, d, run)
     out = villages.join(status, on="village_id").join(inds, on="village_id")
     for tech in TECHNOLOGIES:
         col = f"status_{tech.lower()}"

@@ -138,6 +138,19 @@ def check_reproduced(store: Store, run_id: str, files: list[RunFile]) -> None:
                              f"(sha256 {f.sha256[:12]}, published {shas[f.name][:12]}): nothing was written")
 
 
+def read_table(store: Store, run_id: str, name: str) -> pd.DataFrame:
+    """A run's kept ``village_summary``, ``village_coverage`` or ``indicators``, typed as the store's
+    table of that name (the kept CSV holds text cells; booleans as ``True``/``False``)."""
+    data = read_file(store, run_id, name).data
+    raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = raw.astype(object).where(raw != "", None)
+    spec = table(name)
+    for col, kind in spec.columns.items():
+        if kind == "bool" and col in raw.columns:
+            raw[col] = raw[col].map(lambda v: None if v is None else v.strip().lower() in ("true", "1"))
+    return normalize(raw, spec)
+
+
 def typed_indicators(frame: pd.DataFrame) -> pd.DataFrame:
     """Kept indicator rows (text cells) with their numbers as numbers and empty cells as nulls."""
     out = frame.replace("", None)

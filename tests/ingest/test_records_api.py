@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pandas as pd
 from fastapi.testclient import TestClient
 from updates_helpers import coverage_file, ingest, two_districts, villages_file
 
@@ -66,3 +68,19 @@ def test_submissions_withdraw_and_runs_over_the_api(loaded: Store, settings: Set
                                            "indicator": "t8.villages_4g_share"}).json()["indicators"]
         assert now[0]["value"] is None and now[0]["status"] == "no_data" and "4G coverage" in now[0]["reason"]
         assert c.get("/runs/compute-nope/results/indicators").status_code == 404
+
+        # the villages download of the published run: its statuses and indicators, not today's
+        kept_csv = c.get(f"/exports/villages.csv?run={first.run_id}")
+        assert kept_csv.status_code == 200, kept_csv.text
+        assert f'villages-{first.run_id}.csv' in kept_csv.headers["content-disposition"]
+        then = pd.read_csv(io.StringIO(kept_csv.text), dtype={"village_id": str})
+        today = pd.read_csv(io.StringIO(c.get("/exports/villages.csv").text), dtype={"village_id": str})
+        assert sorted(then["village_id"]) == sorted(today["village_id"]) and len(then) > 0
+        assert set(then["status_4g"]) == {"covered"} and (then["pop_share_4g"] == 1.0).all()
+        assert not (today["status_4g"] == "covered").any()
+        summary = runs.read_table(loaded, first.run_id, "village_summary")
+        assert set(summary["status_4g"]) == {"covered"} and summary["remote"].dtype == "boolean"
+        geo = c.get(f"/exports/villages.geojson?run={first.run_id}").json()
+        assert {f["properties"]["status_4g"] for f in geo["features"]} == {"covered"}
+        assert c.get("/exports/villages.csv?run=compute-0000000000000000").status_code == 404
+        assert c.get("/exports/villages.csv?run=bad id").status_code == 400

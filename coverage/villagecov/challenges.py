@@ -126,4 +126,5 @@ def upheld(store: Store) -> pd.DataFrame:
     """Upheld challenges (village, operator, technology, problem, when): evidence that the
     declared or modelled coverage of that village is wrong, for the reconciliation."""
     frame = store.read("challenges", where={"status": UPHELD})
-    return frame[["challenge_id", "village_id", "operator", "technology", "problem", "resolved_at"]].reset_index(drop=True)
+    return frame[["challenge_id", "village_id", "operator", "technology", "problem", "created_at",
+                  "resolved_at"]].reset_index(drop=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 import villagecov
+from villagecov import challenges
 from villagecov.boundary_reforms import check_level
 from villagecov.catalogue import HEADLINE
 from villagecov.compute.rasters import RasterLayer, read_raster
@@ -168,8 +169,10 @@ def load_recorded_inputs(store: Store, settings: Settings) -> tuple[ComputeInput
     extents_frame = store.read("extents")
     extents_frame = extents_frame[~extents_frame["submission_id"].isin(
         set(submissions.loc[submissions["status"] == "withdrawn", "submission_id"]) if len(submissions) else set())]
+    # upheld challenges are inputs (an upheld one makes a new run); none: the hash is as before them
+    upheld = challenges.upheld(store)
     tables: dict[str, str] = {}
-    for name, frame in [*frames.items(), ("extents", extents_frame)]:
+    for name, frame in [*frames.items(), ("extents", extents_frame), *([("challenges", upheld)] if len(upheld) else [])]:
         t = hashlib.sha256()
         _frame_digest(t, name, frame)
         tables[name] = t.hexdigest()
@@ -221,6 +224,7 @@ def load_recorded_inputs(store: Store, settings: Settings) -> tuple[ComputeInput
         services=frames["services"], sites=frames["sites"], population=population, terrain=terrain, rasters=rasters,
         population_source=population_source,
         extents=dict(zip(extents_frame["submission_id"], extents_frame.geometry.values, strict=True)),
+        challenges=upheld,
     )
     live = submissions[submissions["status"] != "withdrawn"] if len(submissions) else submissions
     gone = submissions[submissions["status"] == "withdrawn"] if len(submissions) else submissions
@@ -228,6 +232,7 @@ def load_recorded_inputs(store: Store, settings: Settings) -> tuple[ComputeInput
         "engine": ENGINE_VERSION, "version": villagecov.__version__, "inputs_hash": h.hexdigest(),
         "submissions": _submission_record(live), "withdrawn": _submission_record(gone),
         "tables": tables, "files": files, "settings": used,
+        "challenges_upheld": sorted(str(c) for c in upheld["challenge_id"]),
     }
     return inputs, h.hexdigest(), record
 

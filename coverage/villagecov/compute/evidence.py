@@ -124,3 +124,40 @@ def measured_rows(mp: MeasuredPoints, n_villages: int, settings: Settings) -> pd
                 "ok_share": share[vidx], "best": best[vidx],
             }))
     return pd.concat(frames, ignore_index=True)
+
+
+# Upheld "report a problem here" challenges (villagecov.challenges) that say the map promises
+# more than the village gets. "has_signal" and "service_missing" are not about a declared map.
+CHALLENGE_PROBLEMS = ("no_signal", "weak_signal", "slow_data")
+
+
+def apply_upheld(rows: pd.DataFrame, upheld: pd.DataFrame | None, as_of: str, vintages: list[str]) -> pd.DataFrame:
+    """Village coverage rows with the upheld challenges as contradictions: an upheld challenge about
+    village V, operator O and technology T (an unknown operator: every operator; an unknown
+    technology: every technology) contradicts the declared and modelled rows of V × O × T — as
+    enough failing measurements would — from the vintage the reporter saw (the last of
+    ``vintages`` on or before the day of the report; the first if none) on. The ANY rows follow
+    from their operators' (:func:`villagecov.compute.status.effective_shares`). To lift it once
+    the operator has fixed the village, an admin resolves the challenge again."""
+    if upheld is None or upheld.empty or rows.empty or not vintages:
+        return rows
+    reported = pd.to_datetime(upheld["created_at"], utc=True).dt.strftime("%Y-%m-%d")
+    ordered = sorted(vintages)
+    seen = reported.map(lambda r: max((d for d in ordered if d <= r), default=ordered[0]))
+    live = upheld[upheld["problem"].isin(CHALLENGE_PROBLEMS) & (seen <= as_of)]
+    if live.empty:
+        return rows
+    target = (rows["evidence"].isin(("declared", "modelled")) & (rows["operator"] != ANY_OPERATOR)).to_numpy()
+    hit = np.zeros(len(rows), dtype=bool)
+    for c in live.itertuples(index=False):
+        match = rows["village_id"].to_numpy() == c.village_id
+        if isinstance(c.operator, str) and c.operator:
+            match &= rows["operator"].to_numpy() == c.operator
+        if isinstance(c.technology, str) and c.technology:
+            match &= rows["technology"].to_numpy() == c.technology
+        hit |= match & target
+    if not hit.any():
+        return rows
+    out = rows.copy()
+    out["contradicted"] = out["contradicted"].fillna(False).astype(bool) | hit
+    return out

@@ -17,6 +17,7 @@ import pandas as pd
 from villagecov.compute import indicators as ind
 from villagecov.compute import nodata, periods, supersede
 from villagecov.compute import speeds as sp
+from villagecov.compute.evidence import apply_upheld
 from villagecov.compute.rasters import RasterLayer
 from villagecov.compute.remoteness import remoteness
 from villagecov.compute.supersede import ORDER
@@ -49,6 +50,7 @@ class ComputeInputs:
     extents: Mapping[str, object] = field(default_factory=dict)  # submission_id -> extent (EPSG:4326)
     target_groups: pd.DataFrame | None = None  # group, level (village|commune), code, source, as_of
     targets: Targets | None = None  # official targets (data/targets/targets.csv); None: no targets
+    challenges: pd.DataFrame | None = None  # upheld challenges (villagecov.challenges.upheld)
 
 
 @dataclass
@@ -178,7 +180,7 @@ def compute_all_vintages(inputs: ComputeInputs, settings: Settings,
         villages, placed = place_unlocated(villages, inputs.admin_units)
         coverage = supersede.effective_coverage(inputs.coverage, inputs.extents, date)
         vin = VintageInputs(date, villages, coverage, inputs.measurements, population, inputs.rasters)
-        vc = vintage(vin, settings)
+        vc = apply_upheld(vintage(vin, settings), inputs.challenges, date, dates)
         remote = remoteness(villages, seats, commune_district, settings, inputs.terrain, centres)
         services = as_of(inputs.services, "services", date)
         sites = sites_known_at(inputs.sites, date)

@@ -85,6 +85,7 @@ def read_inputs(store: Store, boundary_version: str | None = None) -> MapInputs:
         villages=villages,
         boundary_version=version,
         village_coverage=store.read("village_coverage"),
+        village_summary=store.read("village_summary"),
         sites=store.read("sites", as_of=LATEST),
         coverage=store.read("coverage"),
         services=store.read("services"),

@@ -30,6 +30,9 @@ class MapInputs:
     boundary_version: str = "2019"
     districts: gpd.GeoDataFrame | None = None
     village_coverage: pd.DataFrame = field(default_factory=lambda: empty("village_coverage"))
+    # the engine's effective status per village and vintage (what the indicators and the API count);
+    # empty: the builders fall back on the village_coverage rows (inputs made without a compute run)
+    village_summary: pd.DataFrame = field(default_factory=lambda: empty("village_summary"))
     sites: gpd.GeoDataFrame = field(default_factory=lambda: empty("sites"))
     coverage: pd.DataFrame = field(default_factory=lambda: empty("coverage"))
     services: pd.DataFrame = field(default_factory=lambda: empty("services"))
@@ -90,6 +93,7 @@ class MapInputs:
             villages=villages,
             sites=sites,
             village_coverage=self.village_coverage[self.village_coverage["village_id"].astype(str).isin(ids)],
+            village_summary=self.village_summary[self.village_summary["village_id"].astype(str).isin(ids)],
             services=self.services[self.services["village_id"].astype(str).isin(ids)],
             indicators=ind,
             plan_villages=self.plan_villages[self.plan_villages["village_id"].astype(str).isin(ids)],

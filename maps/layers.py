@@ -1,14 +1,17 @@
 """Pure helpers turning frames into map layers and lookups (no I/O).
 
 Inputs are the store's canonical frames (see ``villagecov.schema``), geometry in EPSG:4326.
-Village *classes* summarise ``village_coverage``: the best technology covered by any operator
-(``5G`` > ``4G`` > ``3G`` > ``2G``), else ``partial`` when some technology partly covers the
-village, else ``none``; villages without rows are ``unknown``.
+Village *classes*: the best technology covered (``5G`` > ``4G`` > ``3G`` > ``2G``), else
+``partial`` when some technology partly covers the village, else ``none``; villages without a
+status are ``unknown``. With a compute run (``village_summary``) the statuses are the engine's
+effective ones — what the indicators and the API count (:func:`classes_at`, :func:`shares_4g_at`);
+without one, the best of any operator's ``village_coverage`` rows.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import folium
@@ -255,16 +258,17 @@ def share_4g(village_coverage: pd.DataFrame | None) -> dict[str, float]:
 
 
 def gap_frame(
-    villages: gpd.GeoDataFrame, classes: dict[str, str], village_coverage: pd.DataFrame | None = None
+    villages: gpd.GeoDataFrame, classes: dict[str, str], shares: Mapping[str, float] | None = None
 ) -> gpd.GeoDataFrame:
     """Villages without 4G (class not 4G/5G) as points, ranked by the people left without 4G.
 
-    ``uncovered`` = population × (1 − 4G population share) in whole people; rank by the one gap
+    ``uncovered`` = population × (1 − 4G population share, ``shares``: :func:`shares_4g_at`) in
+    whole people; rank by the one gap
     ranking (:func:`villagecov.rules.gap_order`, as the API's ``gaps`` collection): rank 1 = most
     people without 4G, ties by village id.
     """
     no4g = villages[~villages["village_id"].astype(str).map(classes).isin(["4G", "5G"])].copy()
-    shares = share_4g(village_coverage)
+    shares = shares or {}
     # astype(float): mapping an empty text column keeps the text dtype (a unit where every village has 4G)
     share = no4g["village_id"].astype(str).map(shares).astype(float)
     # the one definition of people without coverage (villagecov.compute.people)
@@ -281,11 +285,11 @@ def add_gaps(
     villages: gpd.GeoDataFrame,
     classes: dict[str, str],
     lang: str,
-    village_coverage: pd.DataFrame | None = None,
+    shares: Mapping[str, float] | None = None,
     show: bool = True,
 ) -> None:
     """The gaps layer: villages without 4G as ranked circle markers with a tooltip."""
-    gaps = gap_frame(villages, classes, village_coverage)
+    gaps = gap_frame(villages, classes, shares)
     if gaps.empty:
         return
     cls_label = {c: t(f"class.{c}", lang) for c in CLASS_ORDER}
@@ -339,9 +343,51 @@ def add_remote(m: folium.Map, villages: gpd.GeoDataFrame, lang: str) -> None:
     ).add_to(m)
 
 
+def summary_classes(summary: pd.DataFrame) -> dict[str, str]:
+    """village_id → class from the engine's effective statuses (``village_summary`` rows of one
+    vintage): the best technology ``covered``, else ``partial``, else ``none``; a village whose
+    statuses are all unknown is left out (drawn as *unknown*)."""
+    out: dict[str, str] = {}
+    cols = [f"status_{tech.lower()}" for tech in TECH_ORDER]
+    for rec in summary[["village_id", *cols]].itertuples(index=False):
+        vid, *statuses = rec
+        by_tech = dict(zip(TECH_ORDER, statuses, strict=True))
+        best = next((tech for tech in TECH_ORDER if by_tech[tech] == "covered"), None)
+        if best is not None:
+            out[str(vid)] = best
+        elif "partial" in statuses:
+            out[str(vid)] = "partial"
+        elif "none" in statuses:
+            out[str(vid)] = "none"
+    return out
+
+
+def summary_at(data: MapInputs, date: str) -> pd.DataFrame | None:
+    """The engine's village statuses at vintage ``date`` (None: the inputs have none)."""
+    summary = data.village_summary
+    if summary is None or summary.empty:
+        return None
+    return as_of_rows(summary, date, ["village_id"])
+
+
 def classes_at(data: MapInputs, date: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(coverage classes, Task 9 service classes) of the villages at vintage ``date``."""
-    vc = as_of_rows(data.village_coverage, date, ["village_id", "operator", "technology", "evidence"])
-    cov = village_classes(vc)
+    """(coverage classes, Task 9 service classes) of the villages at vintage ``date``: from the
+    engine's effective statuses when the inputs have them (as the indicators and the API count:
+    contradicted declarations and uncounted evidence do not cover), else from the coverage rows."""
+    summary = summary_at(data, date)
+    if summary is not None:
+        cov = summary_classes(summary)
+    else:
+        cov = village_classes(as_of_rows(data.village_coverage, date, ["village_id", "operator", "technology", "evidence"]))
     sv = as_of_rows(data.services, date, ["village_id", "service"])
     return cov, service_classes(sv, cov)
+
+
+def shares_4g_at(data: MapInputs, date: str) -> dict[str, float]:
+    """village_id → population share with 4G at vintage ``date``: the engine's effective share
+    (``pop_share_4g``) when the inputs have it, else the best ANY-operator 4G row."""
+    summary = summary_at(data, date)
+    if summary is None:
+        return share_4g(as_of_rows(data.village_coverage, date, ["village_id", "operator", "technology", "evidence"]))
+    shares = pd.to_numeric(summary["pop_share_4g"], errors="coerce").clip(0, 1)
+    return {str(v): float(s) for v, s in zip(summary["village_id"], shares, strict=True) if pd.notna(s)}

@@ -33,7 +33,7 @@ from villagecov.maps.layers import (
     search_index,
     service_classes,
     service_yes_no,
-    village_classes,
+    shares_4g_at,
 )
 from villagecov.maps.palette import DECLARED_COLOUR, NEWLY_COVERED_COLOUR
 from villagecov.maps.panels import add_chrome, add_legend, new_map
@@ -49,6 +49,7 @@ from villagecov.maps.shell import (
     unit_rows,
     village_rows,
 )
+from villagecov.schema import LATEST
 
 BASE_PANE, TILES_PANE, COVERAGE_PANE = "vcBase", "vcTiles", "vcCoverage"
 
@@ -192,13 +193,13 @@ def build_province_map(
     urls = urls or ApiUrls()
     m = new_map(tuple(data.province.total_bounds), lang, urls.village, data.commune_names)
     add_panes(m)
-    classes = village_classes(data.latest_coverage)
+    classes = classes_at(data, LATEST)[0]
 
     add_offline_base(m, data.province, data.communes, lang, pane=BASE_PANE)
     add_osm(m, lang)
     service_layers = add_village_layers(m, data, urls, lang, classes)
     newly = add_newly_covered(m, data, urls, lang)
-    add_gaps(m, data.villages, classes, lang, data.latest_coverage)
+    add_gaps(m, data.villages, classes, lang, shares_4g_at(data, LATEST))
     add_remote(m, data.villages, lang)
     add_coverage_layers(m, data, urls, lang)
     add_boundaries(m, data.communes, data.districts, data.boundary_version, lang)

@@ -22,7 +22,8 @@ from jinja2 import Template
 from villagecov.maps.elements import APP_JS, _js
 from villagecov.maps.i18n import t, t_opt
 from villagecov.maps.inputs import MapInputs
-from villagecov.maps.layers import gap_frame, representative_points
+from villagecov.maps.layers import gap_frame, representative_points, shares_4g_at
+from villagecov.schema import LATEST
 
 # layer name prefix (label key) -> group; the first match wins, anything else is "coverage"
 GROUP_KEYS: tuple[tuple[str, str], ...] = (
@@ -148,7 +149,7 @@ def village_rows(data: MapInputs, classes: dict[str, str]) -> list[list[Any]]:
     villages = data.villages
     if villages.empty:
         return []
-    gaps = gap_frame(villages, classes, data.latest_coverage)
+    gaps = gap_frame(villages, classes, shares_4g_at(data, LATEST))
     uncovered = dict(zip(gaps["village_id"].astype(str), gaps["uncovered"].astype(int), strict=True))
     names = data.commune_names
     pts = representative_points(villages)

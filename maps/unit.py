@@ -19,7 +19,8 @@ from villagecov.maps.layers import (
     add_osm,
     add_remote,
     add_sites,
-    village_classes,
+    classes_at,
+    shares_4g_at,
 )
 from villagecov.maps.panels import add_chrome, add_indicator_panel, add_legend, new_map
 from villagecov.maps.plan import add_plan
@@ -35,6 +36,7 @@ from villagecov.maps.province import (
     unit_children,
 )
 from villagecov.maps.shell import ChallengeLayer, add_shell, bounds_of
+from villagecov.schema import LATEST
 
 UnitLevel = Literal["district", "commune"]
 
@@ -64,11 +66,11 @@ def build_unit_map(
 
     m = new_map(tuple(unit.total_bounds), lang, urls.village, sub.commune_names)
     add_panes(m)
-    classes = village_classes(sub.latest_coverage)
+    classes = classes_at(sub, LATEST)[0]
     add_offline_base(m, unit, sub.communes, lang, pane=BASE_PANE)
     add_osm(m, lang)
     service_layers = add_village_layers(m, sub, urls, lang, classes, unit_only=True)
-    add_gaps(m, sub.villages, classes, lang, sub.latest_coverage, show=True)
+    add_gaps(m, sub.villages, classes, lang, shares_4g_at(sub, LATEST), show=True)
     add_remote(m, sub.villages, lang)
     add_coverage_layers(m, data, urls, lang)
     add_boundaries(m, sub.communes, unit if level == "district" else None, data.boundary_version, lang)

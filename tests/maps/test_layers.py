@@ -13,7 +13,10 @@ from villagecov.maps.layers import (
     outline_geojson,
     search_index,
     service_classes,
+    share_4g,
+    shares_4g_at,
     site_rows,
+    summary_classes,
     village_classes,
 )
 from villagecov.maps.panels import format_value, indicator_table_html
@@ -50,7 +53,7 @@ def test_service_classes_count_mobile_broadband_as_internet() -> None:
 
 def test_gaps_are_villages_without_4g_ranked_by_people_without_4g(sample: MapInputs) -> None:
     classes = {v[0]: v[7] for v in VILLAGES}
-    gaps = gap_frame(sample.villages, classes, sample.latest_coverage)
+    gaps = gap_frame(sample.villages, classes, share_4g(sample.latest_coverage))
     # latest classes without 4G/5G: V2 partial (412), V4 none (120), V6 3G (650), V7 2G (300); no 4G share
     assert list(gaps["village_id"]) == ["V6", "V2", "V7", "V4"]
     assert list(gaps["rank"]) == [1, 2, 3, 4]
@@ -58,14 +61,14 @@ def test_gaps_are_villages_without_4g_ranked_by_people_without_4g(sample: MapInp
     # half of Bản Dốc Mây's 412 people get 4G: 206 left, it drops behind Bản Cà Xen (300)
     vc = pd.DataFrame({"village_id": ["V2", "V2"], "operator": ["ANY", "ANY"], "technology": ["4G", "4G"],
                        "evidence": ["declared", "modelled"], "covered_pop_share": [0.5, 0.25]})
-    gaps = gap_frame(sample.villages, classes, vc)
+    gaps = gap_frame(sample.villages, classes, share_4g(vc))
     assert list(gaps["village_id"]) == ["V6", "V7", "V2", "V4"]
     assert list(gaps["uncovered"]) == [650, 300, 206, 120]
     assert all(g.geom_type == "Point" for g in gaps.geometry)
     assert all(p.within(poly) for p, poly in zip(gaps.geometry, sample.villages.set_index("village_id")
                                                  .loc[gaps["village_id"]].geometry, strict=True))
     # a unit where every village has 4G has no gaps (and no error: the empty id column stays text)
-    assert gap_frame(sample.villages, {v[0]: "4G" for v in VILLAGES}, sample.latest_coverage).empty
+    assert gap_frame(sample.villages, {v[0]: "4G" for v in VILLAGES}, share_4g(sample.latest_coverage)).empty
 
 
 def test_search_index_rows_are_sorted_and_inside_their_village(sample: MapInputs) -> None:
@@ -129,3 +132,34 @@ def test_indicator_tables(sample: MapInputs) -> None:
     cmp = comparison_html(sample.indicators, V1, V2, "en")
     assert "<td>Villages with 4G</td><td>25.0 %</td><td>50.0 %</td><td>100.0 %</td>" in cmp
     assert "No data" in indicator_table_html(unit.indicators.iloc[0:0], "en")
+
+
+def test_with_a_compute_run_the_maps_count_as_the_engine(sample: MapInputs) -> None:
+    """Inputs read from a computed store carry village_summary: classes and 4G shares are the
+    engine's effective ones (a declared 4G map contradicted by measurements does not cover), the
+    same the indicators and the API's villages and gaps count; without it, the coverage rows."""
+    from dataclasses import replace
+
+    from tests.maps.sample import V2
+
+    raw = classes_at(sample, V2)[0]
+    assert raw["V1"] in ("4G", "5G")
+    summary = pd.DataFrame({
+        "village_id": [v[0] for v in VILLAGES], "as_of": V2,
+        "status_5g": None, "status_4g": ["none" if v[0] == "V1" else "covered" for v in VILLAGES],
+        "status_3g": "covered", "status_2g": "covered",
+        "pop_share_4g": [0.0 if v[0] == "V1" else 1.0 for v in VILLAGES],
+    })
+    summary.loc[summary["village_id"] == VILLAGES[-1][0], ["status_4g", "status_3g", "status_2g"]] = None
+    computed = replace(sample, village_summary=summary)
+    cov, _ = classes_at(computed, V2)
+    assert cov["V1"] == "3G" and VILLAGES[-1][0] not in cov  # contradicted 4G; all unknown: left out
+    assert all(c == "4G" for v, c in cov.items() if v != "V1")
+    assert shares_4g_at(computed, V2)["V1"] == 0.0
+    gaps = gap_frame(computed.villages, cov, shares_4g_at(computed, V2))
+    assert "V1" in set(gaps["village_id"])
+    assert summary_classes(summary.iloc[0:0]) == {}
+    # before the summary's first vintage there are no effective statuses: nothing is claimed
+    assert classes_at(computed, "2000-01-01")[0] == {}
+    assert computed.for_unit("commune", str(sample.communes["code"].iloc[0])).village_summary["village_id"].isin(
+        sample.villages["village_id"]).all()

@@ -51,7 +51,8 @@ def make_predict(folder: Path, sites: int) -> dict:
     import rasterio
     from affine import Affine
 
-    from villagecov.schema import TABLES, normalize
+    from villagecov.frames import normalize
+    from villagecov.schema import TABLES
 
     side = float(np.sqrt(sites / SITE_DENSITY_KM2)) * 1000.0
     bounds = (X0, Y0, X0 + side, Y0 + side)

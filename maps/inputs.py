@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
+from villagecov.frames import normalize
 from villagecov.rules import latest_per_key
-from villagecov.schema import LATEST, TABLES, normalize
+from villagecov.schema import LATEST, TABLES
 
 
 def empty(name: str) -> pd.DataFrame:

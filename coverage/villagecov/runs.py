@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 from villagecov.errors import InputError, NotFound
-from villagecov.schema import normalize, table
+from villagecov.frames import normalize
+from villagecov.schema import table
 from villagecov.storage import Store, Transaction
 from villagecov.storage.base import sort_by_key
 

@@ -11,8 +11,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
+from villagecov.frames import normalize
 from villagecov.maps.inputs import MapInputs
-from villagecov.schema import TABLES, normalize
+from villagecov.schema import TABLES
 
 V1, V2 = "2023-01-01", "2025-06-30"  # baseline and latest vintages
 CRS = "EPSG:4326"

@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from villagecov.frames import normalize
 from villagecov.planning.candidates import candidate_sites, coverage_sets, hilltop_candidates
 from villagecov.planning.cost import candidate_costs
 from villagecov.planning.gaps import find_gaps
 from villagecov.planning.output import write_plan
 from villagecov.planning.plan import make_plan
 from villagecov.propagation.terrain import Dem
-from villagecov.schema import METRIC_CRS, TABLES, normalize
+from villagecov.schema import METRIC_CRS, TABLES
 from villagecov.settings import Settings
 
 X0, Y0 = 700_000.0, 1_930_000.0

@@ -10,11 +10,12 @@ import pytest
 import rasterio
 from shapely.geometry import Point
 
+from villagecov.frames import normalize
 from villagecov.propagation.linkbudget import default_budget, site_budget
 from villagecov.propagation.predict import best_server
 from villagecov.propagation.raster import Grid
 from villagecov.propagation.run import predict_to_dir, select_sites
-from villagecov.schema import TABLES, normalize
+from villagecov.schema import TABLES
 from villagecov.settings import Settings
 
 

@@ -10,10 +10,11 @@ import rasterio
 from affine import Affine
 from shapely.geometry import Point
 
+from villagecov.frames import normalize
 from villagecov.propagation.run import predict_to_dir
 from villagecov.scale.predict import Partial, merge
 from villagecov.scale.predict_layers import predict_to_dir_dask
-from villagecov.schema import TABLES, normalize
+from villagecov.schema import TABLES
 from villagecov.settings import Settings
 
 BOUNDS = (640_000.0, 1_915_000.0, 676_000.0, 1_941_000.0)  # EPSG:32648 m, 36 × 26 km

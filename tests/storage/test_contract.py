@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-from villagecov.schema import TABLES, normalize
+from villagecov.frames import normalize
+from villagecov.schema import TABLES
 from villagecov.storage import Store
 
 

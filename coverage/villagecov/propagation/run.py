@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from villagecov.errors import InputError
+from villagecov.frames import normalize
 from villagecov.propagation.linkbudget import site_budget
 from villagecov.propagation.predict import Model, Prediction, best_server
 from villagecov.propagation.raster import Grid, write_cog
 from villagecov.propagation.terrain import Dem, load_dem
-from villagecov.schema import METRIC_CRS, MOBILE_OPERATORS, TABLES, normalize
+from villagecov.schema import METRIC_CRS, MOBILE_OPERATORS, TABLES
 from villagecov.settings import Settings
 
 SIGNAL_FLOOR_DBM = -150.0  # written rasters: weaker cells read as −150 dBm (no service)

@@ -1,6 +1,6 @@
 """The one storage interface. Backends override only what differs (reading, writing, DDL).
 
-Reads return frames normalised by :func:`villagecov.schema.normalize`, so the GeoPackage and
+Reads return frames normalised by :func:`villagecov.frames.normalize`, so the GeoPackage and
 PostGIS backends give identical results. Writes happen inside :meth:`Store.transaction`: every
 change in the ``with`` block is applied at once or not at all.
 """
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from villagecov.frames import normalize
 from villagecov.rules import at_or_before, latest_per_key
-from villagecov.schema import TABLES, Table, normalize, table
+from villagecov.schema import TABLES, Table, table
 
 if TYPE_CHECKING:
     from villagecov.storage.tiles import LayerFrames, Tile, TileBox, TileLayer, TileOptions

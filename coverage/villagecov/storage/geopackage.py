@@ -22,7 +22,8 @@ import pandas as pd
 import pyogrio
 
 from villagecov.errors import StoreError
-from villagecov.schema import STORAGE_CRS, TABLES, ColumnKind, Table, normalize, table
+from villagecov.frames import normalize
+from villagecov.schema import STORAGE_CRS, TABLES, ColumnKind, Table, table
 from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
 
 if TYPE_CHECKING:

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from villagecov.errors import StoreError, StoreUnavailable
-from villagecov.schema import STORAGE_CRS, TABLES, Table, normalize, table
+from villagecov.frames import normalize
+from villagecov.schema import STORAGE_CRS, TABLES, Table, table
 from villagecov.storage.base import BBox, Store, TimeRange, Transaction, Where, check_columns, where_values
 from villagecov.storage.metadata import METADATA
 from villagecov.storage.village_layer import refresh_if_stale

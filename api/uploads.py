@@ -18,11 +18,11 @@ from villagecov.errors import (
     InputError,
     PermissionDenied,
 )
+from villagecov.ingest import KINDS
 from villagecov.schema import OPERATORS
 from villagecov.scope import ROLE_KINDS, UploadScope
 
 log = logging.getLogger("villagecov.api.uploads")
-KINDS = ("villages", "sites", "coverage", "measurements", "services")
 
 
 @dataclass(frozen=True)

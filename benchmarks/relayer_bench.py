@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import shutil
 import statistics
 import subprocess
@@ -28,17 +27,11 @@ BBOX = (105.6, 17.0, 106.98, 18.09)  # Quảng Bình, degrees
 
 
 def _tiles(z: int) -> list[tuple[int, int, int]]:
-    def tx(lon: float) -> int:
-        return int((lon + 180) / 360 * 2**z)
+    """At most ~60 WebMercatorQuad tiles of zoom ``z`` over the province (z, x, y)."""
+    import morecantile
 
-    def ty(lat: float) -> int:
-        r = math.radians(lat)
-        return int((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * 2**z)
-
-    xs = range(tx(BBOX[0]), tx(BBOX[2]) + 1)
-    ys = range(ty(BBOX[3]), ty(BBOX[1]) + 1)
-    tiles = [(z, x, y) for x in xs for y in ys]
-    return tiles[:: max(1, len(tiles) // 60)]  # at most ~60 tiles a case
+    tiles = [(t.z, t.x, t.y) for t in morecantile.tms.get("WebMercatorQuad").tiles(*BBOX, zooms=[z])]
+    return tiles[:: max(1, len(tiles) // 60)]
 
 
 def probe(store: str) -> dict[str, float]:

@@ -12,12 +12,11 @@ from villagecov.exports import MEDIA_TYPES, encode
 from villagecov.publishing import FIXED, villages_frame
 
 router = APIRouter(tags=["Exports"])
-MEDIA = MEDIA_TYPES
 
 
 @router.get("/exports/villages.{fmt}", summary="Villages with coverage status (gpkg, csv, geojson)",
             response_class=Response,
-            responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}})
+            responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}})
 def export_villages(
     request: Request, store: StoreDep, layers: LayersDep, settings: SettingsDep, when: VintageQuery,
     fmt: Annotated[Literal["gpkg", "csv", "geojson"], Path(description="file format")],
@@ -32,4 +31,4 @@ def export_villages(
     body = encode(frame, fmt, "villages")
     name = f"villages-{run}.{fmt}" if run else f"villages.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return cached(request, body, MEDIA[fmt], settings.items_max_age_s, headers)
+    return cached(request, body, MEDIA_TYPES[fmt], settings.items_max_age_s, headers)

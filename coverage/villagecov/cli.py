@@ -13,7 +13,15 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, console, err_console, handle_errors
+from villagecov.cli_common import (
+    SchedulerOpt,
+    StoreOpt,
+    _settings,
+    console,
+    err_console,
+    handle_errors,
+    print_ingest_details,
+)
 from villagecov.cli_records import register as _register_records
 from villagecov.cli_report import register as _register_reports
 from villagecov.cli_scale import register as _register_scale
@@ -115,13 +123,8 @@ def _ingest(kind: str, path: Path, store: str | None, **opts: Any) -> None:
     accepted = ", ".join(f"{n} {t}" for t, n in report.accepted.items())
     console.print(f"[bold green]ingested[/] {report.file} as {kind}: {accepted} rows accepted, "
                   f"{report.rejected} rejected (submission {report.submission_id})", highlight=False, soft_wrap=True)
-    for reason, n in sorted(report.rejected_by_reason.items(), key=lambda kv: -kv[1]):
-        console.print(f"  [red]{n:>7}[/] {reason}", highlight=False, soft_wrap=True)
-    for note in report.notes:
-        console.print(f"  note: {note}", highlight=False, soft_wrap=True)
     console.print(f"archive: {report.archive_path}", highlight=False, soft_wrap=True)
-    if report.quarantine_path:
-        console.print(f"quarantine: {report.quarantine_path} (+ .json)", highlight=False, soft_wrap=True)
+    print_ingest_details(console, report.rejected_by_reason, report.notes, report.quarantine_path)
 
 
 def _register_ingest(kind: str, help_text: str) -> None:

@@ -54,3 +54,14 @@ SchedulerOpt = Annotated[
 def _settings(store: str | None) -> Settings:
     s = settings_from_env()
     return s.model_copy(update={"store": store}) if store else s
+
+
+def print_ingest_details(console: Console, rejected_by_reason: dict[str, int], notes: list[str],
+                         quarantine_path: object | None) -> None:
+    """What an ingest rejected (most common reason first), its notes and its quarantine report."""
+    for reason, n in sorted(rejected_by_reason.items(), key=lambda kv: -kv[1]):
+        console.print(f"  [red]{n:>7}[/] {reason}", highlight=False, soft_wrap=True)
+    for note in notes:
+        console.print(f"  note: {note}", highlight=False, soft_wrap=True)
+    if quarantine_path:
+        console.print(f"quarantine: {quarantine_path} (+ .json)", highlight=False, soft_wrap=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, handle_errors
+from villagecov.cli_common import SchedulerOpt, StoreOpt, _settings, handle_errors, print_ingest_details
 
 
 def register(app: typer.Typer) -> None:
@@ -52,13 +52,8 @@ def register(app: typer.Typer) -> None:
                 return
         console.print(f"[bold green]ingested[/] {report.files} files as measurements: {report.accepted} rows "
                       f"accepted, {report.rejected} rejected (submission {report.submission_id})", highlight=False)
-        for reason, n in sorted(report.rejected_by_reason.items(), key=lambda kv: -kv[1]):
-            console.print(f"  [red]{n:>7}[/] {reason}", highlight=False, soft_wrap=True)
-        for note in report.notes:
-            console.print(f"  note: {note}", highlight=False, soft_wrap=True)
         console.print(f"manifest: {report.manifest_path}", highlight=False, soft_wrap=True)
-        if report.quarantine_path:
-            console.print(f"quarantine: {report.quarantine_path} (+ .json)", highlight=False, soft_wrap=True)
+        print_ingest_details(console, report.rejected_by_reason, report.notes, report.quarantine_path)
         if aggregate is not None:
             aggregate.parent.mkdir(parents=True, exist_ok=True)
             if aggregate.suffix.lower() == ".parquet":
